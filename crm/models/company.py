@@ -1,0 +1,35 @@
+from django.db import models
+
+from crm.models.record import Record
+
+
+class Company(Record):
+    name = models.CharField(max_length=255, blank=True, default="")
+    domain_name_primary_link_url = models.CharField(max_length=2048, blank=True, default="")
+    domain_name_primary_link_label = models.CharField(max_length=255, blank=True, default="")
+    domain_name_secondary_links = models.JSONField(null=True, blank=True)
+    employees = models.IntegerField(null=True, blank=True)
+    linkedin_link_primary_link_url = models.CharField(max_length=2048, blank=True, default="")
+    linkedin_link_primary_link_label = models.CharField(max_length=255, blank=True, default="")
+    linkedin_link_secondary_links = models.JSONField(null=True, blank=True)
+    x_link_primary_link_url = models.CharField(max_length=2048, blank=True, default="")
+    x_link_primary_link_label = models.CharField(max_length=255, blank=True, default="")
+    x_link_secondary_links = models.JSONField(null=True, blank=True)
+    annual_recurring_revenue_amount_micros = models.BigIntegerField(null=True, blank=True)
+    annual_recurring_revenue_currency_code = models.CharField(max_length=3, blank=True, default="")
+    address_address_street1 = models.CharField(max_length=255, blank=True, default="")
+    address_address_street2 = models.CharField(max_length=255, blank=True, default="")
+    address_address_city = models.CharField(max_length=255, blank=True, default="")
+    address_address_state = models.CharField(max_length=255, blank=True, default="")
+    address_address_postcode = models.CharField(max_length=255, blank=True, default="")
+    address_address_country = models.CharField(max_length=255, blank=True, default="")
+    address_address_lat = models.FloatField(null=True, blank=True)
+    address_address_lng = models.FloatField(null=True, blank=True)
+    ideal_customer_profile = models.BooleanField(default=False)
+
+    class Meta(Record.Meta):
+        verbose_name_plural = "companies"
+        indexes = [models.Index(fields=["workspace", "created_at", "id"], name="company_ws_created")]
+
+    def __str__(self) -> str:
+        return self.name or str(self.id)

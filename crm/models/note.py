@@ -1,0 +1,31 @@
+from django.db import models
+
+from crm.models.company import Company
+from crm.models.opportunity import Opportunity
+from crm.models.person import Person
+from crm.models.record import Record
+
+
+class Note(Record):
+    title = models.CharField(max_length=255, blank=True, default="")
+    body = models.TextField(blank=True, default="")  # Markdown
+
+    class Meta(Record.Meta):
+        indexes = [models.Index(fields=["workspace", "created_at", "id"], name="note_ws_created")]
+
+    def __str__(self) -> str:
+        return self.title or str(self.id)
+
+
+class NoteTarget(models.Model):
+    """Attaches a note to exactly one person, company or opportunity."""
+
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="targets")
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="note_targets")
+    company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.CASCADE, related_name="note_targets")
+    opportunity = models.ForeignKey(
+        Opportunity, null=True, blank=True, on_delete=models.CASCADE, related_name="note_targets"
+    )
+
+    def __str__(self) -> str:
+        return f"note {self.note_id} target"

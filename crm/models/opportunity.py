@@ -1,0 +1,24 @@
+from django.db import models
+
+from crm.models.company import Company
+from crm.models.person import Person
+from crm.models.record import Record
+
+
+class Opportunity(Record):
+    name = models.CharField(max_length=255, blank=True, default="")
+    amount_amount_micros = models.BigIntegerField(null=True, blank=True)
+    amount_currency_code = models.CharField(max_length=3, blank=True, default="")
+    close_date = models.DateTimeField(null=True, blank=True)
+    stage = models.CharField(max_length=63, default="NEW")
+    company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="opportunities")
+    point_of_contact = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="point_of_contact_for_opportunities"
+    )
+
+    class Meta(Record.Meta):
+        verbose_name_plural = "opportunities"
+        indexes = [models.Index(fields=["workspace", "created_at", "id"], name="opportunity_ws_created")]
+
+    def __str__(self) -> str:
+        return self.name or str(self.id)

@@ -1,0 +1,37 @@
+from django.db import models
+
+from crm.models.company import Company
+from crm.models.opportunity import Opportunity
+from crm.models.person import Person
+from crm.models.record import Record
+from crm.models.workspace import WorkspaceMember
+
+
+class Task(Record):
+    title = models.CharField(max_length=255, blank=True, default="")
+    body = models.TextField(blank=True, default="")  # Markdown
+    due_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=63, null=True, blank=True, default="TODO")
+    assignee = models.ForeignKey(
+        WorkspaceMember, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_tasks"
+    )
+
+    class Meta(Record.Meta):
+        indexes = [models.Index(fields=["workspace", "created_at", "id"], name="task_ws_created")]
+
+    def __str__(self) -> str:
+        return self.title or str(self.id)
+
+
+class TaskTarget(models.Model):
+    """Attaches a task to exactly one person, company or opportunity."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="targets")
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="task_targets")
+    company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.CASCADE, related_name="task_targets")
+    opportunity = models.ForeignKey(
+        Opportunity, null=True, blank=True, on_delete=models.CASCADE, related_name="task_targets"
+    )
+
+    def __str__(self) -> str:
+        return f"task {self.task_id} target"

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who made a change: recorded as the record's createdBy and on its events."""
+
+    source: str  # API | MANUAL | IMPORT | SYSTEM
+    name: str = ""
+    workspace_member_id: uuid.UUID | None = None
+    api_key_id: uuid.UUID | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "name": self.name,
+            "workspaceMemberId": str(self.workspace_member_id) if self.workspace_member_id else None,
+            "apiKeyId": str(self.api_key_id) if self.api_key_id else None,
+        }
+
+
+SYSTEM = Actor(source="SYSTEM", name="System")

@@ -1,0 +1,116 @@
+"""API keys: creation, authentication, rotation and revocation."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from crm.models import ApiKey, User, Workspace
+
+TOKEN_PREFIX = "crm_"
+# Choices offered when creating a key: label -> lifetime in days (None: never expires).
+LIFETIME_CHOICES: dict[str, int | None] = {
+    "15 days": 15,
+    "30 days": 30,
+    "90 days": 90,
+    "1 year": 365,
+    "2 years": 730,
+    "Never": None,
+}
+# last_used_at is refreshed at most this often, so reads don't all turn into writes.
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+class ApiKeyError(Exception):
+    """Why a request's key was refused; the message is safe to show the caller."""
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_api_key(
+    workspace: Workspace,
+    name: str,
+    *,
+    lifetime_days: int | None = 90,
+    read_only: bool = False,
+    created_by: User | None = None,
+) -> tuple[ApiKey, str]:
+    """Create a key and return it with its token; the token is not kept anywhere."""
+    name = name.strip()
+    if not name:
+        raise ValueError("A name is required.")
+    if lifetime_days is not None and lifetime_days <= 0:
+        raise ValueError("The lifetime must be a positive number of days.")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    key = ApiKey.objects.create(
+        workspace=workspace,
+        name=name[:100],
+        token_hash=hash_token(token),
+        token_prefix=token[:10],
+        read_only=read_only,
+        lifetime_days=lifetime_days,
+        expires_at=timezone.now() + timedelta(days=lifetime_days) if lifetime_days else None,
+        created_by=created_by,
+    )
+    return key, token
+
+
+def revoke_api_key(key: ApiKey) -> None:
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked_at"])
+
+
+def rename_api_key(key: ApiKey, name: str) -> None:
+    name = name.strip()
+    if not name:
+        raise ValueError("A name is required.")
+    key.name = name[:100]
+    key.save(update_fields=["name"])
+
+
+@transaction.atomic
+def regenerate_api_key(key: ApiKey, created_by: User | None = None) -> tuple[ApiKey, str]:
+    """Replace a key with a new one of the same name, access and lifetime."""
+    revoke_api_key(key)
+    return create_api_key(
+        key.workspace,
+        key.name,
+        lifetime_days=key.lifetime_days,
+        read_only=key.read_only,
+        created_by=created_by or key.created_by,
+    )
+
+
+def authenticate_authorization_header(header: str | None) -> ApiKey:
+    """Resolve ``Authorization: Bearer <token>`` to an active key, or say why not."""
+    if not header:
+        raise ApiKeyError("Missing API key: send it as 'Authorization: Bearer <key>'.")
+    scheme, _, token = header.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or " " in token:
+        raise ApiKeyError("Malformed Authorization header: expected 'Bearer <key>'.")
+    return authenticate_token(token)
+
+
+def authenticate_token(token: str) -> ApiKey:
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        raise ApiKeyError("Invalid API key.")
+    key = ApiKey.objects.select_related("workspace").filter(token_hash=hash_token(token)).first()
+    if key is None:
+        raise ApiKeyError("Invalid API key.")
+    now = timezone.now()
+    if key.revoked_at is not None:
+        raise ApiKeyError("This API key has been revoked.")
+    if key.is_expired(now):
+        raise ApiKeyError("This API key has expired.")
+    if key.last_used_at is None or now - key.last_used_at > LAST_USED_PRECISION:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
+    return key

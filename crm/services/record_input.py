@@ -1,0 +1,302 @@
+"""Validating what clients send against the metadata.
+
+``clean_record_input`` turns an API-shaped dict (camelCase, composite fields as
+nested objects) into column values, or raises ``RecordValidationError`` listing
+every problem by field, before anything is written.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from crm.metadata.schema import CompiledField, CompiledObject, SubField
+
+DEFAULT_MAX_TEXT = 10_000
+MAX_LIST_ITEMS = 100
+INT32 = 2**31
+INT64 = 2**63
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
+CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
+READ_ONLY_FIELDS = frozenset({"createdAt", "updatedAt", "deletedAt", "createdBy"})
+
+
+class RecordValidationError(Exception):
+    """Field-level problems with a write; nothing has been written."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(self.messages))
+
+    @property
+    def messages(self) -> list[str]:
+        return [f"{name}: {message}" if name else message for name, msgs in self.errors.items() for message in msgs]
+
+
+@dataclass
+class CleanedInput:
+    columns: dict[str, Any] = field(default_factory=dict)
+    custom: dict[str, Any] = field(default_factory=dict)
+    # Relation id fields to check for existence: field name -> (target object, id).
+    references: dict[str, tuple[str, uuid.UUID]] = field(default_factory=dict)
+    touched: list[str] = field(default_factory=list)
+    record_id: uuid.UUID | None = None
+
+
+class _Invalid(ValueError):
+    pass
+
+
+def clean_record_input(
+    obj: CompiledObject, data: Any, *, creating: bool, existing_custom: dict[str, Any] | None = None
+) -> CleanedInput:
+    if not isinstance(data, dict):
+        raise RecordValidationError({"": ["The record must be a JSON object."]})
+    cleaned = CleanedInput()
+    errors: dict[str, list[str]] = {}
+    for name, value in data.items():
+        compiled = obj.fields.get(name) if isinstance(name, str) else None
+        try:
+            if compiled is None:
+                raise _Invalid(f"unknown field on {obj.name_singular}")
+            _clean_field(obj, compiled, value, cleaned, creating=creating, existing_custom=existing_custom or {})
+        except _Invalid as problem:
+            errors.setdefault(str(name), []).append(str(problem))
+        except _SubInvalid as problem:
+            errors.setdefault(f"{name}.{problem.sub}", []).append(problem.message)
+    if errors:
+        raise RecordValidationError(errors)
+    return cleaned
+
+
+class _SubInvalid(Exception):
+    def __init__(self, sub: str, message: str) -> None:
+        self.sub = sub
+        self.message = message
+
+
+def _clean_field(
+    obj: CompiledObject,
+    compiled: CompiledField,
+    value: Any,
+    cleaned: CleanedInput,
+    *,
+    creating: bool,
+    existing_custom: dict[str, Any],
+) -> None:
+    name = compiled.name
+    if compiled.type == "RELATION":
+        if compiled.relation and compiled.relation.join_field:
+            raise _Invalid(f"is a relation; set {compiled.relation.join_field} instead")
+        raise _Invalid("is a list of related records; set the id on the other side instead")
+    if name in READ_ONLY_FIELDS:
+        raise _Invalid("is read-only")
+    if name == "id":
+        if not creating:
+            raise _Invalid("cannot be changed")
+        cleaned.record_id = _uuid(value)
+        return
+    cleaned.touched.append(name)
+    if compiled.is_composite:
+        _clean_composite(compiled, value, cleaned, existing_custom)
+        return
+    clean_value = clean_scalar(compiled, value, obj)
+    if compiled.is_custom:
+        cleaned.custom[name] = clean_value
+        return
+    join_target = _join_target(obj, name)
+    if join_target and clean_value is not None:
+        cleaned.references[name] = (join_target, clean_value)
+    assert compiled.path is not None
+    cleaned.columns[compiled.path] = clean_value
+
+
+def _join_target(obj: CompiledObject, name: str) -> str | None:
+    for relation_field in obj.relations:
+        relation = relation_field.relation
+        if relation and relation.join_field == name:
+            return relation.target
+    return None
+
+
+def clean_scalar(compiled: CompiledField, value: Any, obj: CompiledObject | None = None) -> Any:
+    kind = compiled.type
+    if value is None:
+        if kind == "TEXT" and not compiled.is_custom:
+            return ""  # standard text columns store "" for empty, as Twenty does
+        if not compiled.is_nullable:
+            raise _Invalid("cannot be null")
+        return None
+    if kind == "TEXT":
+        return _text(value, _max_length(compiled, obj))
+    if kind in ("NUMBER", "POSITION"):
+        number = _number(value)
+        if compiled.settings.get("dataType") == "int":
+            if number != int(number):
+                raise _Invalid("must be a whole number")
+            number = int(number)
+            if not -INT32 <= number < INT32:
+                raise _Invalid("is out of range")
+        return number
+    if kind == "BOOLEAN":
+        if not isinstance(value, bool):
+            raise _Invalid("must be true or false")
+        return value
+    if kind == "DATE_TIME":
+        parsed = parse_datetime(value)
+        return parsed.isoformat() if compiled.is_custom else parsed
+    if kind == "DATE":
+        if not isinstance(value, str):
+            raise _Invalid("must be a date such as 2025-01-31")
+        try:
+            return date.fromisoformat(value).isoformat()
+        except ValueError:
+            raise _Invalid("must be a date such as 2025-01-31") from None
+    if kind == "UUID":
+        return _uuid(value)
+    if kind == "SELECT":
+        if not isinstance(value, str) or value not in compiled.option_values:
+            raise _Invalid(f"must be one of {', '.join(sorted(compiled.option_values))}")
+        return value
+    if kind == "MULTI_SELECT":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise _Invalid("must be a list of option values")
+        unknown = [v for v in value if v not in compiled.option_values]
+        if unknown:
+            raise _Invalid(f"unknown option {unknown[0]!r}; options are {', '.join(sorted(compiled.option_values))}")
+        return list(dict.fromkeys(value))
+    raise _Invalid(f"fields of type {kind} cannot be written")
+
+
+def _max_length(compiled: CompiledField, obj: CompiledObject | None) -> int:
+    if "maxLength" in compiled.settings:
+        return int(compiled.settings["maxLength"])
+    if obj is not None and not compiled.is_custom and compiled.path:
+        max_length = getattr(obj.model._meta.get_field(compiled.path), "max_length", None)
+        if max_length:
+            return int(max_length)
+    return DEFAULT_MAX_TEXT
+
+
+def _text(value: Any, max_length: int) -> str:
+    if not isinstance(value, str):
+        raise _Invalid("must be a string")
+    if len(value) > max_length:
+        raise _Invalid(f"is too long ({len(value)} characters; at most {max_length})")
+    if "\x00" in value:
+        raise _Invalid("must not contain NUL characters")
+    return value
+
+
+def _number(value: Any) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _Invalid("must be a number")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _Invalid("must be a finite number")
+    return value
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    if not isinstance(value, str):
+        raise _Invalid("must be a UUID string")
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise _Invalid(f"{value[:50]!r} is not a valid UUID") from None
+
+
+def parse_datetime(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise _Invalid("must be an ISO 8601 date-time string")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise _Invalid(f"{value[:50]!r} is not an ISO 8601 date-time such as 2025-01-31T09:30:00Z") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
+def _clean_composite(
+    compiled: CompiledField, value: Any, cleaned: CleanedInput, existing_custom: dict[str, Any]
+) -> None:
+    if value is None:
+        if compiled.is_custom:
+            cleaned.custom[compiled.name] = None
+        else:
+            for sub in compiled.subfields:
+                cleaned.columns[sub.path] = _empty(sub, compiled)
+        return
+    if not isinstance(value, dict):
+        raise _Invalid(f"must be an object with {', '.join(s.name for s in compiled.subfields)}")
+    unknown = [key for key in value if compiled.subfield(key) is None]
+    if unknown:
+        raise _SubInvalid(
+            str(unknown[0]), f"unknown sub-field; expected {', '.join(s.name for s in compiled.subfields)}"
+        )
+    subvalues = {key: _clean_sub(compiled, compiled.subfield(key), v) for key, v in value.items()}  # type: ignore[arg-type]
+    if compiled.is_custom:
+        # Partial updates keep the sub-fields that were not sent.
+        previous = existing_custom.get(compiled.name) or {s.name: _empty(s, compiled) for s in compiled.subfields}
+        cleaned.custom[compiled.name] = {**previous, **subvalues}
+        return
+    for key, sub_value in subvalues.items():
+        sub = compiled.subfield(key)
+        assert sub is not None
+        cleaned.columns[sub.path] = sub_value
+
+
+def _empty(sub: SubField, compiled: CompiledField) -> Any:
+    if sub.kind == "text" and not compiled.is_custom:
+        return ""
+    return None
+
+
+def _clean_sub(compiled: CompiledField, sub: SubField, value: Any) -> Any:
+    try:
+        if value is None:
+            return _empty(sub, compiled)
+        if sub.kind == "text":
+            text = _text(value, 2048 if "Url" in sub.name else 255)
+            if sub.name == "primaryEmail" and text and not EMAIL_RE.match(text):
+                raise _Invalid(f"{text[:50]!r} is not an email address")
+            if sub.name == "currencyCode" and text and not CURRENCY_RE.match(text):
+                raise _Invalid("must be a three-letter ISO 4217 code such as USD")
+            return text
+        if sub.kind == "bigint":
+            number = _number(value)
+            if number != int(number) or not -INT64 <= number < INT64:
+                raise _Invalid("must be a whole number (micros: 1 unit = 1,000,000)")
+            return int(number)
+        if sub.kind == "float":
+            return float(_number(value))
+        if sub.kind == "uuid":
+            return str(_uuid(value))
+        if sub.kind == "list":
+            return _list(value)
+    except _Invalid as problem:
+        raise _SubInvalid(sub.name, str(problem)) from None
+    raise _SubInvalid(sub.name, "cannot be written")
+
+
+def _list(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise _Invalid("must be a list")
+    if len(value) > MAX_LIST_ITEMS:
+        raise _Invalid(f"has more than {MAX_LIST_ITEMS} items")
+    for item in value:
+        if isinstance(item, str):
+            _text(item, 2048)
+        elif isinstance(item, dict):
+            for key, sub in item.items():
+                if not isinstance(key, str) or not (sub is None or isinstance(sub, str)):
+                    raise _Invalid("items must be strings or objects of strings")
+                if sub is not None:
+                    _text(sub, 2048)
+        else:
+            raise _Invalid("items must be strings or objects of strings")
+    return value

@@ -1,0 +1,207 @@
+"""The record service: the one write path for CRM records.
+
+REST, GraphQL, the settings pages, the admin and the seed command all write
+through these functions. Each validates against the workspace metadata, writes
+the row and, in the same transaction, the ``Event`` that webhooks are fanned out
+from. No Django signals: the event is part of the write, or nothing is.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from crm.metadata.schema import CompiledObject
+from crm.models import Workspace, WorkspaceMember
+from crm.query.serialize import serialize_instance
+from crm.services.actor import Actor
+from crm.services.record_input import CleanedInput, RecordValidationError, clean_record_input
+from crm.services.record_queries import get_object, get_record, records
+from webhooks.services.events import record_event, record_events
+
+MAX_BATCH = 60
+
+
+def create_record(workspace: Workspace, object_name: str, data: Any, actor: Actor) -> dict[str, Any]:
+    return create_records(workspace, object_name, [data], actor, batch=False)[0]
+
+
+def create_records(
+    workspace: Workspace,
+    object_name: str,
+    items: Any,
+    actor: Actor,
+    *,
+    batch: bool = True,
+    max_batch: int = MAX_BATCH,
+) -> list[dict[str, Any]]:
+    """Create one or many records, all or nothing. Imports pass a larger ``max_batch``."""
+    obj = get_object(workspace, object_name)
+    if not isinstance(items, list):
+        raise RecordValidationError({"": ["Expected a JSON array of records."]})
+    if batch and not 1 <= len(items) <= max_batch:
+        raise RecordValidationError({"": [f"A batch holds 1 to {max_batch} records, not {len(items)}."]})
+    cleaned_items = _clean_all(obj, items)
+    ids = [c.record_id for c in cleaned_items if c.record_id]
+    if len(set(ids)) != len(ids):
+        raise RecordValidationError({"id": ["the same id appears twice in the batch"]})
+    with transaction.atomic():
+        _check_references(workspace, obj, cleaned_items, prefix_index=batch)
+        if ids and obj.model.objects.filter(id__in=ids).exists():
+            raise RecordValidationError({"id": ["a record with this id already exists"]})
+        now = timezone.now()
+        instances = []
+        for cleaned in cleaned_items:
+            instance = obj.model(
+                id=cleaned.record_id or uuid.uuid4(),
+                workspace=workspace,
+                created_at=now,
+                updated_at=now,
+                created_by_source=actor.source,
+                created_by_workspace_member_id=actor.workspace_member_id,
+                created_by_name=actor.name,
+                custom={},
+            )
+            _apply_defaults(obj, instance)
+            _apply(instance, cleaned)
+            instances.append(instance)
+        obj.model.objects.bulk_create(instances)
+        snapshots = [serialize_instance(obj, instance) for instance in instances]
+        record_events(workspace, obj.name_singular, "created", snapshots, actor)
+    return snapshots
+
+
+def update_record(workspace: Workspace, object_name: str, record_id: Any, data: Any, actor: Actor) -> dict[str, Any]:
+    obj = get_object(workspace, object_name)
+    with transaction.atomic():
+        instance = get_record(workspace, obj, record_id, for_update=True)
+        return _update_instance(workspace, obj, instance, data, actor)
+
+
+def update_records(
+    workspace: Workspace, object_name: str, record_ids: Iterable[Any], data: Any, actor: Actor
+) -> list[dict[str, Any]]:
+    """Apply the same change to several records, all or nothing."""
+    obj = get_object(workspace, object_name)
+    with transaction.atomic():
+        instances = list(records(workspace, obj).filter(id__in=list(record_ids)).select_for_update())
+        return [_update_instance(workspace, obj, instance, data, actor) for instance in instances]
+
+
+def _update_instance(
+    workspace: Workspace, obj: CompiledObject, instance: Any, data: Any, actor: Actor
+) -> dict[str, Any]:
+    cleaned = clean_record_input(obj, data, creating=False, existing_custom=instance.custom)
+    _check_references(workspace, obj, [cleaned], prefix_index=False)
+    before = serialize_instance(obj, instance)
+    _apply(instance, cleaned)
+    after = serialize_instance(obj, instance)
+    changed = [name for name in cleaned.touched if before.get(name) != after.get(name)]
+    if not changed:
+        return before
+    instance.updated_at = timezone.now()
+    instance.save()
+    after = serialize_instance(obj, instance)
+    record_event(
+        workspace,
+        obj.name_singular,
+        "updated",
+        after,
+        actor,
+        updated_fields=changed,
+        previous={name: before.get(name) for name in changed},
+    )
+    return after
+
+
+def delete_record(workspace: Workspace, object_name: str, record_id: Any, actor: Actor) -> dict[str, Any]:
+    """Soft delete: the record leaves lists and can be restored."""
+    obj = get_object(workspace, object_name)
+    with transaction.atomic():
+        instance = get_record(workspace, obj, record_id, for_update=True)
+        instance.deleted_at = timezone.now()
+        instance.save(update_fields=["deleted_at"])
+        snapshot = serialize_instance(obj, instance)
+        record_event(workspace, obj.name_singular, "deleted", snapshot, actor)
+    return snapshot
+
+
+def restore_record(workspace: Workspace, object_name: str, record_id: Any, actor: Actor) -> dict[str, Any]:
+    obj = get_object(workspace, object_name)
+    with transaction.atomic():
+        instance = get_record(workspace, obj, record_id, include_deleted=True, for_update=True)
+        if instance.deleted_at is None:
+            raise RecordValidationError({"": [f"This {obj.name_singular} is not deleted."]})
+        instance.deleted_at = None
+        instance.save(update_fields=["deleted_at"])
+        snapshot = serialize_instance(obj, instance)
+        record_event(workspace, obj.name_singular, "restored", snapshot, actor)
+    return snapshot
+
+
+def destroy_record(workspace: Workspace, object_name: str, record_id: Any, actor: Actor) -> dict[str, Any]:
+    """Delete for good, whether or not the record was soft-deleted first."""
+    obj = get_object(workspace, object_name)
+    with transaction.atomic():
+        instance = get_record(workspace, obj, record_id, include_deleted=True, for_update=True)
+        snapshot = serialize_instance(obj, instance)
+        instance.delete()
+        record_event(workspace, obj.name_singular, "destroyed", snapshot, actor)
+    return snapshot
+
+
+def _clean_all(obj: CompiledObject, items: list[Any]) -> list[CleanedInput]:
+    cleaned_items: list[CleanedInput] = []
+    errors: dict[str, list[str]] = {}
+    for index, item in enumerate(items):
+        try:
+            cleaned_items.append(clean_record_input(obj, item, creating=True))
+        except RecordValidationError as error:
+            for name, messages in error.errors.items():
+                key = f"[{index}].{name}" if len(items) > 1 else name
+                errors.setdefault(key, []).extend(messages)
+    if errors:
+        raise RecordValidationError(errors)
+    return cleaned_items
+
+
+def _check_references(
+    workspace: Workspace, obj: CompiledObject, cleaned_items: list[CleanedInput], *, prefix_index: bool
+) -> None:
+    """Relation ids must point at live records of the same workspace."""
+    wanted: dict[str, set[uuid.UUID]] = {}
+    for cleaned in cleaned_items:
+        for target, target_id in cleaned.references.values():
+            wanted.setdefault(target, set()).add(target_id)
+    found: dict[str, set[uuid.UUID]] = {}
+    for target, target_ids in wanted.items():
+        if target == "workspaceMember":
+            queryset = WorkspaceMember.objects.filter(workspace=workspace)
+        else:
+            queryset = records(workspace, get_object(workspace, target))
+        found[target] = set(queryset.filter(id__in=target_ids).values_list("id", flat=True))
+    errors: dict[str, list[str]] = {}
+    for index, cleaned in enumerate(cleaned_items):
+        for name, (target, target_id) in cleaned.references.items():
+            if target_id not in found[target]:
+                key = f"[{index}].{name}" if prefix_index and len(cleaned_items) > 1 else name
+                errors.setdefault(key, []).append(f"no {target} with id '{target_id}' in this workspace")
+    if errors:
+        raise RecordValidationError(errors)
+
+
+def _apply_defaults(obj: CompiledObject, instance: Any) -> None:
+    for field in obj.value_fields:
+        if field.is_custom and field.default_value is not None:
+            instance.custom[field.name] = field.default_value
+
+
+def _apply(instance: Any, cleaned: CleanedInput) -> None:
+    for column, value in cleaned.columns.items():
+        setattr(instance, column, value)
+    if cleaned.custom:
+        instance.custom = {**(instance.custom or {}), **cleaned.custom}

@@ -1,0 +1,3 @@
+from webhooks.models.event import Event
+
+__all__ = ["Event"]
