@@ -1,0 +1,84 @@
+"""Webhook signatures: Standard Webhooks, plus Twenty-compatible headers.
+
+Standard Webhooks lets receivers verify with any off-the-shelf library; the
+X-Twenty-* headers keep receivers written for Twenty working unchanged.
+"""
+
+import base64
+import hashlib
+import hmac
+import secrets as random_source
+import time
+
+from webhooks.safe_http import USER_AGENT
+
+SECRET_PREFIX = "whsec_"
+
+
+def generate_secret() -> str:
+    return SECRET_PREFIX + base64.b64encode(random_source.token_bytes(32)).decode()
+
+
+def _secret_key(secret: str) -> bytes:
+    """The HMAC key of a Standard Webhooks secret: the bytes its base64 part encodes."""
+    return base64.b64decode(secret.removeprefix(SECRET_PREFIX), validate=True)
+
+
+def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
+    """One Standard Webhooks signature: "v1,<base64 HMAC-SHA256 of 'id.timestamp.body'>"."""
+    signed = f"{msg_id}.{timestamp}.".encode() + body
+    digest = hmac.new(_secret_key(secret), signed, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+def signature_header(secrets: list[str], msg_id: str, timestamp: int, body: bytes) -> str:
+    """Signatures by every given secret, space-separated.
+
+    During a secret rotation the receiver may still hold the previous secret; it
+    accepts the message when any one signature matches.
+    """
+    return " ".join(sign(secret, msg_id, timestamp, body) for secret in secrets)
+
+
+def twenty_signature(secret: str, body: bytes, timestamp_ms: int) -> str:
+    # Keyed with the secret string exactly as shown to the user (prefix included, not
+    # base64-decoded): Twenty receivers feed the secret they copied straight into their
+    # HMAC, so decoding it here would make every such receiver reject us.
+    signed = f"{timestamp_ms}:".encode() + body
+    return hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+
+
+def twenty_headers(secret: str, body: bytes, timestamp_ms: int, nonce: str) -> dict[str, str]:
+    return {
+        "X-Twenty-Webhook-Signature": twenty_signature(secret, body, timestamp_ms),
+        "X-Twenty-Webhook-Timestamp": str(timestamp_ms),
+        "X-Twenty-Webhook-Nonce": nonce,
+    }
+
+
+def build_headers(
+    *,
+    msg_id: str,
+    body: bytes,
+    secrets: list[str],
+    now: float | None = None,
+    nonce: str | None = None,
+) -> dict[str, str]:
+    """Every header of one delivery attempt.
+
+    msg_id must be stable across retries (receivers deduplicate on it); the timestamp is
+    the attempt's, so a retry hours later is not rejected as a replay. secrets[0] is the
+    current secret and the only one used for the Twenty signature, which carries one value.
+    """
+    if not secrets:
+        raise ValueError("at least one secret is needed to sign a delivery")
+    now = time.time() if now is None else now
+    timestamp = int(now)
+    return {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": signature_header(secrets, msg_id, timestamp, body),
+        **twenty_headers(secrets[0], body, int(now * 1000), nonce or random_source.token_hex(16)),
+    }
