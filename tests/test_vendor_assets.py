@@ -47,7 +47,32 @@ def test_copy_vendor_copies_the_libraries_and_icons_the_pages_use(project_with_n
     for name in EXPECTED_FILES:
         assert (vendor / name).is_file(), name
     assert (vendor / "tabler" / "outline" / "api.svg").read_text().lstrip().startswith("<svg")
-    assert len(list((vendor / "tabler" / "outline").glob("*.svg"))) > 1000
+
+
+def test_copy_vendor_copies_the_icons_templates_name_and_not_the_whole_set(project_with_node_modules):
+    templates = project_with_node_modules / "templates" / "pages"
+    templates.mkdir(parents=True)
+    (templates / "a.html").write_text('{% load ui %}{% icon "rocket" class="big" %}')
+    app_templates = project_with_node_modules / "someapp" / "templates"
+    app_templates.mkdir(parents=True)
+    (app_templates / "b.html").write_text('{% include "components/button.html" with icon="anchor" %}')
+
+    result = run_copy_vendor(project_with_node_modules)
+
+    assert result.returncode == 0, result.stderr
+    icons = {p.stem for p in (project_with_node_modules / "static" / "vendor" / "tabler" / "outline").glob("*.svg")}
+    assert {"rocket", "anchor", "api", "webhook", "plus"} <= icons
+    assert len(icons) < 500
+
+
+def test_copy_vendor_warns_about_icon_names_tabler_does_not_have(project_with_node_modules):
+    (project_with_node_modules / "templates").mkdir()
+    (project_with_node_modules / "templates" / "a.html").write_text('{% icon "no-such-icon" %}')
+
+    result = run_copy_vendor(project_with_node_modules)
+
+    assert result.returncode == 0
+    assert "no-such-icon" in result.stderr
 
 
 def test_copied_bundles_point_at_no_missing_source_map(project_with_node_modules):
