@@ -148,7 +148,8 @@ def clean_scalar(compiled: CompiledField, value: Any, obj: CompiledObject | None
         return value
     if kind == "DATE_TIME":
         parsed = parse_datetime(value)
-        return parsed.isoformat() if compiled.is_custom else parsed
+        # Custom values are stored as UTC ISO strings, so they sort and compare as text.
+        return parsed.astimezone(UTC).isoformat() if compiled.is_custom else parsed
     if kind == "DATE":
         if not isinstance(value, str):
             raise _Invalid("must be a date such as 2025-01-31")

@@ -1,0 +1,242 @@
+"""Compiling filter and order nodes (crm.query.ast) to Django ORM expressions.
+
+Values arrive as strings from REST and typed from GraphQL; both are coerced here
+using the field's metadata, so a bad value is a clear 400, never a database error.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import connection
+from django.db.models import F, Q
+from django.db.models.expressions import OrderBy as OrmOrderBy
+
+from crm.metadata.schema import CompiledField, CompiledObject
+from crm.query.ast import And, Condition, Node, Not, Or, OrderBy
+
+TEXT_KINDS = frozenset({"text", "TEXT", "SELECT"})
+NUMBER_KINDS = frozenset({"NUMBER", "POSITION", "float", "bigint"})
+LIST_KINDS = frozenset({"list", "MULTI_SELECT"})
+MAX_IN_VALUES = 500
+
+
+class QueryValueError(ValueError):
+    """A filter or order that names an unknown field or carries a value of the wrong type."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a filter or order path points."""
+
+    field: CompiledField
+    orm_path: str
+    kind: str  # a field type (TEXT, NUMBER, ...) or a composite sub-field kind (text, bigint, ...)
+    label: str  # the path as the client wrote it
+    is_custom: bool
+    # For custom values, the key inside ``custom`` (cursor values are read from it).
+    custom_keys: tuple[str, ...] = ()
+
+
+def resolve_path(obj: CompiledObject, path: Sequence[str]) -> Target:
+    label = ".".join(path)
+    field = obj.fields.get(path[0])
+    if field is None:
+        raise QueryValueError(f"Unknown field '{path[0]}' on {obj.name_singular}")
+    if field.type == "RELATION":
+        hint = f"; use {field.relation.join_field}" if field.relation and field.relation.join_field else ""
+        raise QueryValueError(f"Cannot filter or sort on relation '{field.name}'{hint}")
+    if field.is_composite:
+        if len(path) != 2:
+            names = ", ".join(f"{field.name}.{s.name}" for s in field.subfields)
+            raise QueryValueError(f"'{field.name}' is a composite field: use one of {names}")
+        sub = field.subfield(path[1])
+        if sub is None:
+            names = ", ".join(s.name for s in field.subfields)
+            raise QueryValueError(f"Unknown sub-field '{label}'; '{field.name}' has {names}")
+        keys = (field.name, sub.name) if field.is_custom else ()
+        return Target(field, sub.path, sub.kind, label, field.is_custom, keys)
+    if len(path) != 1:
+        raise QueryValueError(f"'{field.name}' has no sub-fields")
+    assert field.path is not None
+    keys = (field.name,) if field.is_custom else ()
+    return Target(field, field.path, field.type, label, field.is_custom, keys)
+
+
+def filter_to_q(obj: CompiledObject, node: Node) -> Q:
+    if isinstance(node, And):
+        return _combine(obj, node.children, Q.AND)
+    if isinstance(node, Or):
+        return _combine(obj, node.children, Q.OR)
+    if isinstance(node, Not):
+        return ~filter_to_q(obj, node.child)
+    return _condition(obj, node)
+
+
+def _combine(obj: CompiledObject, children: Sequence[Node], connector: str) -> Q:
+    q = Q()
+    for child in children:
+        q = q & filter_to_q(obj, child) if connector == Q.AND else q | filter_to_q(obj, child)
+    return q
+
+
+def _condition(obj: CompiledObject, condition: Condition) -> Q:
+    target = resolve_path(obj, condition.path)
+    op, value, path = condition.op, condition.value, target.orm_path
+    if op == "is":
+        is_null = _null_q(target)
+        wanted = str(value).upper()
+        if wanted not in ("NULL", "NOT_NULL"):
+            raise QueryValueError(f"{target.label}[is] takes NULL or NOT_NULL")
+        return is_null if wanted == "NULL" else ~is_null
+    if op in ("in", "containsAny"):
+        values = value if isinstance(value, list | tuple) else [value]
+        if len(values) > MAX_IN_VALUES:
+            raise QueryValueError(f"{target.label}[{op}] takes at most {MAX_IN_VALUES} values")
+        if op == "containsAny":
+            return _contains_any(target, values)
+        if target.kind in LIST_KINDS:
+            raise QueryValueError(f"{target.label} is a list: use containsAny")
+        return Q(**{f"{path}__in": [coerce(target, v) for v in values]})
+    if target.kind in LIST_KINDS:
+        raise QueryValueError(f"{target.label} is a list: filter it with containsAny or is")
+    if op in ("startsWith", "like", "ilike"):
+        if target.kind not in TEXT_KINDS:
+            raise QueryValueError(f"{target.label}[{op}] only applies to text fields")
+        if op == "startsWith":
+            return Q(**{f"{path}__startswith": str(value)})
+        return _like(path, str(value), case_sensitive=op == "like")
+    coerced = coerce(target, value)
+    if op == "eq":
+        return Q(**{path: coerced}) if coerced is not None else _null_q(target)
+    if op == "neq":
+        return ~Q(**{path: coerced}) if coerced is not None else ~_null_q(target)
+    if op in ("gt", "gte", "lt", "lte"):
+        if coerced is None:
+            raise QueryValueError(f"{target.label}[{op}] needs a value")
+        return Q(**{f"{path}__{op}": coerced})
+    raise QueryValueError(f"Unknown operator '{op}'")
+
+
+def _null_q(target: Target) -> Q:
+    q = Q(**{f"{target.orm_path}__isnull": True})
+    if target.kind in ("text", "TEXT") and not target.is_custom:
+        # Standard text columns store "" for empty, as Twenty does.
+        q |= Q(**{target.orm_path: ""})
+    return q
+
+
+def _contains_any(target: Target, values: Sequence[Any]) -> Q:
+    if target.kind not in LIST_KINDS:
+        raise QueryValueError(f"{target.label}[containsAny] only applies to list fields")
+    q = Q(pk__in=[])
+    for value in values:
+        text = str(value)
+        if connection.vendor == "postgresql":
+            q |= Q(**{f"{target.orm_path}__contains": [text]})
+        else:
+            # SQLite has no JSON containment; match the JSON-encoded element instead.
+            q |= Q(**{f"{target.orm_path}__contains": json.dumps(text)})
+    return q
+
+
+def _like(path: str, pattern: str, *, case_sensitive: bool) -> Q:
+    """SQL LIKE semantics (% and _), using the plain lookups when they suffice."""
+    prefix = "" if case_sensitive else "i"
+    core = pattern.strip("%")
+    if "_" not in pattern and "%" not in core:
+        starts, ends = pattern.startswith("%"), pattern.endswith("%") and len(pattern) > 1
+        if starts and ends:
+            return Q(**{f"{path}__{prefix}contains": core})
+        if ends:
+            return Q(**{f"{path}__{prefix}startswith": core})
+        if starts:
+            return Q(**{f"{path}__{prefix}endswith": core})
+        return Q(**{f"{path}__{prefix}exact": core})
+    regex = "^" + "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern) + "$"
+    return Q(**{f"{path}__{prefix}regex": regex})
+
+
+def coerce(target: Target, value: Any) -> Any:
+    """A filter or cursor value in the field's own type."""
+    kind = target.kind
+    if value is None:
+        return None
+    try:
+        if kind in NUMBER_KINDS:
+            if isinstance(value, bool):
+                raise ValueError
+            number = float(value) if not isinstance(value, int) else value
+            if kind == "bigint" or target.field.settings.get("dataType") == "int":
+                if number != int(number):
+                    raise ValueError
+                return int(number)
+            return number
+        if kind == "BOOLEAN":
+            if isinstance(value, bool):
+                return value
+            if str(value).lower() in ("true", "false"):
+                return str(value).lower() == "true"
+            raise ValueError
+        if kind in ("UUID", "uuid"):
+            parsed_uuid = uuid.UUID(str(value))
+            return str(parsed_uuid) if target.is_custom or kind == "uuid" else parsed_uuid
+        if kind == "DATE_TIME":
+            parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+            parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+            return parsed.astimezone(UTC).isoformat() if target.is_custom else parsed
+        if kind == "SELECT" and str(value) not in target.field.option_values:
+            options = ", ".join(sorted(target.field.option_values))
+            raise QueryValueError(f"{target.label}: unknown option '{str(value)[:50]}'; options are {options}")
+        return str(value)
+    except (ValueError, OverflowError) as error:
+        if isinstance(error, QueryValueError):
+            raise
+        raise QueryValueError(f"{target.label}: '{str(value)[:50]}' is not a valid {kind.lower()} value") from None
+
+
+DIRECTIONS = {
+    "AscNullsFirst": (False, True),
+    "AscNullsLast": (False, False),
+    "DescNullsFirst": (True, True),
+    "DescNullsLast": (True, False),
+}
+
+
+@dataclass(frozen=True)
+class SortKey:
+    target: Target | None  # None for the id tie-breaker
+    orm_path: str
+    descending: bool
+    nulls_first: bool
+
+    def expression(self) -> OrmOrderBy:
+        nulls = {"nulls_first": True} if self.nulls_first else {"nulls_last": True}
+        column = F(self.orm_path)
+        return column.desc(**nulls) if self.descending else column.asc(**nulls)
+
+    def reversed(self) -> SortKey:
+        return SortKey(self.target, self.orm_path, not self.descending, not self.nulls_first)
+
+
+def sort_keys(obj: CompiledObject, orders: Sequence[OrderBy]) -> list[SortKey]:
+    keys = []
+    for order in orders:
+        target = resolve_path(obj, order.path)
+        descending, nulls_first = DIRECTIONS[order.direction]
+        keys.append(SortKey(target, target.orm_path, descending, nulls_first))
+    if not keys:
+        keys.append(SortKey(None, "position", False, True))
+    # The id makes every ordering total, so cursors never skip or repeat rows.
+    keys.append(SortKey(None, "id", keys[0].descending if orders else False, True))
+    return keys
+
+
+def order_by_expressions(obj: CompiledObject, orders: Sequence[OrderBy]) -> list[OrmOrderBy]:
+    return [key.expression() for key in sort_keys(obj, orders)]

@@ -1,0 +1,247 @@
+"""Reading pages of records: filter, order, keyset cursors, totalCount, depth.
+
+Both APIs read through here. A page costs one query for the rows, at most one
+for the count, and one per embedded relation, whatever the page size.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import Q
+
+from crm.metadata.schema import CompiledField, CompiledObject
+from crm.models import Workspace, WorkspaceMember
+from crm.query.ast import Node, OrderBy
+from crm.query.compile import QueryValueError, SortKey, coerce, filter_to_q, sort_keys
+from crm.query.serialize import compile_serializer
+from crm.services.record_queries import RecordNotFoundError, get_object, records
+
+DEFAULT_LIMIT = 60
+MAX_LIMIT = 200
+
+
+@dataclass
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@dataclass
+class RecordPage:
+    records: list[dict[str, Any]]
+    cursors: list[str]
+    page_info: PageInfo
+    total_count: int
+
+
+def list_records(
+    workspace: Workspace,
+    obj: CompiledObject,
+    *,
+    filter: Node | None = None,  # noqa: A002 - the name clients use
+    order_by: Sequence[OrderBy] = (),
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+    depth: int = 0,
+) -> RecordPage:
+    if after and before:
+        raise QueryValueError("Use either a cursor to go forward or one to go back, not both")
+    backwards = before is not None or (last is not None and first is None)
+    limit = _limit(last if backwards else first)
+    keys = sort_keys(obj, order_by)
+    base = records(workspace, obj)
+    if filter is not None:
+        base = base.filter(filter_to_q(obj, filter))
+    columns, serialize = compile_serializer(obj)
+    key_columns = [key.orm_path.split("__")[0] for key in keys]
+    fetch_keys = [key.reversed() for key in keys] if backwards else keys
+    queryset = base
+    cursor = before if backwards else after
+    if cursor:
+        queryset = queryset.filter(_after_q(fetch_keys, decode_cursor(cursor, keys)))
+    rows = list(
+        queryset.order_by(*(key.expression() for key in fetch_keys)).values(*dict.fromkeys([*columns, *key_columns]))[
+            : limit + 1
+        ]
+    )
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    if backwards:
+        rows.reverse()
+    cursors = [encode_cursor([_key_value(key, row) for key in keys]) for row in rows]
+    if not cursor and not has_more:
+        total = len(rows)  # the whole result is on this page: no need to count it again
+    else:
+        total = base.count()
+    if backwards:
+        page_info = PageInfo(
+            has_next_page=before is not None, has_previous_page=has_more, start_cursor=None, end_cursor=None
+        )
+    else:
+        page_info = PageInfo(
+            has_next_page=has_more, has_previous_page=after is not None, start_cursor=None, end_cursor=None
+        )
+    if cursors:
+        page_info.start_cursor, page_info.end_cursor = cursors[0], cursors[-1]
+    result = [serialize(row) for row in rows]
+    if depth:
+        embed_relations(workspace, obj, result)
+    return RecordPage(result, cursors, page_info, total)
+
+
+def get_record_data(workspace: Workspace, obj: CompiledObject, record_id: Any, depth: int = 0) -> dict[str, Any]:
+    columns, serialize = compile_serializer(obj)
+    try:
+        row = records(workspace, obj).filter(id=record_id).values(*columns).first()
+    except (ValueError, TypeError):
+        row = None
+    if row is None:
+        raise RecordNotFoundError(f"No {obj.name_singular} with id '{str(record_id)[:60]}'")
+    data = serialize(row)
+    if depth:
+        embed_relations(workspace, obj, [data])
+    return data
+
+
+def embed_relations(workspace: Workspace, obj: CompiledObject, data: list[dict[str, Any]]) -> None:
+    """depth=1: put each relation's record (or list of records) next to its id."""
+    for relation_field in obj.relations:
+        related = load_related(workspace, obj, relation_field, data)
+        many = relation_field.relation is not None and relation_field.relation.kind == "ONE_TO_MANY"
+        for record in data:
+            record[relation_field.name] = related.get(record["id"], [] if many else None)
+
+
+def load_related(
+    workspace: Workspace, obj: CompiledObject, relation_field: CompiledField, parents: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Related records of many parents in one query: parent id -> dict (to-one) or list (to-many)."""
+    relation = relation_field.relation
+    assert relation is not None
+    if relation.kind == "MANY_TO_ONE":
+        assert relation.join_field is not None
+        wanted = {p["id"]: p.get(relation.join_field) for p in parents if p.get(relation.join_field)}
+        if not wanted:
+            return {}
+        if relation.target == "workspaceMember":
+            found = _members(workspace, set(wanted.values()))
+        else:
+            target = get_object(workspace, relation.target)
+            columns, serialize = compile_serializer(target)
+            rows = records(workspace, target).filter(id__in=set(wanted.values())).values(*columns)
+            found = {str(row["id"]): serialize(row) for row in rows}
+        return {parent_id: found.get(str(target_id)) for parent_id, target_id in wanted.items()}
+    target = get_object(workspace, relation.target)
+    columns, serialize = compile_serializer(target)
+    fk = relation.target_fk_column
+    assert fk is not None
+    parent_ids = [p["id"] for p in parents]
+    if not parent_ids:
+        return {}
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    rows = (
+        records(workspace, target)
+        .filter(**{f"{fk}__in": parent_ids})
+        .order_by("position", "id")
+        .values(*dict.fromkeys([*columns, fk]))
+    )
+    for row in rows:
+        grouped.setdefault(str(row[fk]), []).append(serialize(row))
+    return grouped
+
+
+def _members(workspace: Workspace, ids: set[Any]) -> dict[str, dict[str, Any]]:
+    members = WorkspaceMember.objects.filter(workspace=workspace, id__in=ids).select_related("user")
+    return {
+        str(m.id): {
+            "id": str(m.id),
+            "name": {"firstName": m.first_name, "lastName": m.last_name},
+            "userEmail": m.user.email,
+        }
+        for m in members
+    }
+
+
+def _limit(value: Any) -> int:
+    if value is None:
+        return DEFAULT_LIMIT
+    try:
+        limit = int(value)
+    except (TypeError, ValueError):
+        raise QueryValueError(f"limit must be a whole number between 1 and {MAX_LIMIT}") from None
+    if not 0 <= limit <= MAX_LIMIT:
+        raise QueryValueError(f"limit must be between 0 and {MAX_LIMIT}, not {limit}")
+    return limit
+
+
+def _key_value(key: SortKey, row: dict[str, Any]) -> Any:
+    if key.target is not None and key.target.is_custom:
+        value: Any = row.get("custom") or {}
+        for name in key.target.custom_keys:
+            value = value.get(name) if isinstance(value, dict) else None
+        return value
+    return row[key.orm_path]
+
+
+def _after_q(keys: Sequence[SortKey], values: Sequence[Any]) -> Q:
+    """Rows strictly after ``values`` in the order ``keys`` (keyset pagination)."""
+    result = Q(pk__in=[])
+    equal_so_far = Q()
+    for key, value in zip(keys, values, strict=True):
+        result |= equal_so_far & _strictly_after(key, value)
+        equal_so_far &= Q(**{f"{key.orm_path}__isnull": True}) if value is None else Q(**{key.orm_path: value})
+    return result
+
+
+def _strictly_after(key: SortKey, value: Any) -> Q:
+    not_null = Q(**{f"{key.orm_path}__isnull": False})
+    if value is None:
+        # Among NULLs nothing is strictly after; non-NULLs follow only when NULLs come first.
+        return not_null if key.nulls_first else Q(pk__in=[])
+    beyond = Q(**{f"{key.orm_path}__{'lt' if key.descending else 'gt'}": value})
+    return beyond if key.nulls_first else beyond | Q(**{f"{key.orm_path}__isnull": True})
+
+
+def encode_cursor(values: list[Any]) -> str:
+    raw = json.dumps([_jsonable(v) for v in values], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, keys: Sequence[SortKey]) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise QueryValueError("Invalid cursor") from None
+    if not isinstance(values, list) or len(values) != len(keys):
+        raise QueryValueError("Invalid cursor: it does not match this order_by")
+    decoded = []
+    for key, value in zip(keys, values, strict=True):
+        if value is not None and key.target is not None:
+            try:
+                value = coerce(key.target, value)
+            except QueryValueError:
+                raise QueryValueError("Invalid cursor") from None
+        elif value is not None and not isinstance(value, str | int | float):
+            raise QueryValueError("Invalid cursor")
+        decoded.append(value)
+    return decoded
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
