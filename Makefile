@@ -1,0 +1,45 @@
+# The two commands a new user needs: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test bench lint format clean
+
+install: $(STAMP) static/vendor/.installed
+
+$(STAMP): requirements.txt
+	@test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $(STAMP)
+
+static/vendor/.installed: package.json package-lock.json scripts/copy_vendor.py
+	npm ci --no-audit --no-fund --loglevel=error
+	$(PY) scripts/copy_vendor.py
+	@touch $@
+
+run: install
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo
+	@echo ""
+	@echo "  CRM running on http://127.0.0.1:8000 — log in as admin@example.com / admin"
+	@echo "  (web, Celery worker and beat; Ctrl-C stops them all)"
+	@echo ""
+	DEBUG=$${DEBUG:-true} WEBHOOKS_ALLOW_PRIVATE_NETWORKS=$${WEBHOOKS_ALLOW_PRIVATE_NETWORKS:-true} \
+		$(VENV)/bin/honcho -f Procfile start
+
+test: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pytest
+
+bench: install
+	$(PY) bench/run.py
+
+lint format:
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf var/ static/vendor/ node_modules/

@@ -1,0 +1,82 @@
+"""API keys: hashed storage, expiry, revocation, and why a key is refused."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from crm.models import ApiKey
+from crm.services.api_keys import (
+    ApiKeyError,
+    authenticate_authorization_header,
+    create_api_key,
+    hash_token,
+    regenerate_api_key,
+    revoke_api_key,
+)
+
+
+def test_token_is_prefixed_high_entropy_and_stored_only_as_a_hash(workspace):
+    key, token = create_api_key(workspace, "Zapier")
+    assert token.startswith("crm_") and len(token) >= 40
+    stored = ApiKey.objects.get(pk=key.pk)
+    assert stored.token_hash == hash_token(token)
+    assert token not in {str(value) for value in stored.__dict__.values()}
+
+
+def test_valid_key_resolves_to_its_workspace_and_records_last_use(workspace, api_token):
+    key = authenticate_authorization_header(f"Bearer {api_token}")
+    assert key.workspace == workspace
+    assert ApiKey.objects.get(pk=key.pk).last_used_at is not None
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        (None, "Missing API key"),
+        ("", "Missing API key"),
+        ("Basic abc", "Malformed"),
+        ("Bearer", "Malformed"),
+        ("Bearer crm_notarealkey", "Invalid API key"),
+        ("Bearer something-else", "Invalid API key"),
+    ],
+)
+def test_missing_malformed_and_unknown_keys_are_refused_with_a_reason(db, header, message):
+    with pytest.raises(ApiKeyError, match=message):
+        authenticate_authorization_header(header)
+
+
+def test_expired_key_is_refused(workspace):
+    key, token = create_api_key(workspace, "Old", lifetime_days=15)
+    ApiKey.objects.filter(pk=key.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    with pytest.raises(ApiKeyError, match="expired"):
+        authenticate_authorization_header(f"Bearer {token}")
+
+
+def test_revoked_key_is_refused(workspace):
+    key, token = create_api_key(workspace, "Leaked")
+    revoke_api_key(key)
+    with pytest.raises(ApiKeyError, match="revoked"):
+        authenticate_authorization_header(f"Bearer {token}")
+
+
+def test_never_expiring_key_has_no_expiry(workspace):
+    key, _ = create_api_key(workspace, "Forever", lifetime_days=None)
+    assert key.expires_at is None and key.status == "active"
+
+
+def test_regenerating_revokes_the_old_key_and_keeps_name_access_and_lifetime(workspace):
+    old, old_token = create_api_key(workspace, "CI", lifetime_days=30, read_only=True)
+    new, new_token = regenerate_api_key(old)
+    assert (new.name, new.read_only, new.lifetime_days) == ("CI", True, 30)
+    assert new_token != old_token
+    with pytest.raises(ApiKeyError, match="revoked"):
+        authenticate_authorization_header(f"Bearer {old_token}")
+    assert authenticate_authorization_header(f"Bearer {new_token}") == new
+
+
+def test_a_key_needs_a_name(workspace):
+    with pytest.raises(ValueError, match="name"):
+        create_api_key(workspace, "   ")

@@ -1,0 +1,58 @@
+"""seed_demo and create_api_key, as scripts call them."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from crm.models import Company, Person, User, Workspace, WorkspaceMember
+from crm.services.api_keys import authenticate_authorization_header
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_seed_demo_creates_the_demo_admin_and_records_once(db):
+    run("seed_demo")
+    counts = (Person.objects.count(), Company.objects.count())
+    run("seed_demo")
+
+    assert (Person.objects.count(), Company.objects.count()) == counts
+    assert counts[0] >= 24 and counts[1] >= 10
+    admin = User.objects.get(email="admin@example.com")
+    assert admin.check_password("admin")
+    assert WorkspaceMember.objects.get(user=admin, workspace__slug="demo").role == "admin"
+
+
+def test_seed_demo_with_people_tops_up_to_the_number_asked_with_progress(db):
+    output = run("seed_demo", "--people", "150")
+    assert Person.objects.filter(workspace__slug="demo").count() == 150
+    assert "people: " in output
+    run("seed_demo", "--people", "150")
+    assert Person.objects.filter(workspace__slug="demo").count() == 150
+
+
+def test_seed_demo_for_another_workspace_has_its_own_admin(db):
+    run("seed_demo", "--workspace", "beta")
+    member = WorkspaceMember.objects.get(workspace__slug="beta")
+    assert member.user.email == "admin@beta.example.com" and member.is_admin
+
+
+def test_create_api_key_prints_only_a_working_token(db):
+    run("seed_demo")
+    output = run("create_api_key", "--workspace", "demo", "--name", "Script", "--expires-in-days", "30", "--read-only")
+    token = output.strip()
+    assert "\n" not in token
+    key = authenticate_authorization_header(f"Bearer {token}")
+    assert key.workspace == Workspace.objects.get(slug="demo")
+    assert key.read_only and key.lifetime_days == 30
+
+
+def test_create_api_key_for_an_unknown_workspace_fails_clearly(db):
+    with pytest.raises(CommandError, match="No workspace with slug 'nope'"):
+        run("create_api_key", "--workspace", "nope", "--name", "x")
