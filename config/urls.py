@@ -11,3 +11,8 @@ urlpatterns = [
     path("", include("webhooks.urls")),
     path("", include("settings_ui.urls")),
 ]
+
+# API paths answer errors in JSON; other paths get Django's pages.
+handler400 = "crm.rest.errors.handler400"
+handler404 = "crm.rest.errors.handler404"
+handler500 = "crm.rest.errors.handler500"

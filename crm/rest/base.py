@@ -1,0 +1,196 @@
+"""Building blocks for every view under ``/rest/`` (core records, metadata, webhooks).
+
+Subclass ``ApiView`` and you get: API-key authentication resolving the workspace,
+per-key rate limiting with its headers, read-only keys refused on writes, orjson
+in and out, and errors in the ``{"statusCode", "error", "messages"}`` shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from django.http import HttpRequest
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.parsers import BaseParser
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.renderers import BaseRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from crm.models import ApiKey, Workspace
+from crm.rest.errors import MAX_BODY_BYTES, PayloadTooLarge, RateLimited, api_exception_handler
+from crm.services import rate_limit
+from crm.services.actor import Actor
+from crm.services.api_keys import ApiKeyError, authenticate_authorization_header, authenticate_token
+
+
+@dataclass(frozen=True)
+class ApiKeyUser:
+    """``request.user`` for key-authenticated requests: the key acts, not a person."""
+
+    api_key: ApiKey
+    is_authenticated: bool = True
+    is_anonymous: bool = False
+    is_active: bool = True
+    is_staff: bool = False
+    pk: None = None
+
+    def __str__(self) -> str:
+        return f"API key {self.api_key.name}"
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    """``Authorization: Bearer <key>``; ``request.auth`` is the ``ApiKey``."""
+
+    def authenticate(self, request: Request) -> tuple[ApiKeyUser, ApiKey]:
+        try:
+            key = authenticate_authorization_header(request.META.get("HTTP_AUTHORIZATION"))
+        except ApiKeyError as error:
+            raise exceptions.AuthenticationFailed(str(error)) from None
+        return ApiKeyUser(key), key
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="api"'
+
+
+class ApiKeyOrQueryTokenAuthentication(ApiKeyAuthentication):
+    """Also accepts ``?token=<key>``, for documents a browser opens by URL (OpenAPI)."""
+
+    def authenticate(self, request: Request) -> tuple[ApiKeyUser, ApiKey]:
+        token = request.query_params.get("token")
+        if token and not request.META.get("HTTP_AUTHORIZATION"):
+            try:
+                key = authenticate_token(token.strip())
+            except ApiKeyError as error:
+                raise exceptions.AuthenticationFailed(str(error)) from None
+            return ApiKeyUser(key), key
+        return super().authenticate(request)
+
+
+class HasApiKey(BasePermission):
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not isinstance(request.auth, ApiKey):
+            raise exceptions.NotAuthenticated("Missing API key: send it as 'Authorization: Bearer <key>'.")
+        return True
+
+
+class WritesNeedFullAccess(BasePermission):
+    """Read-only keys may use safe methods only."""
+
+    message = "This API key is read-only: it can read records but not create, change or delete them."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return request.method in SAFE_METHODS or not request.auth.read_only
+
+
+class FullAccessOnly(BasePermission):
+    """For endpoints whose reads are sensitive too (none yet) or that only write."""
+
+    message = "This endpoint needs a full-access API key; this one is read-only."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return not request.auth.read_only
+
+
+class OrjsonRenderer(BaseRenderer):
+    media_type = "application/json"
+    format = "json"
+    charset = None
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        if data is None:
+            return b""
+        return orjson.dumps(data, default=str)
+
+
+class OrjsonParser(BaseParser):
+    """JSON bodies up to 1 MiB, whatever Content-Length claimed."""
+
+    media_type = "application/json"
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        raw = stream.read(MAX_BODY_BYTES + 1) if stream is not None else b""
+        if len(raw) > MAX_BODY_BYTES:
+            raise PayloadTooLarge()
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError as error:
+            raise exceptions.ParseError(f"Malformed JSON body: {error}") from None
+
+
+class JsonOnlyNegotiation(DefaultContentNegotiation):
+    """Always answer JSON, whatever ``Accept`` says, rather than a 406."""
+
+    def select_renderer(self, request: Request, renderers: list[BaseRenderer], format_suffix: str | None = None) -> Any:
+        renderer = renderers[0]
+        return renderer, renderer.media_type
+
+
+class ApiView(APIView):
+    """Base class of every API-key view. ``self.workspace`` is the key's workspace;
+    ``self.actor`` is what record writes should be attributed to."""
+
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [HasApiKey, WritesNeedFullAccess]
+    renderer_classes = [OrjsonRenderer]
+    parser_classes = [OrjsonParser]
+    content_negotiation_class = JsonOnlyNegotiation
+    throttle_classes: list[Any] = []
+    metadata_class = None
+
+    @property
+    def allowed_methods(self) -> list[str]:
+        # OPTIONS is answered 405 (no metadata class), so it is not advertised.
+        return [m for m in super().allowed_methods if m != "OPTIONS"]
+
+    def get_exception_handler(self) -> Any:
+        return api_exception_handler
+
+    @property
+    def api_key(self) -> ApiKey:
+        return self.request.auth
+
+    @property
+    def workspace(self) -> Workspace:
+        return self.request.auth.workspace
+
+    @property
+    def actor(self) -> Actor:
+        key = self.api_key
+        return Actor(source="API", name=key.name, api_key_id=key.id)
+
+    def perform_authentication(self, request: Request) -> None:
+        # Counted right after authentication, so refused writes count too.
+        request.user  # noqa: B018 - evaluating it authenticates
+        if isinstance(request.auth, ApiKey):
+            status = rate_limit.hit(request.auth.id)
+            request.rate_limit_status = status
+            if not status.allowed:
+                raise RateLimited(status.message)
+
+    def finalize_response(self, request: HttpRequest, response: Response, *args: Any, **kwargs: Any) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        status = getattr(request, "rate_limit_status", None)
+        if status is not None:
+            for name, value in status.headers().items():
+                response[name] = value
+        return response
+
+    def json_body(self, request: Request) -> Any:
+        """The parsed JSON body; 400 when missing, 413 when too big, 415 when not JSON."""
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            raise exceptions.ParseError("Invalid Content-Length header.") from None
+        if length > MAX_BODY_BYTES:
+            raise PayloadTooLarge()
+        if length <= 0:
+            raise exceptions.ParseError("The request body is empty: send JSON with 'Content-Type: application/json'.")
+        if not request.content_type:
+            raise exceptions.UnsupportedMediaType("(none)")
+        return request.data

@@ -1,0 +1,62 @@
+"""Per-API-key request limits shared by the REST and GraphQL APIs.
+
+A fixed one-minute window counted in Django's cache (Redis when ``REDIS_URL`` is set,
+the file cache otherwise), so every web process sees the same count. Fixed windows
+allow a burst of up to twice the limit across a window boundary; that is accepted in
+exchange for two cache round trips and no database work per request.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+WINDOW_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class RateLimitStatus:
+    limit: int
+    remaining: int
+    # Seconds until the current window ends and the count starts again.
+    reset_in: int
+    allowed: bool
+
+    def headers(self) -> dict[str, str]:
+        """Headers for every authenticated response; ``Retry-After`` only when refused."""
+        headers = {"X-RateLimit-Limit": str(self.limit), "X-RateLimit-Remaining": str(self.remaining)}
+        if not self.allowed:
+            headers["Retry-After"] = str(self.reset_in)
+        return headers
+
+    @property
+    def message(self) -> str:
+        return (
+            f"Rate limit exceeded: this API key may make {self.limit} requests per minute. "
+            f"Try again in {self.reset_in} seconds."
+        )
+
+
+def limit_per_minute() -> int:
+    return int(getattr(settings, "API_RATE_LIMIT_PER_MINUTE", 100))
+
+
+def hit(key_id: object, *, now: float | None = None) -> RateLimitStatus:
+    """Count one request for this API key and say whether it may proceed."""
+    limit = limit_per_minute()
+    now = time.time() if now is None else now
+    window = int(now // WINDOW_SECONDS)
+    reset_in = max(1, int((window + 1) * WINDOW_SECONDS - now + 0.999))
+    cache_key = f"api-rate:{key_id}:{window}"
+    # add() is a no-op when the key exists, so concurrent first requests don't reset it.
+    cache.add(cache_key, 0, timeout=WINDOW_SECONDS + 5)
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:
+        # The entry expired between add() and incr(): this is the window's first request.
+        cache.set(cache_key, 1, timeout=WINDOW_SECONDS + 5)
+        count = 1
+    return RateLimitStatus(limit=limit, remaining=max(0, limit - count), reset_in=reset_in, allowed=count <= limit)
