@@ -1,6 +1,7 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
-from settings_ui.views import placeholder, shell
+from settings_ui.views import api_keys, placeholder, shell
 
 records_patterns = (
     [path("<slug:object_plural>/", placeholder.records_list, name="list")],
@@ -8,8 +9,17 @@ records_patterns = (
 )
 settings_patterns = (
     [
-        path("apis", placeholder.apis, name="apis"),
+        path("apis", api_keys.apis, name="apis"),
+        path("apis/keys/new", api_keys.api_key_new, name="api_key_new"),
+        path("apis/keys/<uuid:key_id>", api_keys.api_key, name="api_key"),
+        path("apis/keys/<uuid:key_id>/rename", api_keys.api_key_rename, name="api_key_rename"),
+        path("apis/keys/<uuid:key_id>/regenerate", api_keys.api_key_regenerate, name="api_key_regenerate"),
+        path("apis/keys/<uuid:key_id>/revoke", api_keys.api_key_revoke, name="api_key_revoke"),
         path("webhooks", placeholder.webhooks, name="webhooks"),
+        # The developer settings were split into APIs and Webhooks; old links keep working.
+        re_path(
+            r"^developers/?$", RedirectView.as_view(pattern_name="settings_ui:apis", permanent=True), name="developers"
+        ),
     ],
     "settings_ui",
 )
