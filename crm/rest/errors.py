@@ -22,14 +22,13 @@ from rest_framework.response import Response
 
 from crm.query.ast import QuerySyntaxError
 from crm.query.compile import QueryValueError
+from crm.services.fields import FieldMetadataError, FieldNotFoundError
 from crm.services.record_input import RecordValidationError
 from crm.services.record_queries import RecordNotFoundError, UnknownObjectError
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
-# Paths answered in JSON even when no view matched.
-API_PATH_PREFIXES = ("/rest/", "/rest")
 
 ERROR_NAMES = {
     400: "BadRequestException",
@@ -58,10 +57,6 @@ class RateLimited(exceptions.APIException):
     default_code = "rate_limited"
 
 
-class NotFound(exceptions.NotFound):
-    pass
-
-
 def error_body(status: int, messages: Iterable[str]) -> dict[str, Any]:
     return {
         "statusCode": status,
@@ -85,11 +80,11 @@ def _flatten(detail: Any, prefix: str = "") -> list[str]:
 
 def status_and_messages(exc: Exception) -> tuple[int, list[str]] | None:
     """Map an exception to (status, messages); None for a genuine bug."""
-    if isinstance(exc, RecordValidationError):
+    if isinstance(exc, RecordValidationError | FieldMetadataError):
         return 400, exc.messages or [str(exc)]
     if isinstance(exc, QuerySyntaxError | QueryValueError):
         return 400, [str(exc)]
-    if isinstance(exc, UnknownObjectError | RecordNotFoundError):
+    if isinstance(exc, UnknownObjectError | RecordNotFoundError | FieldNotFoundError):
         return 404, [str(exc)]
     if isinstance(exc, RequestDataTooBig):
         return 413, [PayloadTooLarge.default_detail]
@@ -101,10 +96,6 @@ def status_and_messages(exc: Exception) -> tuple[int, list[str]] | None:
         return 415, [f"{exc.detail} Send JSON with 'Content-Type: application/json'."]
     if isinstance(exc, exceptions.APIException):
         return exc.status_code, _flatten(exc.detail)
-    from crm.services.fields import FieldMetadataError
-
-    if isinstance(exc, FieldMetadataError):
-        return 400, exc.messages
     return None
 
 

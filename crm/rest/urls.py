@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, re_path
 
-from crm.rest.views import records
+from crm.rest.views import metadata, openapi, records
 
 # Segments owned by other REST routes (metadata, OpenAPI, webhooks in their app),
 # so the generic object routes never shadow them.
@@ -9,6 +9,21 @@ _PLURAL = rf"(?P<plural>(?!(?:{_RESERVED})/?$)[A-Za-z][A-Za-z0-9]{{0,62}})"
 _ID = r"(?P<record_id>[^/]{1,100})"
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    re_path(r"^rest/open-api/core/?$", openapi.CoreOpenApiView.as_view(), name="rest-openapi-core"),
+    re_path(r"^rest/open-api/metadata/?$", openapi.MetadataOpenApiView.as_view(), name="rest-openapi-metadata"),
+    re_path(r"^rest/metadata/objects/?$", metadata.ObjectListView.as_view(), name="rest-metadata-objects"),
+    re_path(
+        r"^rest/metadata/objects/(?P<ref>[^/]{1,100})/?$",
+        metadata.ObjectDetailView.as_view(),
+        name="rest-metadata-object",
+    ),
+    re_path(r"^rest/metadata/fields/?$", metadata.FieldListView.as_view(), name="rest-metadata-fields"),
+    re_path(
+        r"^rest/metadata/fields/(?P<field_id>[^/]{1,100})/?$",
+        metadata.FieldDetailView.as_view(),
+        name="rest-metadata-field",
+    ),
+    re_path(r"^rest/metadata/picklists/?$", metadata.PicklistView.as_view(), name="rest-metadata-picklists"),
     re_path(rf"^rest/batch/{_PLURAL}/?$", records.RecordBatchView.as_view(), name="rest-batch"),
     re_path(rf"^rest/restore/{_PLURAL}/{_ID}/?$", records.RecordRestoreView.as_view(), name="rest-restore"),
     re_path(rf"^rest/{_PLURAL}/?$", records.RecordListView.as_view(), name="rest-records"),

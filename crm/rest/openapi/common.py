@@ -1,0 +1,154 @@
+"""Pieces shared by the core and metadata OpenAPI documents: JSON Schema helpers
+(OpenAPI 3.1, so nullability is a ``"null"`` type), the error shape, auth, headers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.plumbing import (
+    build_basic_type,
+    build_bearer_security_scheme_object,
+    build_media_type_object,
+    build_object_type,
+    build_root_object,
+)
+from drf_spectacular.types import OpenApiTypes
+
+from crm.rest.errors import ERROR_NAMES, MAX_BODY_BYTES
+from crm.services.rate_limit import limit_per_minute
+
+Schema = dict[str, Any]
+
+UUID = OpenApiTypes.UUID
+DATETIME = OpenApiTypes.DATETIME
+DATE = OpenApiTypes.DATE
+
+ERROR_DESCRIPTIONS = {
+    400: "Invalid input: a malformed filter, an unknown field, a bad cursor or value. `messages` says what and where.",
+    401: "Missing, invalid, expired or revoked API key.",
+    403: "The API key is read-only and the operation writes.",
+    404: "No such record, field or object in this workspace.",
+    413: f"The request body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MiB.",
+    415: "The request body is not JSON (send `Content-Type: application/json`).",
+    429: "Too many requests with this API key; wait for `Retry-After` seconds.",
+}
+
+
+def basic(kind: OpenApiTypes) -> Schema:
+    schema = build_basic_type(kind)
+    assert schema is not None
+    return schema
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(schema: Schema) -> Schema:
+    """The same schema also accepting ``null``."""
+    if "$ref" in schema or "type" not in schema:
+        return {"anyOf": [schema, {"type": "null"}]}
+    kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+    result = {**schema, "type": [*kinds, "null"] if "null" not in kinds else kinds}
+    if "enum" in result and None not in result["enum"]:
+        result["enum"] = [*result["enum"], None]
+    return result
+
+
+def obj(properties: Schema, required: list[str] | None = None, **kwargs: Any) -> Schema:
+    return build_object_type(properties=properties, required=required, **kwargs)
+
+
+def array(items: Schema, **kwargs: Any) -> Schema:
+    return {"type": "array", "items": items, **kwargs}
+
+
+def json_content(schema: Schema, examples: dict[str, Any] | None = None) -> Schema:
+    named = {name: {"value": value} for name, value in (examples or {}).items()}
+    return {"application/json": build_media_type_object(schema, examples=named or None)}
+
+
+def json_response(description: str, schema: Schema) -> Schema:
+    return {
+        "description": description,
+        "headers": {
+            "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
+            "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"},
+        },
+        "content": json_content(schema),
+    }
+
+
+def error_responses(*statuses: int) -> dict[str, Schema]:
+    return {str(status): {"$ref": f"#/components/responses/{ERROR_NAMES[status]}"} for status in statuses}
+
+
+def page_info_schema() -> Schema:
+    cursor = {**nullable(basic(OpenApiTypes.STR)), "description": "Opaque cursor; pass it back unchanged."}
+    return obj(
+        {
+            "hasNextPage": basic(OpenApiTypes.BOOL),
+            "hasPreviousPage": basic(OpenApiTypes.BOOL),
+            "startCursor": cursor,
+            "endCursor": cursor,
+        },
+        required=["hasNextPage", "hasPreviousPage", "startCursor", "endCursor"],
+    )
+
+
+def shared_components() -> Schema:
+    """Schemas, responses, headers and the security scheme both documents use."""
+    error = obj(
+        {
+            "statusCode": {**basic(OpenApiTypes.INT), "examples": [400]},
+            "error": {**basic(OpenApiTypes.STR), "examples": ["BadRequestException"]},
+            "messages": array(basic(OpenApiTypes.STR), minItems=1),
+        },
+        required=["statusCode", "error", "messages"],
+        description="Every failure has this shape.",
+    )
+    responses = {}
+    for status, description in ERROR_DESCRIPTIONS.items():
+        name = ERROR_NAMES[status]
+        example = {"statusCode": status, "error": name, "messages": [description.split(";")[0].split(".")[0] + "."]}
+        response: Schema = {
+            "description": description,
+            "content": {"application/json": {"schema": ref("Error"), "example": example}},
+        }
+        if status == 429:
+            response["headers"] = {"Retry-After": {"$ref": "#/components/headers/Retry-After"}}
+        responses[name] = response
+    integer_header = {"schema": basic(OpenApiTypes.INT)}
+    return {
+        "schemas": {"Error": error, "PageInfo": page_info_schema()},
+        "responses": responses,
+        "headers": {
+            "X-RateLimit-Limit": {**integer_header, "description": "Requests allowed per minute for this key."},
+            "X-RateLimit-Remaining": {**integer_header, "description": "Requests left in the current minute."},
+            "Retry-After": {**integer_header, "description": "Seconds until the rate limit resets."},
+        },
+        "securitySchemes": {
+            "bearerAuth": {
+                **build_bearer_security_scheme_object("Authorization", "Bearer", "API key"),
+                "description": "An API key from Settings → APIs, sent as `Authorization: Bearer <key>`.",
+            }
+        },
+    }
+
+
+def document(title: str, description: str, server_url: str, paths: Schema, components: Schema, **extra: Any) -> Schema:
+    root = build_root_object(paths=paths, components=components, webhooks=None, version=None)
+    root["openapi"] = "3.1.0"
+    root["info"]["title"] = title
+    root["info"]["description"] = description
+    root["servers"] = [{"url": server_url, "description": "This workspace"}]
+    root["security"] = [{"bearerAuth": []}]
+    root.update(extra)
+    return root
+
+
+def rate_limit_note() -> str:
+    return (
+        f"Each API key may make {limit_per_minute()} requests per minute; every response carries "
+        "`X-RateLimit-Limit` and `X-RateLimit-Remaining`, and a refused request gets 429 with `Retry-After`."
+    )

@@ -1,0 +1,542 @@
+"""The core OpenAPI document of a workspace, generated from its metadata: one set of
+paths and schemas per object, custom fields included, plus the webhook payloads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from drf_spectacular.plumbing import build_parameter_type
+from drf_spectacular.types import OpenApiTypes
+
+from crm.metadata.schema import CompiledField, CompiledObject, SubField, WorkspaceSchema
+from crm.query.ast import OPERATORS, ORDER_DIRECTIONS
+from crm.query.listing import MAX_LIMIT
+from crm.rest.openapi.common import (
+    DATE,
+    DATETIME,
+    UUID,
+    Schema,
+    array,
+    basic,
+    document,
+    error_responses,
+    json_content,
+    json_response,
+    nullable,
+    obj,
+    rate_limit_note,
+    ref,
+    shared_components,
+)
+from crm.rest.views.records import DEFAULT_LIMIT
+from crm.services.record_input import DEFAULT_MAX_TEXT, INT32, INT64, MAX_LIST_ITEMS, READ_ONLY_FIELDS
+from crm.services.records import MAX_BATCH
+
+EVENT_ACTIONS = ("created", "updated", "deleted", "restored", "destroyed")
+SAMPLE_COMPOSITES: dict[str, dict[str, Any]] = {
+    "FULL_NAME": {"firstName": "Ada", "lastName": "Lovelace"},
+    "EMAILS": {"primaryEmail": "ada@example.com", "additionalEmails": []},
+    "PHONES": {"primaryPhoneNumber": "5550100", "primaryPhoneCountryCode": "US", "primaryPhoneCallingCode": "+1"},
+    "LINKS": {"primaryLinkUrl": "https://example.com", "primaryLinkLabel": "Website"},
+    "CURRENCY": {"amountMicros": 1500000000, "currencyCode": "USD"},
+    "ADDRESS": {"addressStreet1": "1 Main Street", "addressCity": "Springfield", "addressCountry": "United States"},
+}
+
+
+# -- field schemas -------------------------------------------------------------------
+
+
+def _column_is_nullable(obj_meta: CompiledObject, path: str | None) -> bool:
+    if path is None:
+        return True
+    try:
+        return bool(obj_meta.model._meta.get_field(path).null)
+    except FieldDoesNotExist:
+        return True
+
+
+def _column_max_length(obj_meta: CompiledObject, path: str) -> int | None:
+    try:
+        return getattr(obj_meta.model._meta.get_field(path), "max_length", None)
+    except FieldDoesNotExist:
+        return None
+
+
+def _list_item() -> Schema:
+    text = {**basic(OpenApiTypes.STR), "maxLength": 2048}
+    return {"anyOf": [text, obj({}, additionalProperties=nullable(text))]}
+
+
+def _sub_schema(obj_meta: CompiledObject, field: CompiledField, sub: SubField, *, write: bool) -> Schema:
+    if sub.kind == "text":
+        schema = basic(OpenApiTypes.STR)
+        if write:
+            limit = 2048 if "Url" in sub.name else 255
+            column_limit = None if field.is_custom else _column_max_length(obj_meta, sub.path)
+            schema["maxLength"] = min(limit, column_limit or limit)
+            if sub.name == "primaryEmail":
+                schema["pattern"] = r"^$|^[^@\s]+@[^@\s]+$"
+            if sub.name == "currencyCode":
+                schema["pattern"] = "^$|^[A-Z]{3}$"
+    elif sub.kind == "list":
+        schema = array(_list_item(), maxItems=MAX_LIST_ITEMS) if write else array({})
+    elif sub.kind == "bigint":
+        schema = {**basic(OpenApiTypes.INT64)}
+        if write:
+            schema.update(minimum=-INT64, maximum=INT64 - 1)
+    elif sub.kind == "float":
+        schema = basic(OpenApiTypes.NUMBER)
+    else:
+        schema = basic(UUID)
+    if write or field.is_custom or _column_is_nullable(obj_meta, sub.path):
+        schema = nullable(schema)
+    return schema
+
+
+def _composite_schema(obj_meta: CompiledObject, field: CompiledField, *, write: bool) -> Schema:
+    properties = {sub.name: _sub_schema(obj_meta, field, sub, write=write) for sub in field.subfields}
+    if write:
+        return nullable(obj(properties, additionalProperties=False))
+    schema = obj(properties, required=[sub.name for sub in field.subfields])
+    return nullable(schema) if field.is_custom else schema
+
+
+def _scalar_schema(obj_meta: CompiledObject, field: CompiledField, *, write: bool) -> Schema:
+    kind = field.type
+    schema: Schema
+    if kind in ("TEXT", "SELECT"):
+        schema = basic(OpenApiTypes.STR)
+        if kind == "SELECT" and write:
+            schema["enum"] = [option["value"] for option in field.options]
+        if kind == "TEXT" and write:
+            schema["maxLength"] = _text_limit(obj_meta, field)
+    elif kind == "MULTI_SELECT":
+        item = basic(OpenApiTypes.STR)
+        if write:
+            item["enum"] = [option["value"] for option in field.options]
+        schema = array(item)
+    elif kind in ("NUMBER", "POSITION"):
+        if field.settings.get("dataType") == "int":
+            schema = basic(OpenApiTypes.INT)
+            if write:
+                schema.update(minimum=-INT32, maximum=INT32 - 1)
+        else:
+            schema = basic(OpenApiTypes.NUMBER)
+    elif kind == "BOOLEAN":
+        schema = basic(OpenApiTypes.BOOL)
+    elif kind == "DATE_TIME":
+        schema = basic(DATETIME)
+    elif kind == "DATE":
+        schema = basic(DATE)
+    elif kind == "UUID":
+        schema = basic(UUID)
+    else:
+        schema = {}
+    if write:
+        # Standard text columns store "" for null, so null is always accepted there.
+        if field.is_nullable or (kind == "TEXT" and not field.is_custom):
+            schema = nullable(schema)
+    elif field.is_custom or _column_is_nullable(obj_meta, field.path):
+        schema = nullable(schema)
+    return schema
+
+
+def _text_limit(obj_meta: CompiledObject, field: CompiledField) -> int:
+    if "maxLength" in field.settings:
+        return int(field.settings["maxLength"])
+    if not field.is_custom and field.path:
+        return _column_max_length(obj_meta, field.path) or DEFAULT_MAX_TEXT
+    return DEFAULT_MAX_TEXT
+
+
+def _describe(field: CompiledField) -> str:
+    text = field.description or field.label
+    if field.type in ("SELECT", "MULTI_SELECT") and field.options:
+        text += " Options: " + ", ".join(f"`{o['value']}`" for o in field.options) + "."
+    if field.is_custom:
+        text += " (custom field)"
+    return text
+
+
+def read_field_schema(obj_meta: CompiledObject, field: CompiledField) -> Schema:
+    if field.is_composite:
+        schema = _composite_schema(obj_meta, field, write=False)
+    else:
+        schema = _scalar_schema(obj_meta, field, write=False)
+    return {**schema, "description": _describe(field)}
+
+
+def write_field_schema(obj_meta: CompiledObject, field: CompiledField, *, creating: bool) -> Schema | None:
+    """The schema of a writable field, or None when clients cannot set it."""
+    if field.type == "RELATION" or field.name in READ_ONLY_FIELDS or field.type == "ACTOR":
+        return None
+    if field.name == "id":
+        return {**basic(UUID), "description": "Choose the id yourself (optional)."} if creating else None
+    if field.is_composite:
+        schema = _composite_schema(obj_meta, field, write=True)
+    else:
+        schema = _scalar_schema(obj_meta, field, write=True)
+    description = _describe(field)
+    if field.type == "UUID":
+        description += " Must be the id of an existing record in this workspace."
+    return {**schema, "description": description}
+
+
+def _member_schema() -> Schema:
+    return obj(
+        {
+            "id": basic(UUID),
+            "name": obj({"firstName": basic(OpenApiTypes.STR), "lastName": basic(OpenApiTypes.STR)}),
+            "userEmail": basic(OpenApiTypes.STR),
+        },
+        required=["id"],
+    )
+
+
+def record_schema(workspace_schema: WorkspaceSchema, obj_meta: CompiledObject) -> Schema:
+    properties = {field.name: read_field_schema(obj_meta, field) for field in obj_meta.value_fields}
+    for field in obj_meta.relations:
+        relation = field.relation
+        assert relation is not None
+        target = workspace_schema.by_singular(relation.target)
+        target_schema = ref(target.capitalized) if target else ref("WorkspaceMember")
+        many = relation.kind == "ONE_TO_MANY"
+        properties[field.name] = {
+            **(array(target_schema) if many else nullable(target_schema)),
+            "description": f"{field.label} (only with depth=1).",
+        }
+    return obj(
+        properties,
+        required=[field.name for field in obj_meta.value_fields],
+        description=f"{obj_meta.label_singular} as returned by the API.",
+    )
+
+
+def write_schema(obj_meta: CompiledObject, *, creating: bool) -> Schema:
+    properties = {}
+    for field in obj_meta.value_fields:
+        schema = write_field_schema(obj_meta, field, creating=creating)
+        if schema is not None:
+            properties[field.name] = schema
+    verb = "create" if creating else "change (only the fields sent are changed)"
+    return obj(properties, additionalProperties=False, description=f"Fields to {verb} on a {obj_meta.name_singular}.")
+
+
+def example_record(obj_meta: CompiledObject) -> dict[str, Any]:
+    """A valid create body, for the playground's request examples."""
+    example: dict[str, Any] = {}
+    for field in obj_meta.value_fields:
+        if field.is_system or field.type in ("UUID", "RELATION", "ACTOR", "POSITION"):
+            continue
+        if field.is_composite:
+            example[field.name] = SAMPLE_COMPOSITES.get(field.type, {})
+        elif field.type == "TEXT":
+            example[field.name] = f"Example {field.label.lower()}"
+        elif field.type == "NUMBER":
+            example[field.name] = 42
+        elif field.type == "BOOLEAN":
+            example[field.name] = True
+        elif field.type == "DATE_TIME":
+            example[field.name] = "2025-01-31T09:30:00.000Z"
+        elif field.type == "DATE":
+            example[field.name] = "2025-01-31"
+        elif field.type == "SELECT" and field.options:
+            example[field.name] = field.options[0]["value"]
+        elif field.type == "MULTI_SELECT" and field.options:
+            example[field.name] = [field.options[0]["value"]]
+    return example
+
+
+def webhook_event_schema(obj_meta: CompiledObject) -> Schema:
+    names = [f"{obj_meta.name_singular}.{action}" for action in EVENT_ACTIONS]
+    return obj(
+        {
+            "id": {**basic(UUID), "description": "Event id; the same on every retry of a delivery."},
+            "event": {**basic(OpenApiTypes.STR), "enum": names},
+            "timestamp": basic(DATETIME),
+            "data": {**ref(obj_meta.capitalized), "description": "The record after the change, as REST returns it."},
+            "updatedFields": {**array(basic(OpenApiTypes.STR)), "description": "Only on *.updated events."},
+            "previous": {**obj({}), "description": "Values of the updated fields before the change (updates)."},
+            "objectMetadata": obj(
+                {
+                    "id": nullable(basic(UUID)),
+                    "nameSingular": basic(OpenApiTypes.STR),
+                    "namePlural": nullable(basic(OpenApiTypes.STR)),
+                },
+                required=["id", "nameSingular", "namePlural"],
+            ),
+            "workspaceId": basic(UUID),
+            "webhookId": basic(UUID),
+        },
+        required=["id", "event", "timestamp", "data", "objectMetadata", "workspaceId", "webhookId"],
+        description=f"Body of a webhook delivery for a {obj_meta.name_singular} change.",
+    )
+
+
+# -- paths ---------------------------------------------------------------------------
+
+
+def _filter_fields(obj_meta: CompiledObject) -> list[str]:
+    names = []
+    for field in obj_meta.value_fields:
+        if field.is_composite:
+            names.extend(f"{field.name}.{sub.name}" for sub in field.subfields)
+        else:
+            names.append(field.name)
+    return names
+
+
+def _example_filter(obj_meta: CompiledObject) -> str:
+    for field in obj_meta.value_fields:
+        if field.type == "FULL_NAME":
+            return f"{field.name}.firstName[eq]:Ada"
+        if field.type == "TEXT" and not field.is_system:
+            return f"{field.name}[ilike]:%example%"
+    return "createdAt[gte]:2025-01-01T00:00:00Z"
+
+
+def list_parameters(obj_meta: CompiledObject) -> list[Schema]:
+    fields = ", ".join(f"`{name}`" for name in _filter_fields(obj_meta))
+    string = basic(OpenApiTypes.STR)
+    operators = ", ".join(f"`{op}`" for op in sorted(OPERATORS))
+    directions = ", ".join(f"`{d}`" for d in sorted(ORDER_DIRECTIONS))
+    example_filter = _example_filter(obj_meta)
+    return [
+        build_parameter_type(
+            "filter",
+            string,
+            "query",
+            description=(
+                f"Conditions `field[op]:value`, combined with `and(...)`, `or(...)`, `not(...)`; top-level commas "
+                f"mean AND. Operators: {operators}; `is` takes `NULL` or `NOT_NULL`, `in`/`containsAny` a list "
+                f"`[a,b]`. Quote values containing `,` or `)`. Fields: {fields}."
+            ),
+            examples={"condition": {"value": example_filter}},
+        ),
+        build_parameter_type(
+            "order_by",
+            string,
+            "query",
+            description=f"Comma-separated `field[direction]`, direction one of {directions}. Fields as for filter.",
+            examples={"newestFirst": {"value": "createdAt[DescNullsLast]"}},
+        ),
+        build_parameter_type(
+            "limit",
+            {**basic(OpenApiTypes.INT), "minimum": 0, "maximum": MAX_LIMIT},
+            "query",
+            description=f"Records per page (default {DEFAULT_LIMIT}, at most {MAX_LIMIT}).",
+            default=DEFAULT_LIMIT,
+        ),
+        build_parameter_type(
+            "starting_after", string, "query", description="Cursor: the page after this one (`pageInfo.endCursor`)."
+        ),
+        build_parameter_type(
+            "ending_before",
+            string,
+            "query",
+            description="Cursor: the page before this one (`pageInfo.startCursor`).",
+        ),
+        _depth_parameter(),
+    ]
+
+
+def _depth_parameter() -> Schema:
+    return build_parameter_type(
+        "depth",
+        {**basic(OpenApiTypes.INT), "enum": [0, 1]},
+        "query",
+        description="0: the record's own fields; 1: also its related records.",
+        default=0,
+    )
+
+
+def _id_parameter(obj_meta: CompiledObject) -> Schema:
+    return build_parameter_type(
+        "id", basic(UUID), "path", description=f"Id of the {obj_meta.name_singular}.", required=True
+    )
+
+
+def _envelope(key: str, schema: Schema) -> Schema:
+    return obj({"data": obj({key: schema}, required=[key])}, required=["data"])
+
+
+def object_paths(obj_meta: CompiledObject) -> dict[str, Schema]:
+    singular, plural = obj_meta.name_singular, obj_meta.name_plural
+    cap, cap_plural = obj_meta.capitalized, obj_meta.capitalized_plural
+    tag = [obj_meta.label_plural]
+    record = ref(cap)
+    example = example_record(obj_meta)
+    reads = error_responses(400, 401, 404, 429)
+    writes = error_responses(400, 401, 403, 404, 413, 415, 429)
+    list_schema = obj(
+        {
+            "data": obj({plural: array(record)}, required=[plural]),
+            "pageInfo": ref("PageInfo"),
+            "totalCount": {**basic(OpenApiTypes.INT), "description": "Records matching the filter, on all pages."},
+        },
+        required=["data", "pageInfo", "totalCount"],
+    )
+    return {
+        f"/{plural}": {
+            "get": {
+                "operationId": f"findMany{cap_plural}",
+                "summary": f"List {plural}",
+                "description": f"A page of {plural}, filtered and ordered; follow `pageInfo` cursors for more.",
+                "tags": tag,
+                "parameters": list_parameters(obj_meta),
+                "responses": {"200": json_response(f"A page of {plural}.", list_schema), **reads},
+            },
+            "post": {
+                "operationId": f"createOne{cap}",
+                "summary": f"Create a {singular}",
+                "tags": tag,
+                "requestBody": {
+                    "required": True,
+                    "content": json_content(ref(f"{cap}ForCreate"), {"example": example}),
+                },
+                "responses": {
+                    "201": json_response(f"The created {singular}.", _envelope(f"create{cap}", record)),
+                    **writes,
+                },
+            },
+        },
+        f"/{plural}/{{id}}": {
+            "parameters": [_id_parameter(obj_meta)],
+            "get": {
+                "operationId": f"findOne{cap}",
+                "summary": f"Get a {singular}",
+                "tags": tag,
+                "parameters": [_depth_parameter()],
+                "responses": {"200": json_response(f"The {singular}.", _envelope(singular, record)), **reads},
+            },
+            "patch": {
+                "operationId": f"updateOne{cap}",
+                "summary": f"Update a {singular}",
+                "description": "Only the fields sent change; composite fields may be sent partially.",
+                "tags": tag,
+                "requestBody": {
+                    "required": True,
+                    "content": json_content(ref(f"{cap}ForUpdate"), {"example": _update_example(example)}),
+                },
+                "responses": {
+                    "200": json_response(f"The updated {singular}.", _envelope(f"update{cap}", record)),
+                    **writes,
+                },
+            },
+            "delete": {
+                "operationId": f"deleteOne{cap}",
+                "summary": f"Delete a {singular}",
+                "description": "A soft delete (restorable) unless `soft_delete=false`, which deletes for good.",
+                "tags": tag,
+                "parameters": [
+                    build_parameter_type(
+                        "soft_delete",
+                        basic(OpenApiTypes.BOOL),
+                        "query",
+                        description="false: delete permanently.",
+                        default=True,
+                    )
+                ],
+                "responses": {
+                    "200": json_response(
+                        f"The deleted {singular}'s id.",
+                        _envelope(f"delete{cap}", obj({"id": basic(UUID)}, required=["id"])),
+                    ),
+                    **error_responses(400, 401, 403, 404, 429),
+                },
+            },
+        },
+        f"/batch/{plural}": {
+            "post": {
+                "operationId": f"createMany{cap_plural}",
+                "summary": f"Create up to {MAX_BATCH} {plural}",
+                "description": "All or nothing: if one record is invalid, none is created.",
+                "tags": tag,
+                "requestBody": {
+                    "required": True,
+                    "content": json_content(
+                        array(ref(f"{cap}ForCreate"), minItems=1, maxItems=MAX_BATCH), {"example": [example]}
+                    ),
+                },
+                "responses": {
+                    "201": json_response(f"The created {plural}.", _envelope(f"create{cap_plural}", array(record))),
+                    **writes,
+                },
+            }
+        },
+        f"/restore/{plural}/{{id}}": {
+            "parameters": [_id_parameter(obj_meta)],
+            "patch": {
+                "operationId": f"restoreOne{cap}",
+                "summary": f"Restore a deleted {singular}",
+                "tags": tag,
+                "responses": {
+                    "200": json_response(f"The restored {singular}.", _envelope(f"restore{cap}", record)),
+                    **error_responses(400, 401, 403, 404, 429),
+                },
+            },
+        },
+    }
+
+
+def _update_example(example: dict[str, Any]) -> dict[str, Any]:
+    first = next(iter(example.items()), None)
+    return dict([first]) if first else {}
+
+
+def webhook_operations(obj_meta: CompiledObject) -> Schema:
+    cap = obj_meta.capitalized
+    events = ", ".join(f"`{obj_meta.name_singular}.{action}`" for action in EVENT_ACTIONS)
+    headers = [
+        ("webhook-id", "Event id, stable across retries (Standard Webhooks)."),
+        ("webhook-timestamp", "Unix time in seconds of this attempt."),
+        ("webhook-signature", 'v1,<base64 HMAC-SHA256 of "id.timestamp.body"> keyed with the endpoint secret.'),
+    ]
+    return {
+        "post": {
+            "operationId": f"on{cap}Event",
+            "summary": f"{obj_meta.label_singular} events",
+            "description": f"Sent to your endpoint for {events}. Answer 2xx to acknowledge; 410 disables it.",
+            "tags": [obj_meta.label_plural],
+            "parameters": [
+                build_parameter_type(name, basic(OpenApiTypes.STR), "header", required=True, description=text)
+                for name, text in headers
+            ],
+            "requestBody": {"required": True, "content": json_content(ref(f"{cap}WebhookEvent"))},
+            "responses": {"200": {"description": "Delivery acknowledged (any 2xx)."}},
+        }
+    }
+
+
+def build_core_document(workspace_schema: WorkspaceSchema, server_url: str, workspace_name: str) -> Schema:
+    components = shared_components()
+    schemas = components["schemas"]
+    schemas["WorkspaceMember"] = _member_schema()
+    paths: dict[str, Schema] = {}
+    webhooks: dict[str, Schema] = {}
+    tags = []
+    for obj_meta in sorted(workspace_schema.objects.values(), key=lambda o: o.name_plural):
+        cap = obj_meta.capitalized
+        schemas[cap] = record_schema(workspace_schema, obj_meta)
+        schemas[f"{cap}ForCreate"] = write_schema(obj_meta, creating=True)
+        schemas[f"{cap}ForUpdate"] = write_schema(obj_meta, creating=False)
+        schemas[f"{cap}WebhookEvent"] = webhook_event_schema(obj_meta)
+        paths.update(object_paths(obj_meta))
+        webhooks[obj_meta.name_singular] = webhook_operations(obj_meta)
+        tags.append({"name": obj_meta.label_plural, "description": obj_meta.description})
+    description = (
+        f"Records of the **{workspace_name}** workspace, including its custom fields. "
+        "Authenticate with an API key: `Authorization: Bearer <key>`. "
+        + rate_limit_note()
+        + ' Errors always look like `{"statusCode": 400, "error": "BadRequestException", "messages": [...]}`.'
+    )
+    return document(
+        f"{workspace_name} — REST API",
+        description,
+        server_url,
+        paths,
+        components,
+        tags=tags,
+        webhooks=webhooks,
+    )

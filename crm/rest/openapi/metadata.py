@@ -1,0 +1,344 @@
+"""The metadata OpenAPI document: objects, fields (custom-field management), picklists."""
+
+from __future__ import annotations
+
+from drf_spectacular.plumbing import build_parameter_type
+from drf_spectacular.types import OpenApiTypes
+
+from crm.metadata.composite_types import COMPOSITE_TYPES
+from crm.metadata.schema import WorkspaceSchema
+from crm.models import FieldType
+from crm.rest.openapi.common import (
+    DATETIME,
+    UUID,
+    Schema,
+    array,
+    basic,
+    document,
+    error_responses,
+    json_content,
+    json_response,
+    nullable,
+    obj,
+    rate_limit_note,
+    ref,
+    shared_components,
+)
+from crm.services.fields import CUSTOM_FIELD_TYPES, MAX_DESCRIPTION, MAX_LABEL, MAX_OPTIONS
+
+STRING = OpenApiTypes.STR
+
+
+def _option_schema(*, write: bool) -> Schema:
+    properties = {
+        "id": basic(STRING),
+        "value": {**basic(STRING), "examples": ["IN_PROGRESS"]},
+        "label": basic(STRING),
+        "color": basic(STRING),
+        "position": basic(OpenApiTypes.NUMBER),
+    }
+    if write:
+        properties["id"] = {**basic(STRING), "maxLength": 63}
+        properties["value"] = {**basic(STRING), "pattern": "^[A-Za-z0-9_][A-Za-z0-9_-]{0,62}$"}
+        properties["label"] = {**basic(STRING), "minLength": 1, "maxLength": MAX_LABEL, "pattern": r"\S"}
+        properties["color"] = {**basic(STRING), "maxLength": 20}
+        return obj(properties, required=["value"], additionalProperties=False)
+    return obj(properties, required=["id", "value", "label"])
+
+
+def _object_ref() -> Schema:
+    return obj(
+        {"id": nullable(basic(UUID)), "nameSingular": basic(STRING), "namePlural": basic(STRING)},
+        required=["id", "nameSingular", "namePlural"],
+    )
+
+
+def field_schema() -> Schema:
+    return obj(
+        {
+            "id": basic(UUID),
+            "objectMetadataId": basic(UUID),
+            "type": {**basic(STRING), "enum": list(FieldType.values)},
+            "name": basic(STRING),
+            "label": basic(STRING),
+            "description": basic(STRING),
+            "icon": basic(STRING),
+            "isCustom": basic(OpenApiTypes.BOOL),
+            "isActive": basic(OpenApiTypes.BOOL),
+            "isSystem": basic(OpenApiTypes.BOOL),
+            "isNullable": basic(OpenApiTypes.BOOL),
+            "defaultValue": {"description": "Value given to new records when the field is not sent."},
+            "options": nullable(array(ref("FieldOption"))),
+            "settings": obj({}),
+            "subFields": {
+                **nullable(array(obj({"name": basic(STRING), "kind": basic(STRING)}, required=["name", "kind"]))),
+                "description": "Sub-fields of composite types, e.g. name.firstName.",
+            },
+            "relation": nullable(
+                obj(
+                    {
+                        "type": {**basic(STRING), "enum": ["MANY_TO_ONE", "ONE_TO_MANY"]},
+                        "sourceObjectMetadata": _object_ref(),
+                        "targetObjectMetadata": _object_ref(),
+                        "targetFieldName": nullable(basic(STRING)),
+                        "joinColumnName": nullable(basic(STRING)),
+                    },
+                    required=["type", "sourceObjectMetadata", "targetObjectMetadata"],
+                )
+            ),
+            "createdAt": basic(DATETIME),
+            "updatedAt": basic(DATETIME),
+        },
+        required=["id", "objectMetadataId", "type", "name", "label", "isCustom", "isActive", "isNullable"],
+    )
+
+
+def object_schema() -> Schema:
+    return obj(
+        {
+            "id": basic(UUID),
+            "nameSingular": basic(STRING),
+            "namePlural": basic(STRING),
+            "labelSingular": basic(STRING),
+            "labelPlural": basic(STRING),
+            "description": basic(STRING),
+            "icon": basic(STRING),
+            "isCustom": basic(OpenApiTypes.BOOL),
+            "isActive": basic(OpenApiTypes.BOOL),
+            "isSystem": basic(OpenApiTypes.BOOL),
+            "labelIdentifierFieldName": basic(STRING),
+            "createdAt": basic(DATETIME),
+            "updatedAt": basic(DATETIME),
+            "fields": array(ref("Field")),
+        },
+        required=["id", "nameSingular", "namePlural", "labelSingular", "labelPlural", "fields"],
+    )
+
+
+def _common_write_properties() -> Schema:
+    return {
+        "label": {**basic(STRING), "minLength": 1, "maxLength": MAX_LABEL, "pattern": r"\S"},
+        "description": nullable({**basic(STRING), "maxLength": MAX_DESCRIPTION}),
+        "icon": nullable({**basic(STRING), "maxLength": 63}),
+        "options": {
+            **nullable(array(ref("FieldOptionInput"), minItems=1, maxItems=MAX_OPTIONS)),
+            "description": "Required for SELECT and MULTI_SELECT, refused for other types.",
+        },
+        "isNullable": nullable(basic(OpenApiTypes.BOOL)),
+        "defaultValue": {"description": "Validated like a record value of the field's type."},
+    }
+
+
+def field_create_schema(workspace_schema: WorkspaceSchema) -> Schema:
+    names = sorted({n for o in workspace_schema.objects.values() for n in (o.name_singular, o.name_plural)})
+    composite = ", ".join(sorted(t for t in CUSTOM_FIELD_TYPES if t in COMPOSITE_TYPES))
+    return obj(
+        {
+            "objectMetadataId": {**basic(UUID), "description": "The object to add the field to..."},
+            "objectName": {**basic(STRING), "enum": names, "description": "...or its name."},
+            "name": {
+                **basic(STRING),
+                "pattern": "^[a-z][a-zA-Z0-9]{0,62}$",
+                "description": "camelCase identifier, unique on the object; the key in records.",
+            },
+            "type": {
+                **basic(STRING),
+                "enum": list(CUSTOM_FIELD_TYPES),
+                "description": f"Composite types ({composite}) take objects of sub-fields.",
+            },
+            **_common_write_properties(),
+        },
+        required=["name", "label", "type"],
+        additionalProperties=False,
+        anyOf=[{"required": ["objectMetadataId"]}, {"required": ["objectName"]}],
+    )
+
+
+def field_update_schema() -> Schema:
+    return obj(
+        {
+            "name": {
+                **basic(STRING),
+                "pattern": "^[a-z][a-zA-Z0-9]{0,62}$",
+                "description": "Renames a custom field (stored values follow).",
+            },
+            **_common_write_properties(),
+            "isActive": {**basic(OpenApiTypes.BOOL), "description": "Inactive custom fields are hidden."},
+        },
+        additionalProperties=False,
+        description="Standard fields accept label, description and icon only.",
+    )
+
+
+def picklist_schema() -> Schema:
+    return obj(
+        {
+            "objectMetadataId": basic(UUID),
+            "objectNameSingular": basic(STRING),
+            "objectNamePlural": basic(STRING),
+            "fieldMetadataId": basic(UUID),
+            "fieldName": basic(STRING),
+            "fieldLabel": basic(STRING),
+            "type": {**basic(STRING), "enum": ["SELECT", "MULTI_SELECT"]},
+            "isCustom": basic(OpenApiTypes.BOOL),
+            "defaultValue": {},
+            "options": array(ref("FieldOption")),
+        },
+        required=["objectMetadataId", "objectNameSingular", "fieldMetadataId", "fieldName", "type", "options"],
+    )
+
+
+def _list_envelope(key: str, item: Schema) -> Schema:
+    return obj(
+        {
+            "data": obj({key: array(item)}, required=[key]),
+            "pageInfo": ref("PageInfo"),
+            "totalCount": basic(OpenApiTypes.INT),
+        },
+        required=["data", "pageInfo", "totalCount"],
+    )
+
+
+def _envelope(key: str, schema: Schema) -> Schema:
+    return obj({"data": obj({key: schema}, required=[key])}, required=["data"])
+
+
+def build_metadata_document(workspace_schema: WorkspaceSchema, server_url: str, workspace_name: str) -> Schema:
+    components = shared_components()
+    components["schemas"].update(
+        {
+            "Object": object_schema(),
+            "Field": field_schema(),
+            "FieldOption": _option_schema(write=False),
+            "FieldOptionInput": _option_schema(write=True),
+            "FieldForCreate": field_create_schema(workspace_schema),
+            "FieldForUpdate": field_update_schema(),
+            "Picklist": picklist_schema(),
+        }
+    )
+    field_id = build_parameter_type("id", basic(UUID), "path", description="Id of the field.", required=True)
+    object_ref = build_parameter_type(
+        "idOrName",
+        basic(STRING),
+        "path",
+        description="The object's id, singular name (`person`) or plural name (`people`).",
+        required=True,
+    )
+    reads = error_responses(401, 429)
+    writes = error_responses(400, 401, 403, 404, 413, 415, 429)
+    example_field = {
+        "objectName": "person",
+        "name": "tier",
+        "label": "Tier",
+        "type": "SELECT",
+        "options": [{"value": "GOLD", "label": "Gold", "color": "yellow"}, {"value": "SILVER", "label": "Silver"}],
+    }
+    paths = {
+        "/objects": {
+            "get": {
+                "operationId": "findManyObjects",
+                "summary": "List objects with their fields",
+                "tags": ["Objects"],
+                "responses": {"200": json_response("Every object.", _list_envelope("objects", ref("Object"))), **reads},
+            }
+        },
+        "/objects/{idOrName}": {
+            "parameters": [object_ref],
+            "get": {
+                "operationId": "findOneObject",
+                "summary": "Get an object with its fields",
+                "tags": ["Objects"],
+                "responses": {
+                    "200": json_response("The object.", _envelope("object", ref("Object"))),
+                    **error_responses(401, 404, 429),
+                },
+            },
+        },
+        "/fields": {
+            "get": {
+                "operationId": "findManyFields",
+                "summary": "List fields of every object",
+                "tags": ["Fields"],
+                "responses": {"200": json_response("Every field.", _list_envelope("fields", ref("Field"))), **reads},
+            },
+            "post": {
+                "operationId": "createOneField",
+                "summary": "Create a custom field",
+                "description": "The field is usable at once in the core API, its filters and its OpenAPI document.",
+                "tags": ["Fields"],
+                "requestBody": {
+                    "required": True,
+                    "content": json_content(ref("FieldForCreate"), {"select": example_field}),
+                },
+                "responses": {
+                    "201": json_response("The created field.", _envelope("createOneField", ref("Field"))),
+                    **writes,
+                },
+            },
+        },
+        "/fields/{id}": {
+            "parameters": [field_id],
+            "get": {
+                "operationId": "findOneField",
+                "summary": "Get a field",
+                "tags": ["Fields"],
+                "responses": {
+                    "200": json_response("The field.", _envelope("field", ref("Field"))),
+                    **error_responses(401, 404, 429),
+                },
+            },
+            "patch": {
+                "operationId": "updateOneField",
+                "summary": "Update a field",
+                "tags": ["Fields"],
+                "requestBody": {
+                    "required": True,
+                    "content": json_content(ref("FieldForUpdate"), {"relabel": {"label": "Customer tier"}}),
+                },
+                "responses": {
+                    "200": json_response("The updated field.", _envelope("updateOneField", ref("Field"))),
+                    **writes,
+                },
+            },
+            "delete": {
+                "operationId": "deleteOneField",
+                "summary": "Delete a custom field and its values",
+                "description": "Standard fields cannot be deleted (400).",
+                "tags": ["Fields"],
+                "responses": {
+                    "200": json_response(
+                        "The deleted field's id.",
+                        _envelope("deleteOneField", obj({"id": basic(UUID)}, required=["id"])),
+                    ),
+                    **error_responses(400, 401, 403, 404, 429),
+                },
+            },
+        },
+        "/picklists": {
+            "get": {
+                "operationId": "findManyPicklists",
+                "summary": "List every SELECT and MULTI_SELECT field with its options",
+                "tags": ["Picklists"],
+                "responses": {
+                    "200": json_response("Every picklist.", _envelope("picklists", array(ref("Picklist")))),
+                    **reads,
+                },
+            }
+        },
+    }
+    description = (
+        f"Objects and fields of the **{workspace_name}** workspace. Custom fields created here appear "
+        "immediately in the core API. Writes need a full-access API key. " + rate_limit_note()
+    )
+    return document(
+        f"{workspace_name} — Metadata API",
+        description,
+        server_url,
+        paths,
+        components,
+        tags=[
+            {"name": "Objects", "description": "The objects of the workspace and their fields."},
+            {"name": "Fields", "description": "Create, change and delete custom fields."},
+            {"name": "Picklists", "description": "Options of select fields."},
+        ],
+    )
