@@ -1,3 +1,7 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from crm.graphql import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("graphql", views.core_graphql_view, name="graphql"),
+]

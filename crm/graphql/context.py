@@ -1,0 +1,28 @@
+"""What every resolver of a request can reach through ``info.context``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from crm.metadata.schema import CompiledObject, WorkspaceSchema
+from crm.models import ApiKey, Workspace
+from crm.services.actor import Actor
+
+
+@dataclass
+class RequestContext:
+    workspace: Workspace
+    api_key: ApiKey
+    workspace_schema: WorkspaceSchema
+    # Compiled object of each record type name (Person -> person), for resolvers
+    # that only know the GraphQL type they are on.
+    objects_by_type: dict[str, CompiledObject] = field(default_factory=dict)
+    request: Any = None
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(source="API", name=self.api_key.name, api_key_id=self.api_key.id)
+
+    def object(self, singular: str) -> CompiledObject:
+        return self.workspace_schema.objects[singular]

@@ -1,0 +1,178 @@
+"""Root query and mutation resolvers of the core schema, made per object.
+
+Reads go through the shared listing (crm.query.listing), writes through the record
+service (crm.services.records); both return the REST depth-0 dicts that the
+GraphQL types read. Every resolver that returns records prefetches the relations
+the query selects on them (crm.graphql.prefetch).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from graphql import GraphQLObjectType, GraphQLResolveInfo, get_named_type
+
+from crm.graphql.context import RequestContext
+from crm.graphql.errors import ForbiddenError, UserInputError
+from crm.graphql.filters import filter_node, order_nodes, plain
+from crm.graphql.prefetch import connection_dict, prefetch_connection, prefetch_records
+from crm.metadata.schema import CompiledObject
+from crm.query.compile import filter_to_q
+from crm.query.listing import MAX_LIMIT, list_records
+from crm.query.serialize import compile_serializer
+from crm.services import records as record_service
+from crm.services.record_queries import RecordNotFoundError, deleted_records, records
+
+Resolver = Callable[..., Any]
+
+
+def _context(info: GraphQLResolveInfo) -> RequestContext:
+    return info.context
+
+
+def _writable_context(info: GraphQLResolveInfo) -> RequestContext:
+    context = info.context
+    if context.api_key.read_only:
+        raise ForbiddenError("This API key is read-only: it can run queries but not mutations.")
+    return context
+
+
+def _record_type(info: GraphQLResolveInfo) -> GraphQLObjectType:
+    return get_named_type(info.return_type)  # type: ignore[return-value]
+
+
+def _with_relations(info: GraphQLResolveInfo, obj: CompiledObject, data: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    prefetch_records(info, obj, _record_type(info), data, info.field_nodes)
+    return data
+
+
+def list_resolver(singular: str) -> Resolver:
+    def resolve(_root: Any, info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
+        context = _context(info)
+        obj = context.object(singular)
+        page = list_records(
+            context.workspace,
+            obj,
+            filter=filter_node(obj, args.get("filter")),
+            order_by=order_nodes(obj, args.get("orderBy")),
+            first=args.get("first"),
+            after=args.get("after"),
+            last=args.get("last"),
+            before=args.get("before"),
+        )
+        connection = connection_dict(page)
+        prefetch_connection(info, obj, _record_type(info), [connection], info.field_nodes)
+        return connection
+
+    return resolve
+
+
+def one_resolver(singular: str) -> Resolver:
+    def resolve(_root: Any, info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
+        context = _context(info)
+        obj = context.object(singular)
+        columns, serialize = compile_serializer(obj)
+        queryset = records(context.workspace, obj)
+        node = filter_node(obj, args.get("filter"))
+        if node is not None:
+            queryset = queryset.filter(filter_to_q(obj, node))
+        row = queryset.values(*columns).first()
+        if row is None:
+            raise RecordNotFoundError(f"No {obj.name_singular} matches this filter.")
+        return _with_relations(info, obj, [serialize(row)])[0]
+
+    return resolve
+
+
+def _matching_ids(
+    context: RequestContext, obj: CompiledObject, args: dict[str, Any], *, scope: str = "live"
+) -> list[Any]:
+    """Ids a filter-based mutation applies to (live, deleted or all records); at most a page of them."""
+    if scope == "deleted":
+        queryset = deleted_records(context.workspace, obj)
+    else:
+        queryset = records(context.workspace, obj, include_deleted=scope == "all")
+    node = filter_node(obj, args.get("filter"))
+    if node is not None:
+        queryset = queryset.filter(filter_to_q(obj, node))
+    ids = list(queryset.order_by("position", "id").values_list("id", flat=True)[: MAX_LIMIT + 1])
+    if len(ids) > MAX_LIMIT:
+        raise UserInputError(
+            f"The filter matches more than {MAX_LIMIT} {obj.name_plural}; narrow it down "
+            f"(at most {MAX_LIMIT} records per mutation)."
+        )
+    return ids
+
+
+def create_one(singular: str) -> Resolver:
+    def resolve(_root: Any, info: GraphQLResolveInfo, data: Any) -> dict[str, Any]:
+        context = _writable_context(info)
+        created = record_service.create_record(context.workspace, singular, plain(data), context.actor)
+        return _with_relations(info, context.object(singular), [created])[0]
+
+    return resolve
+
+
+def create_many(singular: str) -> Resolver:
+    def resolve(_root: Any, info: GraphQLResolveInfo, data: Any) -> list[dict[str, Any]]:
+        context = _writable_context(info)
+        created = record_service.create_records(context.workspace, singular, plain(data), context.actor)
+        return _with_relations(info, context.object(singular), created)
+
+    return resolve
+
+
+def update_one(singular: str) -> Resolver:
+    def resolve(_root: Any, info: GraphQLResolveInfo, id: str, data: Any) -> dict[str, Any]:  # noqa: A002
+        context = _writable_context(info)
+        updated = record_service.update_record(context.workspace, singular, id, plain(data), context.actor)
+        return _with_relations(info, context.object(singular), [updated])[0]
+
+    return resolve
+
+
+def update_many(singular: str) -> Resolver:
+    def resolve(_root: Any, info: GraphQLResolveInfo, data: Any, **args: Any) -> list[dict[str, Any]]:
+        context = _writable_context(info)
+        obj = context.object(singular)
+        with transaction.atomic():
+            ids = _matching_ids(context, obj, args)
+            updated = record_service.update_records(context.workspace, singular, ids, plain(data), context.actor)
+        return _with_relations(info, obj, updated)
+
+    return resolve
+
+
+ONE_ACTIONS: dict[str, Callable[..., dict[str, Any]]] = {
+    "delete": record_service.delete_record,
+    "restore": record_service.restore_record,
+    "destroy": record_service.destroy_record,
+}
+
+
+def action_one(singular: str, action: str) -> Resolver:
+    perform = ONE_ACTIONS[action]
+
+    def resolve(_root: Any, info: GraphQLResolveInfo, id: str) -> dict[str, Any]:  # noqa: A002
+        context = _writable_context(info)
+        result = perform(context.workspace, singular, id, context.actor)
+        return _with_relations(info, context.object(singular), [result])[0]
+
+    return resolve
+
+
+def action_many(singular: str, action: str) -> Resolver:
+    perform = ONE_ACTIONS[action]
+
+    def resolve(_root: Any, info: GraphQLResolveInfo, **args: Any) -> list[dict[str, Any]]:
+        context = _writable_context(info)
+        obj = context.object(singular)
+        with transaction.atomic():
+            scope = {"delete": "live", "restore": "deleted", "destroy": "all"}[action]
+            ids = _matching_ids(context, obj, args, scope=scope)
+            results = [perform(context.workspace, singular, record_id, context.actor) for record_id in ids]
+        return _with_relations(info, obj, results)
+
+    return resolve

@@ -1,0 +1,128 @@
+"""Running one GraphQL request against a prepared schema.
+
+Parsing and validating a document costs more than executing a small query, and
+clients send the same few documents again and again, so each schema keeps the
+outcome per document text. The limit rules (crm.graphql.limits) run first and
+alone, before graphql-core's rules; when the request has variables they run per
+request, because page sizes may come from the variables.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    OperationType,
+    ValidationRule,
+    execute,
+    parse,
+    specified_rules,
+    validate,
+)
+from graphql.utilities import get_operation_ast
+
+from crm.graphql.errors import PARSE_FAILED, VALIDATION_FAILED, format_error
+from crm.graphql.limits import LIMIT_RULES, STATIC_LIMIT_RULES, VARIABLE_LIMIT_RULES, current_variables
+from crm.metadata.schema import CompiledObject, WorkspaceSchema
+
+MAX_TOKENS = 20_000
+MAX_DOCUMENTS = 500
+
+
+@dataclass
+class Prepared:
+    """A document checked against the schema; ``errors`` are request errors (HTTP 400)."""
+
+    document: DocumentNode | None
+    errors: list[dict[str, Any]]
+    needs_limit_check: bool = False
+
+
+class PreparedSchema:
+    """A GraphQL schema with its cache of validated documents."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        *,
+        workspace_schema: WorkspaceSchema | None = None,
+        objects_by_type: dict[str, CompiledObject] | None = None,
+    ) -> None:
+        self.schema = schema
+        self.workspace_schema = workspace_schema
+        self.objects_by_type = objects_by_type or {}
+        self._documents: OrderedDict[str, Prepared] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def prepare(self, query: str, variables: dict[str, Any] | None) -> Prepared:
+        prepared = self._documents.get(query)
+        if prepared is None:
+            prepared = self._prepare(query)
+            with self._lock:
+                self._documents[query] = prepared
+                if len(self._documents) > MAX_DOCUMENTS:
+                    self._documents.popitem(last=False)
+        if prepared.needs_limit_check and prepared.document is not None:
+            errors = self._check_limits(prepared.document, variables, VARIABLE_LIMIT_RULES)
+            if errors:
+                return Prepared(None, errors)
+        return prepared
+
+    def _prepare(self, query: str) -> Prepared:
+        try:
+            document = parse(query, max_tokens=MAX_TOKENS)
+        except GraphQLError as error:
+            return Prepared(None, [format_error(error, PARSE_FAILED)])
+        except RecursionError:
+            return Prepared(
+                None, [{"message": "The query is nested too deeply.", "extensions": {"code": PARSE_FAILED}}]
+            )
+        has_variables = any(
+            isinstance(d, OperationDefinitionNode) and d.variable_definitions for d in document.definitions
+        )
+        errors = self._check_limits(document, None, LIMIT_RULES if not has_variables else STATIC_LIMIT_RULES)
+        if errors:
+            return Prepared(None, errors)
+        errors = [format_error(e, VALIDATION_FAILED) for e in validate(self.schema, document, specified_rules)]
+        if errors:
+            return Prepared(None, errors)
+        return Prepared(document, [], needs_limit_check=has_variables)
+
+    def _check_limits(
+        self, document: DocumentNode, variables: dict[str, Any] | None, rules: tuple[type[ValidationRule], ...]
+    ) -> list[dict[str, Any]]:
+        token = current_variables.set(variables or {})
+        try:
+            return [format_error(e, VALIDATION_FAILED) for e in validate(self.schema, document, rules)]
+        finally:
+            current_variables.reset(token)
+
+    def run(
+        self,
+        prepared: Prepared,
+        *,
+        context: Any,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+    ) -> ExecutionResult:
+        assert prepared.document is not None
+        return execute(  # type: ignore[return-value]
+            self.schema,
+            prepared.document,
+            context_value=context,
+            variable_values=variables,
+            operation_name=operation_name,
+        )
+
+
+def operation_type(document: DocumentNode, operation_name: str | None) -> OperationType | None:
+    operation = get_operation_ast(document, operation_name)
+    return operation.operation if operation is not None else None

@@ -1,0 +1,138 @@
+"""Scalars of the GraphQL APIs, named as Twenty names them.
+
+Record values reach GraphQL already in their JSON form (strings for ids and dates,
+numbers, lists), produced by the compiled serializer, so every scalar serializes
+by passing the value through. Inputs are checked for shape here; the record
+service and the query compiler check the meaning (a date that exists, an option
+that is allowed) with the field's metadata.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+import graphene
+from graphql import GraphQLError, Undefined
+from graphql.language import ast
+from graphql.utilities import value_from_ast_untyped
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _string_literal(node: ast.ValueNode, type_name: str) -> str:
+    if not isinstance(node, ast.StringValueNode):
+        raise GraphQLError(f"{type_name} must be given as a string.")
+    return node.value
+
+
+def _uuid(value: Any) -> str:
+    if not isinstance(value, str):
+        raise GraphQLError(f"UUID must be a string, not {type(value).__name__}.")
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise GraphQLError(f"{value[:50]!r} is not a valid UUID.") from None
+
+
+def _datetime(value: Any) -> str:
+    if not isinstance(value, str):
+        raise GraphQLError("DateTime must be an ISO 8601 string such as 2025-01-31T09:30:00Z.")
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        raise GraphQLError(f"{value[:50]!r} is not an ISO 8601 date-time such as 2025-01-31T09:30:00Z.") from None
+    return value
+
+
+def _date(value: Any) -> str:
+    if not isinstance(value, str):
+        raise GraphQLError("Date must be a string such as 2025-01-31.")
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise GraphQLError(f"{value[:50]!r} is not a date such as 2025-01-31.") from None
+    return value
+
+
+def _big_number(value: Any) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise GraphQLError("BigFloat must be a number.")
+    try:
+        number = float(value) if isinstance(value, str) else value
+    except ValueError:
+        raise GraphQLError(f"{value[:50]!r} is not a number.") from None
+    if isinstance(number, float):
+        if not math.isfinite(number):
+            raise GraphQLError("BigFloat must be a finite number.")
+        if number.is_integer():
+            return int(number)
+    return number
+
+
+class UUID(graphene.Scalar):
+    """A UUID such as 20202020-0b6c-4b4f-9ab3-aaa1e25b8a5c."""
+
+    serialize = _identity
+    parse_value = _uuid
+
+    @staticmethod
+    def parse_literal(node: ast.ValueNode, _variables: Any = None) -> str:
+        return _uuid(_string_literal(node, "UUID"))
+
+
+class DateTime(graphene.Scalar):
+    """An ISO 8601 date-time in UTC, e.g. 2025-01-31T09:30:00.000Z."""
+
+    serialize = _identity
+    parse_value = _datetime
+
+    @staticmethod
+    def parse_literal(node: ast.ValueNode, _variables: Any = None) -> str:
+        return _datetime(_string_literal(node, "DateTime"))
+
+
+class Date(graphene.Scalar):
+    """A calendar date, e.g. 2025-01-31."""
+
+    serialize = _identity
+    parse_value = _date
+
+    @staticmethod
+    def parse_literal(node: ast.ValueNode, _variables: Any = None) -> str:
+        return _date(_string_literal(node, "Date"))
+
+
+class BigFloat(graphene.Scalar):
+    """A number beyond 32-bit integers, such as amounts in micros (1 unit = 1,000,000)."""
+
+    serialize = _identity
+    parse_value = _big_number
+
+    @staticmethod
+    def parse_literal(node: ast.ValueNode, _variables: Any = None) -> int | float:
+        if isinstance(node, ast.IntValueNode | ast.FloatValueNode | ast.StringValueNode):
+            return _big_number(node.value)
+        raise GraphQLError("BigFloat must be a number.")
+
+
+class RawJSONScalar(graphene.Scalar):
+    """Any JSON value (lists of additional emails, phones or links)."""
+
+    serialize = _identity
+    parse_value = _identity
+
+    @staticmethod
+    def parse_literal(node: ast.ValueNode, variables: Any = None) -> Any:
+        value = value_from_ast_untyped(node, variables)
+        if value is Undefined:
+            raise GraphQLError("Invalid JSON value.")
+        return value
+
+
+class JSON(RawJSONScalar):
+    """Any JSON value."""
