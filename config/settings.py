@@ -145,7 +145,8 @@ GRAPHENE = {"SCHEMA": None}
 # --- Celery and webhooks ------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    _broker_dir = VAR_DIR / "broker"
+    # A folder of its own per run keeps stale messages out (tests pass a fresh one).
+    _broker_dir = Path(env.str("CELERY_BROKER_FOLDER", default=str(VAR_DIR / "broker")))
     for sub in ("queue", "processed"):
         (_broker_dir / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -154,11 +155,17 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
     }
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule"))
+# Queuing happens after a web request's commit: with the broker down, give up fast and
+# let the sweeper queue the delivery later instead of holding the request.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 WEBHOOKS_ALLOW_PRIVATE_NETWORKS = env("WEBHOOKS_ALLOW_PRIVATE_NETWORKS")
 WEBHOOK_TIMEOUT_SECONDS = env("WEBHOOK_TIMEOUT_SECONDS")
@@ -168,7 +175,17 @@ WEBHOOK_RETRY_SCHEDULE = [
     timedelta(seconds=s)
     for s in env.list("WEBHOOK_RETRY_SCHEDULE_SECONDS", cast=float, default=[5, 300, 1800, 7200, 18000, 36000, 36000])
 ]
-WEBHOOK_DISABLE_AFTER = timedelta(days=5)
+WEBHOOK_DISABLE_AFTER = timedelta(days=env.float("WEBHOOK_DISABLE_AFTER_DAYS", default=5))
+# How long a worker may hold a delivery it is posting; past it the delivery counts as
+# interrupted (worker killed) and is retried. Must outlast one full request.
+WEBHOOK_LEASE_SECONDS = env.float("WEBHOOK_LEASE_SECONDS", default=WEBHOOK_TIMEOUT_SECONDS + 30)
+# How long a queued message is trusted to reach a worker before the sweeper queues the delivery again.
+WEBHOOK_QUEUE_LEASE_SECONDS = env.float("WEBHOOK_QUEUE_LEASE_SECONDS", default=120)
+WEBHOOK_SWEEP_INTERVAL_SECONDS = env.float("WEBHOOK_SWEEP_INTERVAL_SECONDS", default=5)
+# Worker processes one endpoint may occupy at once, so a slow receiver cannot hold them all.
+WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT = env.int("WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT", default=2)
+# A worker that just delivered keeps sending that endpoint's backlog for up to this long.
+WEBHOOK_DRAIN_SECONDS = env.float("WEBHOOK_DRAIN_SECONDS", default=10)
 
 LOGGING = {
     "version": 1,

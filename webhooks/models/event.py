@@ -4,6 +4,9 @@ from django.db import models
 
 from crm.models import Workspace
 
+# The event sent by "Send test event": never fanned out, never retried.
+TEST_EVENT_NAME = "webhook.test"
+
 
 class Event(models.Model):
     """One change to a record, written by the record service in the same

@@ -1,0 +1,214 @@
+"""Fixtures for the webhook tests: a broker of their own, a local receiver, and a real
+Celery worker (with beat) running against the test database.
+
+Test modules import what they use: ``from conftest_webhooks import *  # noqa: F403``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+from receiver import Receiver
+
+from config.celery import app as celery_app
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# What the worker runs with: short waits so retries, leases and sweeps happen within a test.
+WORKER_SETTINGS = {
+    "WEBHOOKS_ALLOW_PRIVATE_NETWORKS": "true",
+    "WEBHOOK_TIMEOUT_SECONDS": "2",
+    # Many short retries: the no-loss test's receiver fails a third of requests at random.
+    "WEBHOOK_RETRY_SCHEDULE_SECONDS": ",".join(["0.3"] * 15),
+    "WEBHOOK_LEASE_SECONDS": "5",
+    "WEBHOOK_QUEUE_LEASE_SECONDS": "4",
+    "WEBHOOK_SWEEP_INTERVAL_SECONDS": "0.5",
+    "WEBHOOK_DRAIN_SECONDS": "5",
+    "WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT": "2",
+}
+
+
+@dataclass
+class Broker:
+    url: str
+    queue: str
+    folder: Path | None
+    transport_options: dict = field(default_factory=dict)
+
+    def env(self) -> dict[str, str]:
+        env = {"CELERY_BROKER_URL": self.url, "CELERY_TASK_DEFAULT_QUEUE": self.queue}
+        if self.folder is not None:
+            env["CELERY_BROKER_FOLDER"] = str(self.folder)
+        return env
+
+    def queued_messages(self) -> int:
+        """Messages waiting in this run's queue (what the app published and no worker took)."""
+        if self.folder is not None:
+            return sum(1 for name in os.listdir(self.folder / "queue") if name.endswith(f".{self.queue}.msg"))
+        import redis
+
+        return redis.Redis.from_url(self.url).llen(self.queue)
+
+
+def use_broker(url: str, transport_options: dict) -> None:
+    """Point this process's Celery app at another broker, dropping pooled connections."""
+    celery_app.conf.broker_url = url
+    celery_app.conf.broker_transport_options = transport_options
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture(scope="module", autouse=True)
+def webhook_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
+    """The configured broker (filesystem, or Redis when CELERY_BROKER_URL says so), with a
+    folder or queue unique to this module, so stale messages never reach these tests."""
+    original = (celery_app.conf.broker_url, dict(celery_app.conf.broker_transport_options or {}))
+    original_queue = django_settings.CELERY_TASK_DEFAULT_QUEUE
+    queue = f"webhook-tests-{uuid.uuid4().hex[:10]}"
+    url = django_settings.CELERY_BROKER_URL
+    if url.startswith("filesystem://"):
+        folder = tmp_path_factory.mktemp("broker")
+        for sub in ("queue", "processed"):
+            (folder / sub).mkdir()
+        options = {
+            "data_folder_in": str(folder / "queue"),
+            "data_folder_out": str(folder / "queue"),
+            "processed_folder": str(folder / "processed"),
+            "store_processed": False,
+        }
+        broker = Broker(url, queue, folder, options)
+    else:
+        broker = Broker(url, queue, None, original[1])
+    django_settings.CELERY_TASK_DEFAULT_QUEUE = queue
+    use_broker(broker.url, broker.transport_options)
+    yield broker
+    django_settings.CELERY_TASK_DEFAULT_QUEUE = original_queue
+    use_broker(*original)
+    if broker.folder is None:
+        import redis
+
+        redis.Redis.from_url(broker.url).delete(queue)
+
+
+def database_url() -> str:
+    """The test database as a DATABASE_URL, for processes started by the tests."""
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
+    credentials = quote(db.get("USER") or "")
+    if db.get("PASSWORD"):
+        credentials += ":" + quote(db["PASSWORD"])
+    host = db.get("HOST") or "127.0.0.1"
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{credentials}{'@' if credentials else ''}{host}{port}/{db['NAME']}"
+
+
+class CeleryWorker:
+    """``celery -A config worker -B`` in its own process group, against the test database."""
+
+    def __init__(self, broker: Broker, workdir: Path, extra_env: dict[str, str] | None = None) -> None:
+        self.workdir = workdir
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            **broker.env(),
+            **WORKER_SETTINGS,
+            **(extra_env or {}),
+            "PYTHONUNBUFFERED": "1",
+        }
+        self.process: subprocess.Popen | None = None
+        self.starts = 0
+
+    @property
+    def log_path(self) -> Path:
+        return self.workdir / f"worker-{self.starts}.log"
+
+    def start(self, timeout: float = 30.0) -> CeleryWorker:
+        self.starts += 1
+        log = self.log_path.open("wb")
+        self.process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "celery", "-A", "config", "worker", "-B"),
+                *("--schedule", str(self.workdir / "beat-schedule")),
+                *("--pool", "prefork", "--concurrency", "4", "--loglevel", "INFO"),
+                *("--hostname", f"webhook-tests-{uuid.uuid4().hex[:8]}@%h"),
+                *("--without-gossip", "--without-mingle", "--without-heartbeat"),
+            ],
+            cwd=BASE_DIR,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            # Its own group, so killing it takes its pool processes (and beat) along.
+            start_new_session=True,
+        )
+        log.close()
+        deadline = time.monotonic() + timeout
+        while b" ready." not in self.log_path.read_bytes():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the Celery worker did not start:\n{self.log()}")
+            time.sleep(0.1)
+        return self
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-5000:]
+
+    def kill(self) -> None:
+        """SIGKILL the worker and its children at once, as a crash or an OOM kill would."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+
+@pytest.fixture(scope="module")
+def celery_worker(
+    webhook_broker: Broker, django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[CeleryWorker]:
+    worker = CeleryWorker(webhook_broker, tmp_path_factory.mktemp("worker")).start()
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    server = Receiver().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def private_networks_allowed(settings) -> None:
+    """The receiver listens on 127.0.0.1, which production refuses."""
+    settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS = True
+
+
+__all__ = [
+    "Broker",
+    "CeleryWorker",
+    "celery_worker",
+    "private_networks_allowed",
+    "receiver",
+    "webhook_broker",
+]

@@ -1,0 +1,57 @@
+import uuid
+
+from django.db import models
+
+from webhooks.models.endpoint import WebhookEndpoint
+from webhooks.models.event import Event
+
+
+class Delivery(models.Model):
+    """One event owed to one endpoint. Its id is the ``webhook-id`` header, so it stays
+    the same across retries and resends and receivers can deduplicate on it.
+
+    ``claimed_until`` is a lease: while a message for this delivery sits in the broker
+    (status pending) or a worker is posting it (status delivering), nobody else queues
+    or sends it; a lost message or a killed worker simply lets the lease run out and the
+    sweeper takes over.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERING = "delivering", "Delivering"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries")
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    attempt_count = models.PositiveIntegerField(default=0)
+    # attempt_count when the current round of retries began (a resend starts a new round).
+    round_start = models.PositiveIntegerField(default=0)
+    # Indexed through delivery_due (status, next_attempt_at), the sweeper's query.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    # Which claim owns the delivery, so a worker that outlived its lease cannot
+    # overwrite the outcome recorded by the one that took over.
+    claim_token = models.UUIDField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),
+            models.Index(fields=["endpoint", "status", "next_attempt_at"], name="delivery_endpoint_due"),
+            models.Index(fields=["endpoint", "created_at"], name="delivery_endpoint_created"),
+            models.Index(fields=["created_at"], name="delivery_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} -> {self.endpoint_id} ({self.status})"
+
+    @property
+    def webhook_id(self) -> str:
+        return str(self.id)
