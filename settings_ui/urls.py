@@ -1,10 +1,13 @@
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
-from settings_ui.views import api_keys, placeholder, shell
+from settings_ui.views import api_keys, placeholder, records, shell
 
 records_patterns = (
-    [path("<slug:object_plural>/", placeholder.records_list, name="list")],
+    [
+        path("<slug:object_plural>/", records.record_list_page, name="list"),
+        path("<slug:object_plural>/<uuid:record_id>/", records.record_detail_page, name="detail"),
+    ],
     "records",
 )
 settings_patterns = (
