@@ -56,8 +56,13 @@ BASE_ICONS: frozenset[str] = frozenset(
     webhook world x
     """.split()
 )
-# `{% icon "name" %}` and `icon="name"` (an include's argument) in any template.
-ICON_REFERENCE = re.compile(r"""\bicon(?:\s+|\s*=\s*)["']([a-z0-9-]+)["']""")
+# Icon names in templates: `{% icon "name" %}`, `icon="name"` (an include's argument),
+# and fallbacks such as `{% icon kind|default:"inbox" %}` or `action_icon|default:"plus"`.
+ICON_REFERENCES = (
+    re.compile(r"""\bicon(?:\s+|\s*=\s*)["']([a-z0-9-]+)["']"""),
+    re.compile(r"""\b\w*icon\|default:["']([a-z0-9-]+)["']"""),
+    re.compile(r"""\{%\s*icon\s+[\w.]+\|default:["']([a-z0-9-]+)["']"""),
+)
 
 
 def copy_file(source: Path, target: Path) -> None:
@@ -72,7 +77,9 @@ def icons_named_in_templates(root: Path) -> set[str]:
     names: set[str] = set()
     for folder in [root / "templates", *root.glob("*/templates")]:
         for template in folder.rglob("*.html"):
-            names.update(ICON_REFERENCE.findall(template.read_text(encoding="utf-8", errors="replace")))
+            text = template.read_text(encoding="utf-8", errors="replace")
+            for pattern in ICON_REFERENCES:
+                names.update(pattern.findall(text))
     return names
 
 

@@ -55,13 +55,15 @@ def test_copy_vendor_copies_the_icons_templates_name_and_not_the_whole_set(proje
     (templates / "a.html").write_text('{% load ui %}{% icon "rocket" class="big" %}')
     app_templates = project_with_node_modules / "someapp" / "templates"
     app_templates.mkdir(parents=True)
-    (app_templates / "b.html").write_text('{% include "components/button.html" with icon="anchor" %}')
+    (app_templates / "b.html").write_text(
+        '{% include "components/button.html" with icon="anchor" %}{% icon name|default:"bell" %}'
+    )
 
     result = run_copy_vendor(project_with_node_modules)
 
     assert result.returncode == 0, result.stderr
     icons = {p.stem for p in (project_with_node_modules / "static" / "vendor" / "tabler" / "outline").glob("*.svg")}
-    assert {"rocket", "anchor", "api", "webhook", "plus"} <= icons
+    assert {"rocket", "anchor", "bell", "api", "webhook", "plus"} <= icons
     assert len(icons) < 500
 
 

@@ -56,7 +56,8 @@ def icon(name: str, **attrs: str) -> SafeString:
         if settings.DEBUG:
             raise template.TemplateSyntaxError(
                 f"Unknown icon {name!r}: there is no static/{ICONS_STATIC_DIR}/{name}.svg. Use a Tabler outline "
-                "icon name; icons named in templates are copied by scripts/copy_vendor.py (run `make install`)."
+                "icon name, then run `.venv/bin/python scripts/copy_vendor.py`: it copies every icon named in a "
+                "template, plus its BASE_ICONS list for icons chosen in Python or JavaScript."
             )
         return mark_safe("")  # noqa: S308 - a constant empty string
     css_class = " ".join(["icon", attrs.get("class", "")]).strip()
