@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "crm",
     "webhooks",
     "settings_ui",
+    "docs_site",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("crm.graphql.urls")),
     path("", include("webhooks.urls")),
     path("", include("settings_ui.urls")),
+    path("docs/", include("docs_site.urls")),
 ]
 
 # API paths answer errors in JSON; other paths get Django's pages.
