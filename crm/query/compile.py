@@ -6,7 +6,6 @@ using the field's metadata, so a bad value is a clear 400, never a database erro
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from collections.abc import Sequence
@@ -15,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import BooleanField, Expression, F, Q
 from django.db.models.expressions import OrderBy as OrmOrderBy
 
 from crm.metadata.schema import CompiledField, CompiledObject
@@ -141,9 +140,32 @@ def _contains_any(target: Target, values: Sequence[Any]) -> Q:
         if connection.vendor == "postgresql":
             q |= Q(**{f"{target.orm_path}__contains": [text]})
         else:
-            # SQLite has no JSON containment; match the JSON-encoded element instead.
-            q |= Q(**{f"{target.orm_path}__contains": json.dumps(text)})
+            # SQLite has no JSON containment lookup: look for the element with json_each.
+            q |= Q(_JsonArrayContains(F(target.orm_path), text))
     return q
+
+
+class _JsonArrayContains(Expression):
+    """SQLite: whether the JSON array in ``expression`` has ``value`` as an element."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, expression: Any, value: str) -> None:
+        super().__init__()
+        self.expression = expression
+        self.value = value
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.expression]
+
+    def set_source_expressions(self, exprs: list[Any]) -> None:
+        (self.expression,) = exprs
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        sql, params = compiler.compile(self.expression)
+        # The SQL is a compiled column expression; the value is passed as a parameter.
+        return f"EXISTS (SELECT 1 FROM json_each({sql}) WHERE json_each.value = %s)", [*params, self.value]  # noqa: S608
 
 
 def _like(path: str, pattern: str, *, case_sensitive: bool) -> Q:
