@@ -14,7 +14,8 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $(STAMP)
 
-static/vendor/.installed: package.json package-lock.json scripts/copy_vendor.py
+# Templates too: copy_vendor.py copies the Tabler icons that templates name.
+static/vendor/.installed: package.json package-lock.json scripts/copy_vendor.py $(shell find templates -name '*.html')
 	npm ci --no-audit --no-fund --loglevel=error
 	$(PY) scripts/copy_vendor.py
 	@touch $@
