@@ -24,7 +24,7 @@ from crm.rest.base import ApiView
 from crm.services import records as record_service
 
 DEFAULT_LIMIT = 60
-_WHOLE_NUMBER = re.compile(r"^\s*\d{1,6}\s*$")
+_WHOLE_NUMBER = re.compile(r"^\s*[0-9]{1,6}\s*$")
 
 
 class RecordApiView(ApiView):
@@ -132,10 +132,9 @@ class RecordDetailView(RecordApiView):
 
     def patch(self, request: Request, plural: str, record_id: str) -> Response:
         obj = self.get_object_metadata(plural)
+        pk = parse_record_id(obj, record_id)
         data = self.json_body(request)
-        record = record_service.update_record(
-            self.workspace, obj.name_singular, parse_record_id(obj, record_id), data, self.actor
-        )
+        record = record_service.update_record(self.workspace, obj.name_singular, pk, data, self.actor)
         return Response({"data": {f"update{obj.capitalized}": record}})
 
     def delete(self, request: Request, plural: str, record_id: str) -> Response:
