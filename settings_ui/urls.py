@@ -1,7 +1,7 @@
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
-from settings_ui.views import api_keys, placeholder, records, shell
+from settings_ui.views import api_keys, records, shell, webhooks
 
 records_patterns = (
     [
@@ -18,7 +18,21 @@ settings_patterns = (
         path("apis/keys/<uuid:key_id>/rename", api_keys.api_key_rename, name="api_key_rename"),
         path("apis/keys/<uuid:key_id>/regenerate", api_keys.api_key_regenerate, name="api_key_regenerate"),
         path("apis/keys/<uuid:key_id>/revoke", api_keys.api_key_revoke, name="api_key_revoke"),
-        path("webhooks", placeholder.webhooks, name="webhooks"),
+        path("webhooks", webhooks.webhooks, name="webhooks"),
+        path("webhooks/new", webhooks.webhook_new, name="webhook_new"),
+        path("webhooks/<uuid:endpoint_id>", webhooks.webhook, name="webhook"),
+        path("webhooks/<uuid:endpoint_id>/edit", webhooks.webhook_edit, name="webhook_edit"),
+        path("webhooks/<uuid:endpoint_id>/enable", webhooks.webhook_enable, name="webhook_enable"),
+        path("webhooks/<uuid:endpoint_id>/disable", webhooks.webhook_disable, name="webhook_disable"),
+        path("webhooks/<uuid:endpoint_id>/delete", webhooks.webhook_delete, name="webhook_delete"),
+        path("webhooks/<uuid:endpoint_id>/rotate-secret", webhooks.webhook_rotate_secret, name="webhook_rotate_secret"),
+        path("webhooks/<uuid:endpoint_id>/test", webhooks.webhook_test, name="webhook_test"),
+        path("webhooks/<uuid:endpoint_id>/recover", webhooks.webhook_recover, name="webhook_recover"),
+        path(
+            "webhooks/<uuid:endpoint_id>/deliveries/<uuid:delivery_id>/resend",
+            webhooks.webhook_resend,
+            name="webhook_resend",
+        ),
         # The developer settings were split into APIs and Webhooks; old links keep working.
         re_path(
             r"^developers/?$", RedirectView.as_view(pattern_name="settings_ui:apis", permanent=True), name="developers"

@@ -243,3 +243,8 @@ def test_forms_are_csrf_protected(admin_user, key):
         {"name": "x", "expiration": "90", "access": "full", "csrfmiddlewaretoken": csrf},
     )
     assert response.status_code == 302
+
+
+def test_create_page_cancel_goes_back_to_apis(admin_client):
+    page = admin_client.get(reverse("settings_ui:api_key_new")).content.decode()
+    assert page.count('href="/settings/apis"') >= 3  # menu, back link, cancel
