@@ -4,7 +4,9 @@
 //   data-dialog-close       closes the enclosing <dialog>
 //   data-copy="TEXT"        copies TEXT; data-copy-target="ID" copies that element's text
 //   data-dismiss            removes the enclosing .message
-// Page modules can import copyText() from here.
+// Page modules can import copyText() from here. Keyboard shortcuts live in shortcuts.js.
+
+import "./shortcuts.js";
 
 const COPIED_FOR_MS = 1600;
 
