@@ -14,8 +14,10 @@ from graphql import GraphQLError
 
 from crm.query.ast import QuerySyntaxError
 from crm.query.compile import QueryValueError
+from crm.services.fields import FieldMetadataError, FieldNotFoundError
 from crm.services.record_input import RecordValidationError
 from crm.services.record_queries import RecordNotFoundError, UnknownObjectError
+from webhooks.services.endpoints import WebhookValidationError
 
 logger = logging.getLogger(__name__)
 
@@ -48,12 +50,12 @@ def format_error(error: GraphQLError, default_code: str = INTERNAL) -> dict[str,
     message = error.message
     if original is None or isinstance(original, GraphQLError):
         extensions.setdefault("code", default_code)
-    elif isinstance(original, RecordValidationError):
+    elif isinstance(original, RecordValidationError | FieldMetadataError | WebhookValidationError):
         extensions["code"] = BAD_USER_INPUT
         extensions["fieldErrors"] = original.errors
     elif isinstance(original, QueryValueError | QuerySyntaxError | UserInputError):
         extensions["code"] = BAD_USER_INPUT
-    elif isinstance(original, RecordNotFoundError | UnknownObjectError):
+    elif isinstance(original, RecordNotFoundError | UnknownObjectError | FieldNotFoundError):
         extensions["code"] = NOT_FOUND
     elif isinstance(original, ForbiddenError):
         extensions["code"] = FORBIDDEN

@@ -30,6 +30,7 @@ from crm.graphql.errors import (
     format_error,
 )
 from crm.graphql.execution import PreparedSchema, operation_type
+from crm.graphql.metadata_schema import metadata_schema_for
 from crm.models import ApiKey, Workspace
 from crm.services import rate_limit
 from crm.services.api_keys import ApiKeyError, authenticate_authorization_header
@@ -156,3 +157,8 @@ def _format_execution_error(error: GraphQLError) -> dict[str, Any]:
 @csrf_exempt
 def core_graphql_view(request: HttpRequest) -> HttpResponse:
     return graphql_response(request, get_core_schema)
+
+
+@csrf_exempt
+def metadata_graphql_view(request: HttpRequest) -> HttpResponse:
+    return graphql_response(request, metadata_schema_for)

@@ -1,0 +1,435 @@
+"""The metadata GraphQL schema (``/metadata``), in Twenty's shapes.
+
+Objects and their fields as connections::
+
+    { objects { edges { node { id nameSingular namePlural labelSingular
+        fields { edges { node { id name type label options isCustom } } } } } } }
+
+custom fields managed with ``createOneField(input: {field: {...}})``,
+``updateOneField(input: {id, update: {...}})`` and ``deleteOneField(input: {id})``
+through the same field service as REST (crm.services.fields), and the workspace's
+webhooks and API keys for full-access keys. One static schema serves every
+workspace: resolvers read the key's workspace from the context.
+"""
+
+from __future__ import annotations
+
+import uuid
+from functools import cache
+from typing import Any
+
+import graphene
+from graphql import GraphQLResolveInfo
+
+from crm.graphql.context import RequestContext
+from crm.graphql.core_types import getter
+from crm.graphql.errors import ForbiddenError
+from crm.graphql.execution import PreparedSchema
+from crm.graphql.filters import plain
+from crm.graphql.scalars import JSON, UUID, DateTime
+from crm.models import ApiKey, FieldType, Workspace
+from crm.query.serialize import format_datetime
+from crm.rest import metadata_shapes as shapes
+from crm.services import fields as field_service
+from crm.services.record_queries import RecordNotFoundError
+
+FieldMetadataType = graphene.Enum(
+    "FieldMetadataType", [(value, value) for value in FieldType.values], description="Type of a field"
+)
+RelationType = graphene.Enum(
+    "RelationType", [("MANY_TO_ONE", "MANY_TO_ONE"), ("ONE_TO_MANY", "ONE_TO_MANY")], description="Kind of relation"
+)
+
+
+def _connection(items: list[dict[str, Any]], paging: dict[str, Any] | None = None) -> dict[str, Any]:
+    # Metadata lists are small and returned whole unless ``paging.first`` asks for fewer.
+    first = (paging or {}).get("first")
+    page = items[:first] if isinstance(first, int) and first >= 0 else items
+    return {
+        "edges": [{"node": item, "cursor": item["id"]} for item in page],
+        "pageInfo": {
+            "hasNextPage": len(page) < len(items),
+            "hasPreviousPage": False,
+            "startCursor": page[0]["id"] if page else None,
+            "endCursor": page[-1]["id"] if page else None,
+        },
+        "totalCount": len(items),
+    }
+
+
+def _fields(names: dict[str, Any]) -> dict[str, Any]:
+    """Output fields in the order given; bare types become fields reading the same key of a dict."""
+    fields = {}
+    for name, kind in names.items():
+        if isinstance(kind, graphene.Field):
+            kind.reset_counter()  # graphene orders fields by creation
+            fields[name] = kind
+        else:
+            fields[name] = graphene.Field(kind, resolver=getter(name))
+    return fields
+
+
+class PageInfo(graphene.ObjectType):
+    hasNextPage = graphene.Boolean(required=True, resolver=getter("hasNextPage"))
+    hasPreviousPage = graphene.Boolean(required=True, resolver=getter("hasPreviousPage"))
+    startCursor = graphene.String(resolver=getter("startCursor"))
+    endCursor = graphene.String(resolver=getter("endCursor"))
+
+
+def _typed(name: str, attrs: dict[str, Any], description: str = "") -> type[graphene.ObjectType]:
+    meta = type("Meta", (), {"name": name, "description": description or None})
+    return type(name, (graphene.ObjectType,), {**_fields(attrs), "Meta": meta})
+
+
+def _edges(name: str, node: Any) -> tuple[type[graphene.ObjectType], type[graphene.ObjectType]]:
+    edge = _typed(
+        f"{name}Edge",
+        {"node": graphene.Field(node, required=True, resolver=getter("node")), "cursor": graphene.String},
+    )
+    connection = _typed(
+        f"{name}Connection",
+        {
+            "edges": graphene.Field(graphene.NonNull(graphene.List(graphene.NonNull(edge))), resolver=getter("edges")),
+            "pageInfo": graphene.Field(PageInfo, required=True, resolver=getter("pageInfo")),
+            "totalCount": graphene.Field(graphene.Int, required=True, resolver=getter("totalCount")),
+        },
+    )
+    return edge, connection
+
+
+class CursorPaging(graphene.InputObjectType):
+    """Page size of a metadata list (lists are small; Twenty clients send paging: {first: 1000})."""
+
+    first = graphene.Int()
+    after = graphene.String()
+    last = graphene.Int()
+    before = graphene.String()
+
+
+ObjectReference = _typed(
+    "RelationObjectReference", {"id": UUID, "nameSingular": graphene.String, "namePlural": graphene.String}
+)
+Relation = _typed(
+    "Relation",
+    {
+        "type": RelationType,
+        "sourceObjectMetadata": ObjectReference,
+        "targetObjectMetadata": ObjectReference,
+        "targetFieldName": graphene.String,
+        "joinColumnName": graphene.String,
+    },
+    "How a RELATION field links two objects",
+)
+SubField = _typed("SubField", {"name": graphene.String, "kind": graphene.String}, "A sub-field of a composite type")
+MetaField = _typed(
+    "Field",
+    {
+        "id": graphene.Field(UUID, required=True, resolver=getter("id")),
+        "objectMetadataId": UUID,
+        "type": FieldMetadataType,
+        "name": graphene.String,
+        "label": graphene.String,
+        "description": graphene.String,
+        "icon": graphene.String,
+        "isCustom": graphene.Boolean,
+        "isActive": graphene.Boolean,
+        "isSystem": graphene.Boolean,
+        "isNullable": graphene.Boolean,
+        "defaultValue": JSON,
+        "options": JSON,
+        "settings": JSON,
+        "subFields": graphene.List(graphene.NonNull(SubField)),
+        "relation": Relation,
+        "createdAt": DateTime,
+        "updatedAt": DateTime,
+    },
+    "A field of an object",
+)
+FieldEdge, FieldConnection = _edges("Field", MetaField)
+
+
+class FieldFilter(graphene.InputObjectType):
+    id = graphene.InputField(UUID)
+    objectMetadataId = graphene.InputField(UUID)  # noqa: N815 - the API's name
+    isCustom = graphene.Boolean()  # noqa: N815
+    isActive = graphene.Boolean()  # noqa: N815
+
+
+def _matches(item: dict[str, Any], wanted: dict[str, Any] | None) -> bool:
+    return all(item.get(key) == value for key, value in (wanted or {}).items() if value is not None)
+
+
+def resolve_object_fields(root: dict[str, Any], _info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
+    fields = [f for f in root["fields"] if _matches(f, plain(args.get("filter")))]
+    return _connection(fields, args.get("paging"))
+
+
+MetaObject = _typed(
+    "Object",
+    {
+        "id": graphene.Field(UUID, required=True, resolver=getter("id")),
+        "nameSingular": graphene.String,
+        "namePlural": graphene.String,
+        "labelSingular": graphene.String,
+        "labelPlural": graphene.String,
+        "description": graphene.String,
+        "icon": graphene.String,
+        "isCustom": graphene.Boolean,
+        "isActive": graphene.Boolean,
+        "isSystem": graphene.Boolean,
+        "labelIdentifierFieldName": graphene.String,
+        "createdAt": DateTime,
+        "updatedAt": DateTime,
+        "fields": graphene.Field(
+            graphene.NonNull(FieldConnection),
+            paging=graphene.Argument(CursorPaging),
+            filter=graphene.Argument(FieldFilter),
+            resolver=resolve_object_fields,
+        ),
+    },
+    "An object (a kind of record) and its fields",
+)
+ObjectEdge, ObjectConnection = _edges("Object", MetaObject)
+
+
+class ObjectFilter(graphene.InputObjectType):
+    id = graphene.InputField(UUID)
+    nameSingular = graphene.String()  # noqa: N815
+    isCustom = graphene.Boolean()  # noqa: N815
+    isActive = graphene.Boolean()  # noqa: N815
+
+
+Webhook = _typed(
+    "Webhook",
+    {
+        "id": graphene.Field(UUID, required=True, resolver=getter("id")),
+        "targetUrl": graphene.String,
+        "operations": graphene.List(graphene.NonNull(graphene.String)),
+        "description": graphene.String,
+        "isActive": graphene.Boolean,
+        "disabledAt": DateTime,
+        "disabledReason": graphene.String,
+        "lastSuccessAt": DateTime,
+        "createdAt": DateTime,
+        "updatedAt": DateTime,
+    },
+    "A webhook endpoint of the workspace (its secret is shown only when it is created)",
+)
+ApiKeyType = _typed(
+    "ApiKey",
+    {
+        "id": graphene.Field(UUID, required=True, resolver=getter("id")),
+        "name": graphene.String,
+        "tokenPrefix": graphene.String,
+        "readOnly": graphene.Boolean,
+        "status": graphene.String,
+        "expiresAt": DateTime,
+        "revokedAt": DateTime,
+        "lastUsedAt": DateTime,
+        "createdAt": DateTime,
+    },
+    "An API key of the workspace (never its token)",
+)
+
+
+def _context(info: GraphQLResolveInfo) -> RequestContext:
+    return info.context
+
+
+def _full_access(info: GraphQLResolveInfo) -> RequestContext:
+    context = _context(info)
+    if context.api_key.read_only:
+        raise ForbiddenError("This needs a full-access API key; this one is read-only.")
+    return context
+
+
+def _objects(workspace: Workspace, wanted: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    return [o for o in shapes.describe_objects(workspace) if _matches(o, wanted)]
+
+
+def _describe_field(workspace: Workspace, field: Any) -> dict[str, Any]:
+    return shapes.describe_field(field, field.object, shapes.object_refs(workspace))
+
+
+def _webhook(endpoint: Any) -> dict[str, Any]:
+    return {
+        "id": str(endpoint.id),
+        "targetUrl": endpoint.target_url,
+        "operations": endpoint.operations,
+        "description": endpoint.description,
+        "isActive": endpoint.is_active,
+        "disabledAt": format_datetime(endpoint.disabled_at),
+        "disabledReason": endpoint.disabled_reason,
+        "lastSuccessAt": format_datetime(endpoint.last_success_at),
+        "createdAt": format_datetime(endpoint.created_at),
+        "updatedAt": format_datetime(endpoint.updated_at),
+    }
+
+
+def _api_key(key: ApiKey) -> dict[str, Any]:
+    return {
+        "id": str(key.id),
+        "name": key.name,
+        "tokenPrefix": key.token_prefix,
+        "readOnly": key.read_only,
+        "status": key.status,
+        "expiresAt": format_datetime(key.expires_at),
+        "revokedAt": format_datetime(key.revoked_at),
+        "lastUsedAt": format_datetime(key.last_used_at),
+        "createdAt": format_datetime(key.created_at),
+    }
+
+
+def _uuid_or_not_found(value: str, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise RecordNotFoundError(f"No {what} with id '{str(value)[:60]}'") from None
+
+
+class Query(graphene.ObjectType):
+    objects = graphene.Field(
+        graphene.NonNull(ObjectConnection),
+        paging=graphene.Argument(CursorPaging),
+        filter=graphene.Argument(ObjectFilter),
+    )
+    object = graphene.Field(MetaObject, id=graphene.Argument(UUID, required=True))
+    fields = graphene.Field(
+        graphene.NonNull(FieldConnection), paging=graphene.Argument(CursorPaging), filter=graphene.Argument(FieldFilter)
+    )
+    field = graphene.Field(MetaField, id=graphene.Argument(UUID, required=True))
+    webhooks = graphene.Field(graphene.NonNull(graphene.List(graphene.NonNull(Webhook))))
+    webhook = graphene.Field(Webhook, id=graphene.Argument(UUID, required=True))
+    apiKeys = graphene.Field(graphene.NonNull(graphene.List(graphene.NonNull(ApiKeyType))))  # noqa: N815
+    apiKey = graphene.Field(ApiKeyType, id=graphene.Argument(UUID, required=True))  # noqa: N815
+
+    @staticmethod
+    def resolve_objects(_root: Any, info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
+        return _connection(_objects(_context(info).workspace, plain(args.get("filter"))), args.get("paging"))
+
+    @staticmethod
+    def resolve_object(_root: Any, info: GraphQLResolveInfo, id: str) -> dict[str, Any]:  # noqa: A002
+        found = _objects(_context(info).workspace, {"id": id})
+        if not found:
+            raise RecordNotFoundError(f"No object with id '{id}'")
+        return found[0]
+
+    @staticmethod
+    def resolve_fields(_root: Any, info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
+        wanted = plain(args.get("filter"))
+        fields = [f for o in _objects(_context(info).workspace) for f in o["fields"] if _matches(f, wanted)]
+        return _connection(fields, args.get("paging"))
+
+    @staticmethod
+    def resolve_field(_root: Any, info: GraphQLResolveInfo, id: str) -> dict[str, Any]:  # noqa: A002
+        workspace = _context(info).workspace
+        return _describe_field(workspace, field_service.get_field(workspace, id))
+
+    @staticmethod
+    def resolve_webhooks(_root: Any, info: GraphQLResolveInfo) -> list[dict[str, Any]]:
+        from webhooks.models import WebhookEndpoint
+
+        workspace = _full_access(info).workspace
+        return [_webhook(e) for e in WebhookEndpoint.objects.filter(workspace=workspace).order_by("created_at")]
+
+    @staticmethod
+    def resolve_webhook(_root: Any, info: GraphQLResolveInfo, id: str) -> dict[str, Any]:  # noqa: A002
+        from webhooks.models import WebhookEndpoint
+
+        workspace = _full_access(info).workspace
+        endpoint = WebhookEndpoint.objects.filter(workspace=workspace, id=_uuid_or_not_found(id, "webhook")).first()
+        if endpoint is None:
+            raise RecordNotFoundError(f"No webhook with id '{id}'")
+        return _webhook(endpoint)
+
+    @staticmethod
+    def resolve_apiKeys(_root: Any, info: GraphQLResolveInfo) -> list[dict[str, Any]]:  # noqa: N802
+        workspace = _full_access(info).workspace
+        return [_api_key(key) for key in ApiKey.objects.filter(workspace=workspace).order_by("-created_at")]
+
+    @staticmethod
+    def resolve_apiKey(_root: Any, info: GraphQLResolveInfo, id: str) -> dict[str, Any]:  # noqa: A002, N802
+        workspace = _full_access(info).workspace
+        key = ApiKey.objects.filter(workspace=workspace, id=_uuid_or_not_found(id, "API key")).first()
+        if key is None:
+            raise RecordNotFoundError(f"No API key with id '{id}'")
+        return _api_key(key)
+
+
+class CreateFieldInput(graphene.InputObjectType):
+    objectMetadataId = graphene.InputField(UUID, description="The object to add the field to")  # noqa: N815
+    objectName = graphene.String(description="Or the object's singular name, e.g. person")  # noqa: N815
+    name = graphene.String(required=True, description="camelCase, e.g. tier")
+    label = graphene.String(required=True)
+    type = graphene.InputField(FieldMetadataType, required=True)
+    description = graphene.String()
+    icon = graphene.String()
+    options = graphene.InputField(JSON, description="SELECT / MULTI_SELECT: [{value, label, color?}]")
+    isNullable = graphene.Boolean()  # noqa: N815
+    defaultValue = graphene.InputField(JSON)  # noqa: N815
+
+
+class CreateOneFieldMetadataInput(graphene.InputObjectType):
+    field = graphene.InputField(CreateFieldInput, required=True)
+
+
+class UpdateFieldInput(graphene.InputObjectType):
+    name = graphene.String()
+    label = graphene.String()
+    description = graphene.String()
+    icon = graphene.String()
+    options = graphene.InputField(JSON)
+    isNullable = graphene.Boolean()  # noqa: N815
+    defaultValue = graphene.InputField(JSON)  # noqa: N815
+    isActive = graphene.Boolean()  # noqa: N815
+
+
+class UpdateOneFieldMetadataInput(graphene.InputObjectType):
+    id = graphene.InputField(UUID, required=True)
+    update = graphene.InputField(UpdateFieldInput, required=True)
+
+
+class DeleteOneFieldInput(graphene.InputObjectType):
+    id = graphene.InputField(UUID, required=True)
+
+
+class Mutation(graphene.ObjectType):
+    createOneField = graphene.Field(  # noqa: N815
+        graphene.NonNull(MetaField), input=graphene.Argument(CreateOneFieldMetadataInput, required=True)
+    )
+    updateOneField = graphene.Field(  # noqa: N815
+        graphene.NonNull(MetaField), input=graphene.Argument(UpdateOneFieldMetadataInput, required=True)
+    )
+    deleteOneField = graphene.Field(  # noqa: N815
+        graphene.NonNull(MetaField), input=graphene.Argument(DeleteOneFieldInput, required=True)
+    )
+
+    @staticmethod
+    def resolve_createOneField(_root: Any, info: GraphQLResolveInfo, input: Any) -> dict[str, Any]:  # noqa: A002, N802
+        workspace = _full_access(info).workspace
+        field = field_service.create_custom_field(workspace, plain(input["field"]))
+        return _describe_field(workspace, field)
+
+    @staticmethod
+    def resolve_updateOneField(_root: Any, info: GraphQLResolveInfo, input: Any) -> dict[str, Any]:  # noqa: A002, N802
+        workspace = _full_access(info).workspace
+        field = field_service.update_custom_field(workspace, input["id"], plain(input["update"]))
+        return _describe_field(workspace, field)
+
+    @staticmethod
+    def resolve_deleteOneField(_root: Any, info: GraphQLResolveInfo, input: Any) -> dict[str, Any]:  # noqa: A002, N802
+        workspace = _full_access(info).workspace
+        field = field_service.get_field(workspace, input["id"])
+        described = _describe_field(workspace, field)
+        field_service.delete_custom_field(workspace, field.id)
+        return described
+
+
+@cache
+def get_metadata_schema() -> PreparedSchema:
+    schema = graphene.Schema(query=Query, mutation=Mutation, auto_camelcase=False)
+    return PreparedSchema(schema.graphql_schema)
+
+
+def metadata_schema_for(_workspace: Workspace) -> PreparedSchema:
+    return get_metadata_schema()
