@@ -18,8 +18,9 @@ def add_beat_schedule(sender: Celery, **kwargs: Any) -> None:
     from django.conf import settings
 
     sweep_every = settings.WEBHOOK_SWEEP_INTERVAL_SECONDS
-    # A sweep that waited longer than one interval is stale: the next one is already coming.
+    # A sweep stuck in a long queue is stale (later ones are coming); dropping it keeps
+    # a busy queue from filling with sweeps.
     sender.add_periodic_task(
-        sweep_every, signature("webhooks.sweep"), name="sweep webhook deliveries", expires=sweep_every
+        sweep_every, signature("webhooks.sweep"), name="sweep webhook deliveries", expires=max(10.0, 3 * sweep_every)
     )
     sender.add_periodic_task(3600.0, signature("webhooks.prune"), name="prune webhook history", expires=3600)

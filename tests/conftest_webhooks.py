@@ -89,6 +89,7 @@ def webhook_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]
             "data_folder_out": str(folder / "queue"),
             "processed_folder": str(folder / "processed"),
             "store_processed": False,
+            "polling_interval": 0.1,
         }
         broker = Broker(url, queue, folder, options)
     else:
@@ -175,7 +176,7 @@ class CeleryWorker:
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
             return
-        os.killpg(self.process.pid, signal.SIGTERM)
+        os.kill(self.process.pid, signal.SIGTERM)  # warm shutdown: running tasks finish
         try:
             self.process.wait(10)
         except subprocess.TimeoutExpired:

@@ -101,7 +101,7 @@ class Receiver:
         self.respond: Respond = respond or (lambda request: Reply())
         self.stopping = threading.Event()
         self._server = _Server(self)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 
     @property
     def port(self) -> int:

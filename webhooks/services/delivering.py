@@ -40,6 +40,7 @@ SUCCESS_STAMP_INTERVAL = timedelta(seconds=60)
 # How many due deliveries a draining worker looks at per step; a few, so two workers
 # draining the same endpoint do not keep colliding on the same row.
 DRAIN_LOOKAHEAD = 5
+DRAIN_MAX_FAILURES_IN_A_ROW = 3
 
 
 def deliver(delivery_id: uuid.UUID | str) -> Attempt | None:
@@ -114,8 +115,10 @@ def _claim(
 def _endpoint_is_busy(endpoint_id: uuid.UUID, now: datetime) -> bool:
     if connection.vendor == "postgresql":
         # Serialises claims per endpoint so two workers cannot both see a free slot.
+        # NO KEY: a plain FOR UPDATE would also block writers inserting deliveries
+        # (their foreign key check takes a KEY SHARE lock on this row).
         # SQLite needs no lock: its IMMEDIATE transactions already run one at a time.
-        list(WebhookEndpoint.objects.select_for_update().filter(id=endpoint_id).values_list("id", flat=True))
+        list(WebhookEndpoint.objects.select_for_update(no_key=True).filter(id=endpoint_id).values_list("id", flat=True))
     in_flight = Delivery.objects.filter(
         endpoint_id=endpoint_id, status=Delivery.Status.DELIVERING, claimed_until__gt=now
     ).count()
@@ -246,7 +249,8 @@ def _note_endpoint_health(endpoint: WebhookEndpoint, succeeded: bool, code: int 
 
 
 def _drain(endpoint_id: uuid.UUID, *, deadline: float) -> None:
-    while time.monotonic() < deadline:
+    failures_in_a_row = 0
+    while time.monotonic() < deadline and failures_in_a_row < DRAIN_MAX_FAILURES_IN_A_ROW:
         due = list(
             Delivery.objects.filter(
                 endpoint_id=endpoint_id, status=Delivery.Status.PENDING, next_attempt_at__lte=timezone.now()
@@ -255,7 +259,7 @@ def _drain(endpoint_id: uuid.UUID, *, deadline: float) -> None:
             .values_list("id", flat=True)[:DRAIN_LOOKAHEAD]
         )
         attempt = next((a for a in map(attempt_delivery, due) if a is not None), None)
-        if attempt is None or not attempt.succeeded:
-            # Nothing left, all taken by other workers, or the receiver is unhappy:
-            # then the retry schedule and the sweeper set the pace.
-            return
+        if attempt is None:
+            return  # nothing left, or all taken by other workers
+        failures_in_a_row = 0 if attempt.succeeded else failures_in_a_row + 1
+    # An endpoint failing again and again is left to the retry schedule and the sweeper's pace.
