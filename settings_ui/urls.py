@@ -1,7 +1,7 @@
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
-from settings_ui.views import api_keys, records, shell, webhooks
+from settings_ui.views import api_keys, playground, records, shell, webhooks
 
 records_patterns = (
     [
@@ -18,6 +18,8 @@ settings_patterns = (
         path("apis/keys/<uuid:key_id>/rename", api_keys.api_key_rename, name="api_key_rename"),
         path("apis/keys/<uuid:key_id>/regenerate", api_keys.api_key_regenerate, name="api_key_regenerate"),
         path("apis/keys/<uuid:key_id>/revoke", api_keys.api_key_revoke, name="api_key_revoke"),
+        path("apis/playground/graphql", playground.graphql_frame, name="playground_graphql"),
+        path("apis/playground/rest", playground.rest_frame, name="playground_rest"),
         path("webhooks", webhooks.webhooks, name="webhooks"),
         path("webhooks/new", webhooks.webhook_new, name="webhook_new"),
         path("webhooks/<uuid:endpoint_id>", webhooks.webhook, name="webhook"),

@@ -1,0 +1,108 @@
+"""The pages framed by the API playground on /settings/apis.
+
+The APIs page opens each playground in an iframe pointing here, so React and GraphiQL,
+or Scalar, load only when a playground is launched and never mix their globals and
+global styles with the app page; closing the playground drops the frame and all of it.
+The API key never reaches these views: the framed page reads it from sessionStorage and
+sends it only as the Bearer header of its API requests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET
+
+from settings_ui.decorators import workspace_admin_required
+
+
+@dataclass(frozen=True)
+class PlaygroundSchema:
+    name: str
+    label: str
+    graphql_path: str
+    openapi_path: str
+    starter_query: str
+
+
+SCHEMAS: dict[str, PlaygroundSchema] = {
+    "core": PlaygroundSchema(
+        name="core",
+        label="Core",
+        graphql_path="/graphql",
+        openapi_path="/rest/open-api/core",
+        starter_query=(
+            "# The first five people of this workspace.\n"
+            "# Run it with Ctrl-Enter; Ctrl-Space suggests fields.\n"
+            "{\n"
+            "  people(first: 5) {\n"
+            "    totalCount\n"
+            "    edges {\n"
+            "      node {\n"
+            "        id\n"
+            "        name {\n"
+            "          firstName\n"
+            "          lastName\n"
+            "        }\n"
+            "      }\n"
+            "    }\n"
+            "  }\n"
+            "}\n"
+        ),
+    ),
+    "metadata": PlaygroundSchema(
+        name="metadata",
+        label="Metadata",
+        graphql_path="/metadata",
+        openapi_path="/rest/open-api/metadata",
+        starter_query=(
+            "# The objects of this workspace.\n"
+            "# Run it with Ctrl-Enter; Ctrl-Space suggests fields.\n"
+            "{\n"
+            "  objects(paging: { first: 100 }) {\n"
+            "    edges {\n"
+            "      node {\n"
+            "        id\n"
+            "        nameSingular\n"
+            "        namePlural\n"
+            "        labelPlural\n"
+            "        isCustom\n"
+            "      }\n"
+            "    }\n"
+            "  }\n"
+            "}\n"
+        ),
+    ),
+}
+
+
+def _schema(request: HttpRequest) -> PlaygroundSchema:
+    schema = SCHEMAS.get(request.GET.get("schema", "core"))
+    if schema is None:
+        raise Http404("Unknown schema: use core or metadata.")
+    return schema
+
+
+# Same origin only: the frames exist to be shown inside the APIs page, nowhere else.
+@require_GET
+@never_cache
+@xframe_options_sameorigin
+@workspace_admin_required
+def graphql_frame(request: HttpRequest) -> HttpResponse:
+    schema = _schema(request)
+    config = {"schema": schema.name, "endpoint": schema.graphql_path, "starterQuery": schema.starter_query}
+    return render(request, "settings/playground/graphql.html", {"schema": schema, "config": config})
+
+
+@require_GET
+@never_cache
+@xframe_options_sameorigin
+@workspace_admin_required
+def rest_frame(request: HttpRequest) -> HttpResponse:
+    schema = _schema(request)
+    config = {"schema": schema.name, "documentUrl": schema.openapi_path}
+    return render(request, "settings/playground/rest.html", {"schema": schema, "config": config})

@@ -1,0 +1,47 @@
+// What the framed playground pages (templates/settings/playground/) share: their
+// configuration, a notice line above the tool, and telling the dialog they are ready.
+
+export function readConfig() {
+  return JSON.parse(document.getElementById("playground-config").textContent);
+}
+
+// A line above the tool, e.g. "401 Unauthorized · This API key has been revoked."
+export function showNotice(title, text = "") {
+  const notice = document.querySelector("[data-frame-notice]");
+  notice.querySelector("[data-frame-notice-title]").textContent = title;
+  notice.querySelector("[data-frame-notice-text]").textContent = text;
+  notice.hidden = false;
+}
+
+export function hideNotice() {
+  document.querySelector("[data-frame-notice]").hidden = true;
+}
+
+// Report an API answer the user should not miss: a bad key fails every request.
+export function noticeForStatus(status, message) {
+  if (status === 401) showNotice("401 Unauthorized", `${message || "Invalid API key."} Use a working key on the APIs page.`);
+  else if (status === 429) showNotice("429 Too many requests", message || "Wait a minute and try again.");
+}
+
+// The dialog shows a loading state until the tool is drawn (modal.js).
+export function announceReady(focusTarget) {
+  focusTarget?.focus?.();
+  const host = window.frameElement;
+  if (host) host.dispatchEvent(new window.parent.CustomEvent("playground-ready"));
+}
+
+// Resolves with the first element matching `selector`, once the tool has drawn it.
+export function whenPresent(selector, root = document.body) {
+  return new Promise((resolve) => {
+    const found = root.querySelector(selector);
+    if (found) return resolve(found);
+    const observer = new MutationObserver(() => {
+      const element = root.querySelector(selector);
+      if (element) {
+        observer.disconnect();
+        resolve(element);
+      }
+    });
+    observer.observe(root, { childList: true, subtree: true });
+  });
+}

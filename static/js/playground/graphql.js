@@ -1,0 +1,78 @@
+// The GraphQL playground (templates/settings/playground/graphql.html): GraphiQL with the
+// explorer plugin, against /graphql (core) or /metadata, sending the key from
+// sessionStorage as the Bearer header. React, ReactDOM, GraphiQL and the explorer are
+// the vendored UMD builds the page loads before this module.
+
+import { announceReady, hideNotice, noticeForStatus, readConfig, whenPresent } from "./frame.js";
+import { bearer, readKey } from "./key_store.js";
+
+const { React, ReactDOM, GraphiQL, GraphiQLPluginExplorer } = window;
+const config = readConfig();
+const key = readKey();
+
+function errorMessage(body) {
+  return body?.errors?.[0]?.message || "";
+}
+
+// GraphiQL's own fetcher cannot add a header from outside its editor; this one adds the
+// key and lets the headers editor override or extend it. The session cookie is left out:
+// the API authenticates keys only.
+async function fetcher(params, options = {}) {
+  const response = await fetch(config.endpoint, {
+    method: "POST",
+    credentials: "omit",
+    headers: {
+      "Content-Type": "application/json",
+      Accept: "application/json",
+      ...bearer(key),
+      ...(options.headers || {}),
+    },
+    body: JSON.stringify(params),
+  });
+  const text = await response.text();
+  let body;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = { errors: [{ message: `HTTP ${response.status}: ${text.slice(0, 300) || response.statusText}` }] };
+  }
+  if (response.status === 401 || response.status === 429) noticeForStatus(response.status, errorMessage(body));
+  else hideNotice();
+  return body;
+}
+
+// GraphiQL remembers tabs and queries in localStorage; one namespace per schema keeps a
+// core query from reopening against the metadata schema. Headers are never persisted.
+function storageFor(namespace) {
+  const prefix = `crm.playground.${namespace}.`;
+  const ownKeys = () => Object.keys(localStorage).filter((name) => name.startsWith(prefix));
+  return {
+    getItem: (name) => localStorage.getItem(prefix + name),
+    setItem: (name, value) => localStorage.setItem(prefix + name, value),
+    removeItem: (name) => localStorage.removeItem(prefix + name),
+    clear: () => ownKeys().forEach((name) => localStorage.removeItem(name)),
+    get length() {
+      return ownKeys().length;
+    },
+  };
+}
+
+const explorer = GraphiQLPluginExplorer.explorerPlugin({ showAttribution: false });
+
+ReactDOM.createRoot(document.querySelector("[data-playground-root]")).render(
+  React.createElement(GraphiQL, {
+    fetcher,
+    defaultQuery: config.starterQuery,
+    plugins: [explorer],
+    visiblePlugin: explorer,
+    storage: storageFor(config.schema),
+    shouldPersistHeaders: false,
+    forcedTheme: "light",
+    defaultEditorToolsVisibility: false,
+  }),
+);
+
+whenPresent(".graphiql-query-editor .CodeMirror").then((editor) => {
+  editor.CodeMirror?.focus();
+  announceReady();
+});
