@@ -14,6 +14,7 @@ import os
 import socket
 import time
 from dataclasses import dataclass, field
+from http.cookiejar import DefaultCookiePolicy
 from urllib.parse import urlsplit
 
 import requests
@@ -98,7 +99,10 @@ def check_address(ip: IPAddress) -> None:
         return
     if reason in _ALLOWED_WITH_PRIVATE_NETWORKS and settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS:
         return
-    raise UnsafeTargetError(f"refused address {ip} ({reason})")
+    shown = str(ip)
+    if isinstance(ip, ipaddress.IPv6Address) and (embedded := _embedded_ipv4(ip)) is not None:
+        shown += f" = {embedded}"  # ::ffff:7f00:1 alone would hide that it is 127.0.0.1
+    raise UnsafeTargetError(f"refused address {shown} ({reason})")
 
 
 def resolve_checked(host: str, port: int) -> IPAddress:
@@ -121,6 +125,10 @@ def resolve_checked(host: str, port: int) -> IPAddress:
 
 def _split_target(url: str) -> tuple[str, str, int]:
     """Scheme, host and port of a target URL, or UnsafeTargetError naming what is wrong."""
+    # urlsplit silently drops tabs and newlines that requests would keep: refuse rather
+    # than validate a different URL from the one that gets called.
+    if any(ch.isspace() or not ch.isprintable() for ch in url):
+        raise UnsafeTargetError("invalid URL: it contains spaces or control characters")
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -130,6 +138,8 @@ def _split_target(url: str) -> tuple[str, str, int]:
         raise UnsafeTargetError("invalid URL: only http and https are allowed")
     if not parts.hostname:
         raise UnsafeTargetError("invalid URL: the host is missing")
+    if port == 0:
+        raise UnsafeTargetError("invalid URL: port 0")
     return parts.scheme, parts.hostname, port or (443 if parts.scheme == "https" else 80)
 
 
@@ -199,6 +209,8 @@ def get_session() -> requests.Session:
         session = HTTPSession(config)
         # Environment proxies would re-resolve the host on their side, defeating the pin.
         session.trust_env = False
+        # One session serves every workspace: a cookie set by one receiver must not ride along later.
+        session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
         session.headers["User-Agent"] = USER_AGENT
         session.mount("http://", PinnedAddressAdapter())
         session.mount("https://", PinnedAddressAdapter())
@@ -222,8 +234,9 @@ def _read_bounded(response: requests.Response, deadline: float) -> bytes:
                 break
             sock = getattr(response.raw.connection, "sock", None)
             if sock is not None:
-                sock.settimeout(remaining)  # bounds the whole read, not each recv
-            chunk = response.raw.read(min(16 * 1024, MAX_BODY_BYTES - size), decode_content=False)
+                sock.settimeout(remaining)  # what is left of the overall deadline
+            # read1: at most one socket read, so the timeout above really bounds it.
+            chunk = response.raw.read1(min(16 * 1024, MAX_BODY_BYTES - size), decode_content=False)
             if not chunk:
                 complete = True
                 break
