@@ -37,7 +37,7 @@ OBJECT_SINGULARS = set(STANDARD_OBJECTS_BY_NAME)
 
 # Shell variables the reader sets for the examples (the examples test sets each one);
 # they are not settings of the server.
-EXAMPLE_VARIABLES = {"API_KEY", "WEBHOOK_SECRET", "PERSON_ID", "WEBHOOK_ID", "END_CURSOR"}
+EXAMPLE_VARIABLES = {"CRM_API_KEY", "WEBHOOK_SECRET", "PERSON_ID", "WEBHOOK_ID", "END_CURSOR"}
 # Upper-case words the docs use that are values, not environment variables.
 VOCABULARY = (
     set(FieldType.values)

@@ -74,7 +74,7 @@ def python_blocks(path: Path, marker: str) -> list[str]:
 def substitute(code: str, base_url: str) -> str:
     for placeholder in BASE_URL_PLACEHOLDERS:
         code = code.replace(placeholder, base_url)
-    # "export API_KEY="crm_..."" tells the reader to paste their key; the test sets it.
+    # "export CRM_API_KEY="crm_..."" tells the reader to paste their key; the test sets it.
     return re.sub(r'^export [A-Z_]+="[^"]*\.\.\."[^\n]*$', "", code, flags=re.M)
 
 
@@ -104,7 +104,7 @@ def world(live_server: Any, receiver: Any) -> DocsWorld:  # noqa: F811 - the fix
         timeout=30,
     ).json()
     env = {
-        "API_KEY": token,
+        "CRM_API_KEY": token,
         "PERSON_ID": person["id"],
         "WEBHOOK_ID": str(endpoint.id),
         "WEBHOOK_SECRET": endpoint.secret,
