@@ -86,3 +86,74 @@ def test_links_to_markdown_files_redirect_to_the_page(client: Client) -> None:
 
 def test_a_trailing_slash_still_finds_the_page(client: Client) -> None:
     assert client.get("/docs/quickstart/").status_code == 200
+
+
+def test_every_link_between_docs_pages_lands_on_an_existing_heading(client: Client) -> None:
+    ids_by_url = {}
+    links = []
+    for page in PAGES.values():
+        html = client.get(page.url).content.decode()
+        ids_by_url[page.url] = set(re.findall(r' id="([^"]+)"', html))
+        article = html[html.index('<article class="docs-content">') :]
+        for href in re.findall(r'href="([^"]+)"', article):
+            if href.startswith("#"):
+                links.append((page.url, page.url, href[1:]))
+            elif href.startswith("/docs/"):
+                target, _, anchor = href.partition("#")
+                links.append((page.url, target, anchor))
+    assert links
+    for source, target, anchor in links:
+        assert target in ids_by_url, f"{source} links to {target}, which is not a docs page"
+        if anchor:
+            assert anchor in ids_by_url[target], f"{source} links to {target}#{anchor}, which has no such heading"
+
+
+# Sections other pages link to (the settings pages, the README): renaming one of these
+# headings breaks those links, so it needs the links updated too.
+LINKED_SECTIONS = [
+    "/docs/quickstart#create-an-api-key",
+    "/docs/api-and-webhooks#the-playground",
+    "/docs/api-and-webhooks#authentication",
+    "/docs/api-and-webhooks#creating-a-key",
+    "/docs/api-and-webhooks#read-only-keys",
+    "/docs/api-and-webhooks#revoking-and-regenerating",
+    "/docs/api-and-webhooks#endpoints",
+    "/docs/api-and-webhooks#graphql",
+    "/docs/api-and-webhooks#rate-limits",
+    "/docs/api-and-webhooks#errors",
+    "/docs/api-and-webhooks#metadata-api",
+    "/docs/api-and-webhooks#webhooks",
+    "/docs/api-and-webhooks#setting-up-an-endpoint",
+    "/docs/api-and-webhooks#events",
+    "/docs/api-and-webhooks#the-payload",
+    "/docs/api-and-webhooks#verifying-signatures",
+    "/docs/api-and-webhooks#retries",
+    "/docs/api-and-webhooks#disabling",
+    "/docs/api-and-webhooks#the-delivery-log",
+    "/docs/api-and-webhooks#test-resend-and-recover",
+    "/docs/api-and-webhooks#idempotency",
+    "/docs/self-hosting#environment-variables",
+]
+
+
+def docs_links_in_the_app() -> list[tuple[str, str]]:
+    """(file, link) for every /docs/ link in the app's templates and Python code."""
+    from django.conf import settings
+
+    root = settings.BASE_DIR
+    found = []
+    for path in [*(root / "templates").rglob("*.html"), *(root / "settings_ui").rglob("*.py"), root / "README.md"]:
+        if "docs" in path.relative_to(root).parts[:2]:
+            continue
+        for link in re.findall(r"/docs/[A-Za-z0-9#/_-]*", path.read_text(encoding="utf-8")):
+            found.append((str(path.relative_to(root)), link))
+    return found
+
+
+@pytest.mark.parametrize("link", LINKED_SECTIONS + sorted({link for _, link in docs_links_in_the_app()}))
+def test_links_into_the_docs_land_on_an_existing_section(client: Client, link: str) -> None:
+    url, _, anchor = link.partition("#")
+    response = client.get(url)
+    assert response.status_code == 200, link
+    if anchor:
+        assert f'id="{anchor}"' in response.content.decode(), f"{link}: no such section"
