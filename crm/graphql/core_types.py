@@ -56,6 +56,8 @@ def getter(name: str) -> Resolver:
     def resolve(root: dict[str, Any], _info: Any) -> Any:
         return root.get(name)
 
+    # Lets the fast execution path read the key without calling the resolver.
+    resolve.dict_key = name  # type: ignore[attr-defined]
     return resolve
 
 

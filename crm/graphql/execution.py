@@ -30,6 +30,7 @@ from graphql import (
 from graphql.utilities import get_operation_ast
 
 from crm.graphql.errors import PARSE_FAILED, VALIDATION_FAILED, format_error
+from crm.graphql.fast_execution import FastExecutionContext
 from crm.graphql.limits import LIMIT_RULES, STATIC_LIMIT_RULES, VARIABLE_LIMIT_RULES, current_variables
 from crm.metadata.schema import CompiledObject, WorkspaceSchema
 
@@ -120,6 +121,7 @@ class PreparedSchema:
             context_value=context,
             variable_values=variables,
             operation_name=operation_name,
+            execution_context_class=FastExecutionContext,
         )
 
 
