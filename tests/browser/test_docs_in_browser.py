@@ -10,6 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.core.management import call_command
 
+from crm.models import Workspace
+from crm.services.api_keys import create_api_key
 from docs_site import extract
 from docs_site.pages import DOCS_DIR
 
@@ -70,23 +72,43 @@ def test_the_docs_are_readable_without_logging_in(anonymous_page, screenshot):
 
 def test_the_playground_link_leads_to_the_playground_after_logging_in(anonymous_page, screenshot):
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    _, token = create_api_key(Workspace.objects.get(slug="demo"), "Playground")
+    target = urlsplit(playground_link())
+    assert parse_qs(target.query) == {"playground": ["graphql"], "schema": ["core"]}
     page = anonymous_page
     page.goto("/docs/api-and-webhooks#the-playground")
     page.get_by_role("link", name="Open the playground").click()
 
+    # The settings need a login, which then returns to the playground's address.
     page.wait_for_url("**/login/**")
     page.get_by_label("Email").fill("admin@example.com")
     page.get_by_label("Password").fill("admin")
     screenshot(page, "login-on-the-way-to-the-playground")
     page.get_by_role("button", name="Log in").click()
-
-    target = urlsplit(playground_link())
-    page.wait_for_url(re.compile(re.escape(target.path) + r"(\?|$)"))
+    page.wait_for_url(re.compile(re.escape(target.path) + r"\?"))
     landed = urlsplit(page.url)
-    assert landed.path == target.path == "/settings/apis"
+    assert landed.path == "/settings/apis"
     assert parse_qs(landed.query) == parse_qs(target.query)
-    assert page.locator("#playground-card").is_visible()
-    screenshot(page, "playground")
+
+    # As the docs say: the playground needs a key pasted in the tab first.
+    card = page.locator("#playground-card")
+    assert card.get_by_text("Paste an API key to open the GraphQL playground").is_visible()
+    card.get_by_label("API key").fill(token)
+    card.get_by_role("button", name="GraphQL").click()
+    dialog = page.locator("dialog#playground-dialog")
+    dialog.wait_for(state="visible")
+    assert "GraphQL" in dialog.get_by_role("heading").inner_text()
+    assert parse_qs(urlsplit(page.url).query) == parse_qs(target.query)
+    dialog.frame_locator("iframe").locator(".graphiql-container").wait_for()
+    screenshot(page, "playground-open")
+
+    dialog.get_by_role("button", name="Close playground").click()
+    dialog.wait_for(state="hidden")
+    assert urlsplit(page.url).query == ""
+
+    # With the key in the tab, the docs' link opens the playground straight away.
+    page.goto(playground_link())
+    dialog.wait_for(state="visible")
     assert not page.js_errors
 
 
