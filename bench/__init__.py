@@ -1,0 +1,1 @@
+"""Benchmarks: the product against a bare floor app doing the same work (``make bench``)."""

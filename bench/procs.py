@@ -1,0 +1,132 @@
+"""Starting and, above all, stopping every process the benchmark runs.
+
+Each child gets a session (process group) of its own, so stopping it also stops
+what it forked (gunicorn and Celery workers). ``stop_all`` runs on normal exit,
+on failure and on Ctrl-C / SIGTERM.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from bench import params
+
+_running: list[tuple[str, subprocess.Popen]] = []
+
+
+def start(name: str, argv: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
+    params.LOG_DIR.mkdir(parents=True, exist_ok=True)
+    log = open(params.LOG_DIR / f"{name}.log", "wb")  # noqa: SIM115 - the child keeps it
+    process = subprocess.Popen(
+        argv,
+        cwd=params.ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    log.close()
+    _running.append((name, process))
+    return process
+
+
+def stop(process: subprocess.Popen, timeout: float = 15) -> None:
+    if process.poll() is None:
+        # The parent first (gunicorn and Celery then stop their own workers cleanly).
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            _signal_group(process, signal.SIGKILL)
+            process.wait(5)
+    # Children that outlived their parent (e.g. forked workers) go too.
+    _signal_group(process, signal.SIGKILL)
+    for index, (_, running) in enumerate(_running):
+        if running is process:
+            del _running[index]
+            break
+
+
+def stop_all() -> None:
+    while _running:
+        stop(_running[-1][1])
+
+
+def _signal_group(process: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(process.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def install_cleanup() -> None:
+    atexit.register(stop_all)
+
+    def on_signal(signum: int, frame: object) -> None:
+        stop_all()
+        sys.exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
+
+
+def log_tail(name: str, lines: int = 30) -> str:
+    path: Path = params.LOG_DIR / f"{name}.log"
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex((params.HOST, port)) != 0
+
+
+def wait_for_http(name: str, process: subprocess.Popen, url: str, timeout: float = 60) -> None:
+    """Wait until ``url`` answers (any status), or fail with the child's log."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with {process.returncode}:\n{log_tail(name)}")
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{name} did not answer {url} within {timeout:.0f}s:\n{log_tail(name)}")
+
+
+def gunicorn(name: str, app: str, port: int, env: dict[str, str]) -> subprocess.Popen:
+    """Product and floor run under exactly the same gunicorn settings."""
+    if not port_is_free(port):
+        raise RuntimeError(f"Port {port} is taken; stop what runs there (a previous bench?) and retry.")
+    process = start(
+        name,
+        [
+            str(params.VENV_BIN / "gunicorn"),
+            app,
+            f"--bind={params.HOST}:{port}",
+            f"--workers={params.GUNICORN_WORKERS}",
+            "--worker-class=gthread",
+            f"--threads={params.GUNICORN_THREADS}",
+            "--keep-alive=30",
+            "--backlog=256",
+            "--log-level=warning",
+        ],
+        env,
+    )
+    wait_for_http(name, process, f"http://{params.HOST}:{port}/rest/people")
+    return process

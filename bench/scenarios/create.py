@@ -1,0 +1,81 @@
+"""REST create latency with 10 matching webhook endpoints vs none.
+
+One client, one request at a time: this is about what the fan-out adds to each
+write (delivery rows in the transaction, queuing after commit), not throughput.
+No worker runs; the queued messages are dropped afterwards.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from bench import data, load, params
+from bench.load import LoadResult, Request
+
+ENDPOINTS = 10
+
+
+def run(flush_broker: Any) -> dict[str, Any]:
+    from webhooks.services.endpoints import create_endpoint
+
+    workspace, token = data.reset_writes_workspace()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    counter = iter(range(10**9))
+
+    def make(index: int) -> Request:
+        n = next(counter)
+        body = {
+            "name": {"firstName": "Bench", "lastName": f"Create {n}"},
+            "emails": {"primaryEmail": f"bench.create{n}@example.com", "additionalEmails": []},
+            "jobTitle": "Benchmark",
+        }
+        return Request("POST", "/rest/people", orjson.dumps(body), headers)
+
+    def timed(count: int) -> LoadResult:
+        return load.run(params.PRODUCT_PORT, make, count, concurrency=1)
+
+    probe = load.run(params.PRODUCT_PORT, make, 1, concurrency=1)
+    if probe.errors:
+        return {"skipped": probe.first_error}
+    endpoints = []
+    none, ten = LoadResult(), LoadResult()
+    per_round = max(1, params.CREATE_REQUESTS // params.ROUNDS)
+    try:
+        timed(20)
+        for _ in range(params.ROUNDS):
+            none = none.merge(timed(per_round))
+            endpoints = [
+                create_endpoint(
+                    workspace,
+                    target_url=f"http://{params.HOST}:{params.RECEIVER_PORT}/hook/{i}",
+                    operations=["person.created"],
+                    description=f"bench {i}",
+                )
+                for i in range(ENDPOINTS)
+            ]
+            ten = ten.merge(timed(per_round))
+            for endpoint in endpoints:
+                endpoint.delete()
+    finally:
+        data.reset_writes_workspace()
+        flush_broker()
+    ratio = _median(ten) / _median(none) if none.latencies else float("inf")
+    return {
+        "label": "REST create: 10 endpoints vs none",
+        "none": none.summary(),
+        "ten_endpoints": ten.summary(),
+        "ratio": round(ratio, 2),
+        "p99_ratio": round(_p99(ten) / _p99(none), 2) if none.latencies else None,
+        "target": "median latency with 10 endpoints <= 1.3x none",
+        "pass": ratio <= 1.3 and not (none.errors or ten.errors),
+    }
+
+
+def _median(result: LoadResult) -> float:
+    return load.percentile(result.latencies, 50)
+
+
+def _p99(result: LoadResult) -> float:
+    return load.percentile(result.latencies, 99)

@@ -1,0 +1,271 @@
+"""Webhook delivery, end to end: records written through the record service, events
+fanned out to endpoints on the local receiver, delivered by Celery workers.
+
+- burst: WEBHOOK_EVENTS events (batches of creates) to WEBHOOK_ENDPOINTS endpoints;
+  deliveries per second from the first commit to the last receipt;
+- floor: the very same POSTs (path, headers, body as received) replayed by a plain
+  loop over one keep-alive ``requests.Session``;
+- paced: PACED_EVENTS_PER_SECOND single creates per second for PACED_SECONDS, to the
+  same endpoints; commit-to-receipt latency (commit time = the Event's created_at).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+import requests
+
+from bench import data, load, params, procs
+
+RECEIVER = f"http://{params.HOST}:{params.RECEIVER_PORT}"
+REPLAYED_HEADERS = ("content-type", "user-agent", "webhook-", "x-twenty-")
+
+
+def receiver_get(path: str) -> Any:
+    with urllib.request.urlopen(RECEIVER + path, timeout=60) as response:
+        return orjson.loads(response.read())
+
+
+def receiver_reset() -> None:
+    urllib.request.urlopen(urllib.request.Request(RECEIVER + "/_reset", data=b"", method="POST"), timeout=10).close()
+
+
+def wait_for_receipts(expected: int, timeout: float) -> int:
+    deadline = time.monotonic() + timeout
+    count = receiver_get("/_count")
+    while count < expected and time.monotonic() < deadline:
+        time.sleep(0.5)
+        count = receiver_get("/_count")
+    return count
+
+
+def start_workers() -> list[Any]:
+    from config.celery import app
+
+    celery = str(params.VENV_BIN / "celery")
+    env = params.server_environment()
+    worker = procs.start(
+        "celery-worker",
+        [celery, "-A", "config", "worker", f"--concurrency={params.CELERY_CONCURRENCY}", "--loglevel=WARNING",
+         "--hostname=bench@%h", "--without-gossip", "--without-mingle"],
+        env,
+    )  # fmt: skip
+    beat = procs.start("celery-beat", [celery, "-A", "config", "beat", "--loglevel=WARNING"], env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if worker.poll() is not None:
+            raise RuntimeError(f"the Celery worker exited:\n{procs.log_tail('celery-worker')}")
+        if app.control.ping(timeout=1.0):
+            return [worker, beat]
+    raise RuntimeError(f"the Celery worker did not answer a ping:\n{procs.log_tail('celery-worker')}")
+
+
+def latency_summary(receipts: list[dict[str, Any]], committed: dict[str, float]) -> dict[str, Any]:
+    """Commit-to-receipt per delivery (the first receipt of each webhook-id)."""
+    first: dict[str, dict[str, Any]] = {}
+    for receipt in receipts:
+        first.setdefault(receipt["webhookId"] or id(receipt), receipt)
+    latencies = [r["received"] - committed[r["eventId"]] for r in first.values() if r["eventId"] in committed]
+    return {
+        "deliveries": len(first),
+        "duplicates": len(receipts) - len(first),
+        "median_ms": round(load.percentile(latencies, 50) * 1000, 1),
+        "p99_ms": round(load.percentile(latencies, 99) * 1000, 1),
+        "max_ms": round(max(latencies, default=float("nan")) * 1000, 1),
+    }
+
+
+def commit_times(workspace: Any) -> dict[str, float]:
+    from webhooks.models import Event
+
+    return {str(i): t.timestamp() for i, t in Event.objects.filter(workspace=workspace).values_list("id", "created_at")}
+
+
+def delivery_statuses(workspace: Any) -> dict[str, int]:
+    from django.db.models import Count
+
+    from webhooks.models import Delivery
+
+    rows = Delivery.objects.filter(event__workspace=workspace).values("status").annotate(n=Count("id"))
+    return {row["status"]: row["n"] for row in rows}
+
+
+def person(n: int) -> dict[str, Any]:
+    return {
+        "name": {"firstName": "Hook", "lastName": f"Event {n}"},
+        "emails": {"primaryEmail": f"hook.event{n}@example.com", "additionalEmails": []},
+        "jobTitle": "Benchmark",
+        "city": "Lisbon",
+    }
+
+
+def burst(workspace: Any) -> dict[str, Any]:
+    from crm.services.actor import Actor
+    from crm.services.records import create_records
+
+    actor = Actor(source="API", name="Benchmark")
+    expected = params.WEBHOOK_EVENTS * params.WEBHOOK_ENDPOINTS
+    receiver_reset()
+    started = time.time()
+    for start in range(0, params.WEBHOOK_EVENTS, params.WEBHOOK_EVENT_BATCH):
+        size = min(params.WEBHOOK_EVENT_BATCH, params.WEBHOOK_EVENTS - start)
+        create_records(workspace, "person", [person(start + i) for i in range(size)], actor, max_batch=size)
+    written_in = time.time() - started
+    print(f"    {params.WEBHOOK_EVENTS} events written in {written_in:.1f}s; waiting for {expected} deliveries")
+    received = wait_for_receipts(expected, params.WEBHOOK_WAIT_SECONDS)
+    receipts = receiver_get("/_receipts")
+    committed = commit_times(workspace)
+    first_commit = min(committed.values())
+    last_receipt = max((r["received"] for r in receipts), default=first_commit)
+    summary = latency_summary(receipts, committed)
+    span = last_receipt - first_commit
+    return {
+        "events": params.WEBHOOK_EVENTS,
+        "endpoints": params.WEBHOOK_ENDPOINTS,
+        "expected": expected,
+        "received": received,
+        "complete": received >= expected,
+        "events_written_seconds": round(written_in, 2),
+        "seconds": round(span, 2),
+        "deliveries_per_second": round(summary["deliveries"] / span, 1) if span > 0 else None,
+        "commit_to_receipt": summary,
+        "delivery_statuses": delivery_statuses(workspace),
+    }
+
+
+def floor_replay() -> dict[str, Any]:
+    """The same POSTs the product made, sent by a plain keep-alive loop."""
+    sent = receiver_get("/_requests")
+    receiver_reset()
+    session = requests.Session()
+    prepared = [
+        (
+            RECEIVER + item["path"],
+            {k: v for k, v in item["headers"].items() if k.lower().startswith(REPLAYED_HEADERS)},
+            item["body"].encode(),
+        )
+        for item in sent
+    ]
+    failures = 0
+    started = time.perf_counter()
+    for url, headers, body in prepared:
+        if not session.post(url, data=body, headers=headers, timeout=10).ok:
+            failures += 1
+    elapsed = time.perf_counter() - started
+    session.close()
+    return {
+        "deliveries": len(prepared),
+        "failures": failures,
+        "seconds": round(elapsed, 2),
+        "deliveries_per_second": round(len(prepared) / elapsed, 1) if elapsed else None,
+    }
+
+
+def abandon_backlog(workspace: Any, flush_broker: Callable[[], None]) -> int:
+    """Drop what the burst left undelivered, so the paced run starts from an idle system."""
+    from webhooks.models import Delivery
+
+    flush_broker()
+    return Delivery.objects.filter(event__workspace=workspace, status=Delivery.Status.PENDING).delete()[0]
+
+
+def paced(workspace: Any) -> dict[str, Any]:
+    """Event n is written at start + n / rate, by one of a few writer threads."""
+    from django.db import connection
+
+    from crm.services.actor import Actor
+    from crm.services.records import create_record
+    from webhooks.models import Event
+
+    actor = Actor(source="API", name="Benchmark")
+    rate, writers = params.PACED_EVENTS_PER_SECOND, params.PACED_WRITERS
+    events = rate * params.PACED_SECONDS
+    before = set(map(str, Event.objects.filter(workspace=workspace).values_list("id", flat=True)))
+    receiver_reset()
+    started = time.monotonic() + 0.1
+
+    def writer(first: int) -> None:
+        try:
+            for n in range(first, events, writers):
+                delay = started + n / rate - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+                create_record(workspace, "person", person(1_000_000 + n), actor)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=writer, args=(k,)) for k in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    achieved = events / (time.monotonic() - started)
+    expected = events * params.WEBHOOK_ENDPOINTS
+    received = wait_for_receipts(expected, 60)
+    committed = {k: v for k, v in commit_times(workspace).items() if k not in before}
+    summary = latency_summary(receiver_get("/_receipts"), committed)
+    return {
+        "events": events,
+        "events_per_second": round(achieved, 1),
+        "endpoints": params.WEBHOOK_ENDPOINTS,
+        "expected": expected,
+        "received": received,
+        "commit_to_receipt": summary,
+    }
+
+
+def run(flush_broker: Callable[[], None]) -> dict[str, Any]:
+    from webhooks.services.endpoints import create_endpoint
+
+    workspace, _token = data.reset_writes_workspace()
+    for i in range(params.WEBHOOK_ENDPOINTS):
+        create_endpoint(
+            workspace,
+            target_url=f"{RECEIVER}/hook/{i}",
+            operations=["person.created"],
+            description=f"bench {i}",
+        )
+    flush_broker()
+    workers = start_workers()
+    try:
+        product = burst(workspace)
+        print(
+            f"    product: {product['received']}/{product['expected']} deliveries, "
+            f"{product['deliveries_per_second']}/s; replaying them through the floor loop",
+            flush=True,
+        )
+        floor = floor_replay()
+        print(f"    floor: {floor['deliveries_per_second']}/s; paced run at {params.PACED_EVENTS_PER_SECOND} events/s")
+        product["abandoned"] = abandon_backlog(workspace, flush_broker)
+        steady = paced(workspace)
+    finally:
+        for process in workers:
+            procs.stop(process)
+        flush_broker()
+    share = (product["deliveries_per_second"] or 0) / floor["deliveries_per_second"] if floor["seconds"] else 0
+    latency = steady["commit_to_receipt"]
+    rate = params.PACED_EVENTS_PER_SECOND
+    return {
+        "label": "Webhook delivery",
+        "product": product,
+        "floor": floor,
+        "share_of_floor": round(share, 3),
+        "paced": steady,
+        "targets": {
+            "throughput": {
+                "target": ">= 40% of the floor's deliveries/s",
+                "pass": share >= 0.4 and product["complete"],
+            },
+            "paced_latency": {
+                "target": f"commit-to-receipt median < 50 ms, p99 < 500 ms at {rate} events/s",
+                "pass": latency["median_ms"] < 50
+                and latency["p99_ms"] < 500
+                and steady["received"] >= steady["expected"],
+            },
+        },
+    }
