@@ -46,6 +46,8 @@ OPTION_TONES = {
 }
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 DATETIME_FORMAT = "M j, Y, H:i"
+# In list columns the day is enough; the record page shows the time.
+LIST_DATETIME_FORMAT = "M j, Y"
 SAFE_URL = re.compile(r"^https?://", re.IGNORECASE)
 HAS_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 TITLE_FIELDS = ("name", "title")
@@ -147,11 +149,13 @@ def related_cell(target_plural: str | None, data: dict[str, Any] | None, target:
     return Cell(record_title(target, data), href=record_url(target_plural, data["id"]))
 
 
-def display(compiled: CompiledField, value: Any) -> Cell:
-    """How one field's value reads on a page."""
+def display(compiled: CompiledField, value: Any, *, compact: bool = False) -> Cell:
+    """How one field's value reads on a page; ``compact`` for a list column."""
     if value is None or value == "" or value == []:
         return Cell()
     kind = compiled.type
+    if compact and kind == "DATE_TIME":
+        return _datetime(compiled, value, LIST_DATETIME_FORMAT)
     formatter = FORMATTERS.get(kind)
     if formatter is not None:
         return formatter(compiled, value)
@@ -176,13 +180,13 @@ def _boolean(compiled: CompiledField, value: Any) -> Cell:
     return Cell("Yes" if value else "No", tone="success" if value else "neutral")
 
 
-def _datetime(compiled: CompiledField, value: Any) -> Cell:
+def _datetime(compiled: CompiledField, value: Any, pattern: str = DATETIME_FORMAT) -> Cell:
     parsed = parse_datetime(value) if isinstance(value, str) else value
     if not isinstance(parsed, datetime):
         return Cell(str(value))
     if timezone.is_aware(parsed):
         parsed = timezone.localtime(parsed)
-    return Cell(format_date(parsed, DATETIME_FORMAT))
+    return Cell(format_date(parsed, pattern))
 
 
 def _date(compiled: CompiledField, value: Any) -> Cell:

@@ -125,7 +125,7 @@ def record_list(
                 loaded, target, plural = related[column.field.name]
                 cells.append(related_cell(plural, loaded.get(record["id"]), target))
             else:
-                cells.append(display(column.field, record.get(column.field.name)))
+                cells.append(display(column.field, record.get(column.field.name), compact=True))
         rows.append(Row(record["id"], record_url(obj.name_plural, record["id"]), record_title(obj, record), cells))
     return RecordList(obj, columns, page, rows, sort if path else None, descending)
 

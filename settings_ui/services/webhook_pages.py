@@ -100,7 +100,7 @@ def test_result(attempt: Attempt) -> dict[str, Any]:
     """A test attempt as the endpoint page's script shows it."""
     code = attempt.status_code
     if attempt.succeeded:
-        summary = f"Delivered: the receiver answered {code}."
+        summary = f"The receiver answered {code}."
     elif code is not None:
         summary = attempt.error or f"The receiver answered {code}."
     else:

@@ -64,6 +64,7 @@ SCHEMAS: dict[str, PlaygroundSchema] = {
             "# Run it with Ctrl-Enter; Ctrl-Space suggests fields.\n"
             "{\n"
             "  objects(paging: { first: 100 }) {\n"
+            "    totalCount\n"
             "    edges {\n"
             "      node {\n"
             "        id\n"

@@ -26,8 +26,6 @@ function showResult(result) {
   } else {
     fragment.querySelector("[data-when-body]")?.remove();
   }
-  const logLink = fragment.querySelector('[data-field="logLink"]');
-  if (logLink) logLink.href = `${window.location.pathname}#deliveries`;
   const container = fragment.firstElementChild;
   container.dataset.state = state;
   resultSlot.replaceChildren(fragment);
@@ -57,12 +55,27 @@ async function sendTest(event) {
       return;
     }
     showResult(await response.json());
+    await refreshDeliveryLog();
   } catch (error) {
     showError("The test event could not be sent: the server did not answer.");
   } finally {
     button.disabled = false;
     label.textContent = original;
     resultSlot.removeAttribute("aria-busy");
+  }
+}
+
+// Swap in the delivery log as the server renders it now, so the test shows up in it.
+async function refreshDeliveryLog() {
+  const current = document.getElementById("deliveries");
+  if (!current) return;
+  try {
+    const response = await fetch(window.location.href, { credentials: "same-origin" });
+    if (!response.ok) return;
+    const fresh = new DOMParser().parseFromString(await response.text(), "text/html").getElementById("deliveries");
+    if (fresh) current.replaceWith(document.importNode(fresh, true));
+  } catch (error) {
+    // The log is refreshed on the next page load anyway.
   }
 }
 

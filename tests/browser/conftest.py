@@ -1,0 +1,106 @@
+"""Real-browser tests: Playwright driving Debian's Chromium against pytest-django's live server.
+
+Every test here is marked ``browser``. Without /usr/bin/chromium they are skipped, unless
+BROWSER_TESTS_REQUIRED=1 (CI), where a missing browser is a failure. Screenshots of each
+page under test go to test-artifacts/screenshots/, named after the run's summary.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+MISSING_BROWSER = "Chromium not found: apt-get install chromium"
+# A laptop screen: the narrowest the pages are designed for.
+VIEWPORT = {"width": 1280, "height": 800}
+
+# Playwright's sync API keeps an event loop in the test thread; Django then refuses ORM
+# calls from that thread unless told they are safe (they are: nothing here is async).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+_screenshots_taken: list[Path] = []
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _screenshots_taken:
+        terminalreporter.write_sep("-", "browser screenshots")
+        terminalreporter.write_line(f"{len(_screenshots_taken)} screenshots in {SCREENSHOTS}")
+
+
+def require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("BROWSER_TESTS_REQUIRED") == "1":
+        pytest.fail(f"{MISSING_BROWSER} (BROWSER_TESTS_REQUIRED=1, so this is a failure, not a skip)")
+    pytest.skip(MISSING_BROWSER)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def login_page(browser, live_server) -> Iterator[Callable[..., object]]:
+    """login_page(user) -> a Playwright page whose session belongs to that user."""
+    contexts = []
+
+    def open_as(user: object) -> object:
+        client = Client()
+        client.force_login(user)
+        context = browser.new_context(viewport=VIEWPORT, base_url=live_server.url)
+        context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.js_errors = errors
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def screenshot(request: pytest.FixtureRequest) -> Callable[[object, str], Path]:
+    """screenshot(page, "name"): a full-page PNG under test-artifacts/screenshots/."""
+    test_name = re.sub(r"[^a-z0-9_]+", "-", request.node.name.lower()).strip("-")
+
+    def take(page: object, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{test_name}--{name}.png"
+        # Grow the window to the page's height instead of a full-page capture, so the
+        # sticky, full-height menu is drawn as a person scrolling would see it.
+        height = page.evaluate("document.documentElement.scrollHeight")
+        page.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], height)})
+        page.screenshot(path=str(path))
+        page.set_viewport_size(VIEWPORT)
+        _screenshots_taken.append(path)
+        return path
+
+    return take
