@@ -211,7 +211,7 @@ def run_curl(example: Example, world: DocsWorld, workdir: Path) -> HttpAnswer:
         leftover.unlink(missing_ok=True)
     script = CURL_WRAPPER + substitute(example.code, world.base_url)
     env = {**os.environ, **world.env, "ANSWER_BODY": str(body_file), "ANSWER_HEADERS": str(header_file)}
-    result = subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(["bash", "-c", script], env=env, cwd=workdir, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, f"{example.heading}: the command failed: {result.stderr}"
     return parse_actual(header_file.read_text(), body_file.read_bytes())
 
@@ -254,7 +254,12 @@ def test_every_python_api_example_runs(world: DocsWorld, tmp_path: Path) -> None
         script = tmp_path / f"example_{index}.py"
         script.write_text(substitute(code, world.base_url))
         result = subprocess.run(
-            [sys.executable, str(script)], env={**os.environ, **world.env}, capture_output=True, text=True, timeout=60
+            [sys.executable, str(script)],
+            env={**os.environ, **world.env},
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert result.returncode == 0, f"Python example {index} failed:\n{code}\n{result.stderr}"
         assert result.stdout.strip(), f"Python example {index} printed nothing"
