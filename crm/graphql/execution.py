@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
@@ -31,11 +31,18 @@ from graphql.utilities import get_operation_ast
 
 from crm.graphql.errors import PARSE_FAILED, VALIDATION_FAILED, format_error
 from crm.graphql.fast_execution import FastExecutionContext
-from crm.graphql.limits import LIMIT_RULES, STATIC_LIMIT_RULES, VARIABLE_LIMIT_RULES, current_variables
+from crm.graphql.limits import (
+    LIMIT_RULES,
+    STATIC_LIMIT_RULES,
+    VARIABLE_LIMIT_RULES,
+    current_variables,
+    page_size_variables,
+)
 from crm.metadata.schema import CompiledObject, WorkspaceSchema
 
 MAX_TOKENS = 20_000
 MAX_DOCUMENTS = 500
+MAX_LIMIT_OUTCOMES = 32
 
 
 @dataclass
@@ -45,6 +52,22 @@ class Prepared:
     document: DocumentNode | None
     errors: list[dict[str, Any]]
     needs_limit_check: bool = False
+    # Variables that set page sizes: the only ones the per-request limit checks read.
+    page_variables: tuple[str, ...] = ()
+    # Outcome of those checks per page-size values seen (usually one entry).
+    limit_outcomes: dict[tuple[Any, ...], list[dict[str, Any]]] = field(default_factory=dict)
+
+    def limit_errors(self, schema: PreparedSchema, variables: dict[str, Any] | None) -> list[dict[str, Any]]:
+        values = variables or {}
+        key = tuple(repr(values.get(name)) for name in self.page_variables)
+        errors = self.limit_outcomes.get(key)
+        if errors is None:
+            assert self.document is not None
+            errors = schema.check_limits(self.document, values, VARIABLE_LIMIT_RULES)
+            if len(self.limit_outcomes) >= MAX_LIMIT_OUTCOMES:
+                self.limit_outcomes.clear()
+            self.limit_outcomes[key] = errors
+        return errors
 
 
 class PreparedSchema:
@@ -71,8 +94,8 @@ class PreparedSchema:
                 self._documents[query] = prepared
                 if len(self._documents) > MAX_DOCUMENTS:
                     self._documents.popitem(last=False)
-        if prepared.needs_limit_check and prepared.document is not None:
-            errors = self._check_limits(prepared.document, variables, VARIABLE_LIMIT_RULES)
+        if prepared.needs_limit_check:
+            errors = prepared.limit_errors(self, variables)
             if errors:
                 return Prepared(None, errors)
         return prepared
@@ -89,15 +112,15 @@ class PreparedSchema:
         has_variables = any(
             isinstance(d, OperationDefinitionNode) and d.variable_definitions for d in document.definitions
         )
-        errors = self._check_limits(document, None, LIMIT_RULES if not has_variables else STATIC_LIMIT_RULES)
+        errors = self.check_limits(document, None, LIMIT_RULES if not has_variables else STATIC_LIMIT_RULES)
         if errors:
             return Prepared(None, errors)
         errors = [format_error(e, VALIDATION_FAILED) for e in validate(self.schema, document, specified_rules)]
         if errors:
             return Prepared(None, errors)
-        return Prepared(document, [], needs_limit_check=has_variables)
+        return Prepared(document, [], needs_limit_check=has_variables, page_variables=page_size_variables(document))
 
-    def _check_limits(
+    def check_limits(
         self, document: DocumentNode, variables: dict[str, Any] | None, rules: tuple[type[ValidationRule], ...]
     ) -> list[dict[str, Any]]:
         token = current_variables.set(variables or {})

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
+    ArgumentNode,
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
@@ -38,7 +39,9 @@ from graphql import (
     ValidationContext,
     ValidationRule,
     VariableNode,
+    Visitor,
     get_named_type,
+    visit,
 )
 
 from crm.graphql.errors import VALIDATION_FAILED
@@ -155,6 +158,19 @@ class _Analysis:
             )
             return MAX_PAGE_SIZE
         return value
+
+
+def page_size_variables(document: DocumentNode) -> tuple[str, ...]:
+    """Names of the variables given as ``first`` or ``last`` anywhere in the document."""
+    names: set[str] = set()
+
+    class Finder(Visitor):
+        def enter_argument(self, node: ArgumentNode, *_args: Any) -> None:
+            if node.name.value in PAGE_ARGUMENTS and isinstance(node.value, VariableNode):
+                names.add(node.value.name.value)
+
+    visit(document, Finder())
+    return tuple(sorted(names))
 
 
 def _shape(rule: ValidationRule, document: DocumentNode) -> Shape:
