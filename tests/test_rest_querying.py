@@ -339,13 +339,6 @@ def test_a_bad_order_direction_is_a_400(api, companies):
     assert "Invalid order_by" in error(api, order_by="name[Sideways]")
 
 
-KNOWN_CUSTOM_NULL_GAP = (
-    "crm.query.compile treats a custom value stored as JSON null as a value, and a missing custom value "
-    "as excluded by not(...); standard columns behave as SQL NULL"
-)
-
-
-@pytest.mark.xfail(reason=KNOWN_CUSTOM_NULL_GAP, strict=False)
 def test_a_custom_value_set_to_null_counts_as_null(api, companies, workspace, actor):
     create_records(workspace, "company", [{"name": "Nulled", "score": None}], actor)
     assert "Nulled" in names(api, filter="score[is]:NULL")
@@ -353,13 +346,11 @@ def test_a_custom_value_set_to_null_counts_as_null(api, companies, workspace, ac
     assert ordered(api, "score[DescNullsLast]")[0] == "Acme"
 
 
-@pytest.mark.xfail(reason=KNOWN_CUSTOM_NULL_GAP, strict=False)
 def test_not_keeps_records_without_the_custom_value_like_standard_fields(api, companies):
     assert "Initech" in names(api, filter="not(employees[eq]:20)")
     assert names(api, filter="not(or(tier[eq]:GOLD,tier[eq]:SILVER))") == ["Initech"]
 
 
-@pytest.mark.xfail(reason=KNOWN_CUSTOM_NULL_GAP, strict=False)
 def test_cursors_over_a_custom_field_holding_nulls(api, workspace, actor):
     create_custom_field(workspace, {"objectName": "person", "name": "rank", "label": "Rank", "type": "NUMBER"})
     create_records(workspace, "person", [{"rank": None if i % 3 == 0 else i % 4} for i in range(11)], actor)

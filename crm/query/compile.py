@@ -74,8 +74,23 @@ def filter_to_q(obj: CompiledObject, node: Node) -> Q:
     if isinstance(node, Or):
         return _combine(obj, node.children, Q.OR)
     if isinstance(node, Not):
-        return ~filter_to_q(obj, node.child)
+        child = filter_to_q(obj, node.child)
+        if _uses_custom_fields(obj, node.child):
+            # A missing custom value makes a comparison NULL, and NOT NULL is still NULL:
+            # negate by exclusion instead, so records without the value are kept, as
+            # they are for standard columns.
+            return ~Q(pk__in=obj.model.objects.filter(child).values("pk"))
+        return ~child
     return _condition(obj, node)
+
+
+def _uses_custom_fields(obj: CompiledObject, node: Node) -> bool:
+    if isinstance(node, And | Or):
+        return any(_uses_custom_fields(obj, child) for child in node.children)
+    if isinstance(node, Not):
+        return _uses_custom_fields(obj, node.child)
+    field = obj.fields.get(node.path[0])
+    return field is not None and field.is_custom
 
 
 def _combine(obj: CompiledObject, children: Sequence[Node], connector: str) -> Q:
@@ -115,7 +130,12 @@ def _condition(obj: CompiledObject, condition: Condition) -> Q:
     if op == "eq":
         return Q(**{path: coerced}) if coerced is not None else _null_q(target)
     if op == "neq":
-        return ~Q(**{path: coerced}) if coerced is not None else ~_null_q(target)
+        if coerced is None:
+            return ~_null_q(target)
+        if target.is_custom:
+            # Keep records without the value, as SQL negation of a nullable column does.
+            return ~Q(pk__in=obj.model.objects.filter(**{path: coerced}).values("pk"))
+        return ~Q(**{path: coerced})
     if op in ("gt", "gte", "lt", "lte"):
         if coerced is None:
             raise QueryValueError(f"{target.label}[{op}] needs a value")
@@ -212,7 +232,8 @@ def coerce(target: Target, value: Any) -> Any:
         if kind == "DATE_TIME":
             parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
             parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-            return parsed.astimezone(UTC).isoformat() if target.is_custom else parsed
+            parsed = parsed.astimezone(UTC)
+            return parsed.isoformat() if target.is_custom else parsed
         if kind == "SELECT" and str(value) not in target.field.option_values:
             options = ", ".join(sorted(target.field.option_values))
             raise QueryValueError(f"{target.label}: unknown option '{str(value)[:50]}'; options are {options}")

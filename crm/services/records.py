@@ -204,4 +204,8 @@ def _apply(instance: Any, cleaned: CleanedInput) -> None:
     for column, value in cleaned.columns.items():
         setattr(instance, column, value)
     if cleaned.custom:
-        instance.custom = {**(instance.custom or {}), **cleaned.custom}
+        merged = {**(instance.custom or {}), **cleaned.custom}
+        # An empty custom value is stored as a missing key, never as JSON null, so that
+        # SQL sees NULL: "is NULL" filters and NULLS FIRST/LAST ordering then treat custom
+        # fields exactly like standard columns.
+        instance.custom = {name: value for name, value in merged.items() if value is not None}
