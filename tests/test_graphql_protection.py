@@ -310,3 +310,52 @@ def test_generated_queries_never_fail_with_a_500(client, api_token, fuzz_schema,
     body = response.json()
     for error in body.get("errors", []):
         assert error["extensions"]["code"] != "INTERNAL_SERVER_ERROR", (query, error)
+
+
+def test_deeply_nested_filter_literal_is_refused(client, api_token):
+    nested = '{city: {eq: "x"}}'
+    for _ in range(30):
+        nested = f"{{and: [{nested}]}}"
+    very = nested
+    for _ in range(500):
+        very = f"{{and: [{very}]}}"
+
+    response = gql(client, api_token, f"{{ people(filter: {nested}) {{ totalCount }} }}")
+    very_deep = gql(client, api_token, f"{{ people(filter: {very}) {{ totalCount }} }}")
+
+    assert "nested more than" in only_error(response, 400, "GRAPHQL_VALIDATION_FAILED")
+    assert very_deep.status_code == 400
+
+
+def test_deeply_nested_filter_variable_is_refused(client, api_token):
+    nested = {"city": {"eq": "x"}}
+    for _ in range(200):
+        nested = {"and": [nested]}
+
+    response = gql(
+        client, api_token, "query($f: PersonFilterInput) { people(filter: $f) { totalCount } }", {"f": nested}
+    )
+
+    assert "levels deep" in only_error(response, 400, "BAD_USER_INPUT")
+
+
+def test_reasonably_nested_filters_still_work(client, api_token):
+    nested = {"city": {"eq": "x"}}
+    for _ in range(5):
+        nested = {"and": [nested], "or": [nested, {"not": nested}]}
+
+    response = gql(
+        client, api_token, "query($f: PersonFilterInput) { people(filter: $f) { totalCount } }", {"f": nested}
+    )
+
+    assert response.json() == {"data": {"people": {"totalCount": 0}}}
+
+
+def test_graphiql_introspection_query_is_allowed(client, api_token):
+    from graphql import get_introspection_query
+
+    response = gql(client, api_token, get_introspection_query(descriptions=True, input_value_deprecation=True))
+
+    body = response.json()
+    assert response.status_code == 200, body
+    assert body["data"]["__schema"]["queryType"]["name"] == "Query"

@@ -29,7 +29,7 @@ from graphql import (
 )
 from graphql.utilities import get_operation_ast
 
-from crm.graphql.errors import PARSE_FAILED, VALIDATION_FAILED, format_error
+from crm.graphql.errors import BAD_USER_INPUT, PARSE_FAILED, VALIDATION_FAILED, format_error
 from crm.graphql.fast_execution import FastExecutionContext
 from crm.graphql.limits import (
     LIMIT_RULES,
@@ -138,14 +138,19 @@ class PreparedSchema:
         operation_name: str | None,
     ) -> ExecutionResult:
         assert prepared.document is not None
-        return execute(  # type: ignore[return-value]
-            self.schema,
-            prepared.document,
-            context_value=context,
-            variable_values=variables,
-            operation_name=operation_name,
-            execution_context_class=FastExecutionContext,
-        )
+        try:
+            return execute(  # type: ignore[return-value]
+                self.schema,
+                prepared.document,
+                context_value=context,
+                variable_values=variables,
+                operation_name=operation_name,
+                execution_context_class=FastExecutionContext,
+            )
+        except RecursionError:
+            # Input limits keep real requests far from this; answer clearly rather than fail.
+            error = GraphQLError("The request is nested too deeply.", extensions={"code": BAD_USER_INPUT})
+            return ExecutionResult(None, [error])
 
 
 def operation_type(document: DocumentNode, operation_name: str | None) -> OperationType | None:

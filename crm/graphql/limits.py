@@ -34,6 +34,8 @@ from graphql import (
     GraphQLObjectType,
     InlineFragmentNode,
     IntValueNode,
+    ListValueNode,
+    ObjectValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     ValidationContext,
@@ -52,6 +54,8 @@ MAX_ALIASES = 100
 MAX_FIELDS = 500
 MAX_COMPLEXITY = 200_000
 MAX_PAGE_SIZE = MAX_LIMIT
+# Nesting of input values (filters nest through and/or/not): deep enough for any real filter.
+MAX_INPUT_DEPTH = 20
 PAGE_ARGUMENTS = ("first", "last")
 
 # Variable values of the request being validated: page sizes often come from variables.
@@ -248,7 +252,54 @@ class MaxFieldsRule(ValidationRule):
             )
 
 
+class MaxInputDepthRule(ValidationRule):
+    def __init__(self, context: ValidationContext) -> None:
+        super().__init__(context)
+        self.depth = 0
+        self.reported = False
+
+    def enter_object_value(self, node: ObjectValueNode, *_args: Any) -> None:
+        self._enter(node)
+
+    def leave_object_value(self, node: ObjectValueNode, *_args: Any) -> None:
+        self.depth -= 1
+
+    def enter_list_value(self, node: ListValueNode, *_args: Any) -> None:
+        self._enter(node)
+
+    def leave_list_value(self, node: ListValueNode, *_args: Any) -> None:
+        self.depth -= 1
+
+    def _enter(self, node: Any) -> None:
+        self.depth += 1
+        if self.depth > MAX_INPUT_DEPTH and not self.reported:
+            self.reported = True
+            self.report_error(_error(f"An argument value is nested more than {MAX_INPUT_DEPTH} levels deep.", node))
+
+
+def input_depth_exceeds(value: Any, limit: int = MAX_INPUT_DEPTH) -> bool:
+    """Whether a JSON value (the request's variables) nests objects and lists deeper than ``limit``."""
+    stack = [(value, 0)]
+    while stack:
+        current, depth = stack.pop()
+        if isinstance(current, dict):
+            children: Any = current.values()
+        elif isinstance(current, list):
+            children = current
+        else:
+            continue
+        if depth >= limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 # Rules that depend on the document alone, and those that also read variable values.
-STATIC_LIMIT_RULES: tuple[type[ValidationRule], ...] = (MaxAliasesRule, MaxFieldsRule, MaxDepthRule)
+STATIC_LIMIT_RULES: tuple[type[ValidationRule], ...] = (
+    MaxAliasesRule,
+    MaxFieldsRule,
+    MaxDepthRule,
+    MaxInputDepthRule,
+)
 VARIABLE_LIMIT_RULES: tuple[type[ValidationRule], ...] = (PageSizeRule, MaxComplexityRule)
 LIMIT_RULES = STATIC_LIMIT_RULES + VARIABLE_LIMIT_RULES

@@ -30,6 +30,7 @@ from crm.graphql.errors import (
     format_error,
 )
 from crm.graphql.execution import PreparedSchema, operation_type
+from crm.graphql.limits import MAX_INPUT_DEPTH, input_depth_exceeds
 from crm.graphql.metadata_schema import metadata_schema_for
 from crm.models import ApiKey, Workspace
 from crm.services import rate_limit
@@ -92,6 +93,8 @@ def _params(request: HttpRequest) -> tuple[str, dict[str, Any] | None, str | Non
         raise BadRequest("Send a GraphQL document in the 'query' parameter.")
     if variables is not None and not isinstance(variables, dict):
         raise BadRequest("'variables' must be a JSON object.")
+    if variables and input_depth_exceeds(variables, MAX_INPUT_DEPTH + 1):
+        raise BadRequest(f"'variables' nest objects and lists more than {MAX_INPUT_DEPTH} levels deep.")
     if operation_name is not None and not isinstance(operation_name, str):
         raise BadRequest("'operationName' must be a string.")
     return query, variables, operation_name
