@@ -23,7 +23,11 @@ def format_datetime(value: datetime | None) -> str | None:
         return None
     # Twenty's format: UTC with milliseconds and a Z.
     value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    # Not strftime: it drops the leading zeros of years before 1000.
+    return (
+        f"{value.year:04d}-{value.month:02d}-{value.day:02d}T"
+        f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}.{value.microsecond // 1000:03d}Z"
+    )
 
 
 def _scalar_getter(field: CompiledField) -> Getter:

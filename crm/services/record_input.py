@@ -128,7 +128,8 @@ def clean_scalar(compiled: CompiledField, value: Any, obj: CompiledObject | None
     if value is None:
         if kind == "TEXT" and not compiled.is_custom:
             return ""  # standard text columns store "" for empty, as Twenty does
-        if not compiled.is_nullable:
+        # Positions are stored in a NOT NULL column whatever the metadata says.
+        if not compiled.is_nullable or kind == "POSITION":
             raise _Invalid("cannot be null")
         return None
     if kind == "TEXT":
@@ -215,11 +216,12 @@ def parse_datetime(value: Any) -> datetime:
         raise _Invalid("must be an ISO 8601 date-time string")
     try:
         parsed = datetime.fromisoformat(value)
-    except ValueError:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        # Normalised to UTC here, so an offset that pushes it out of range is a 400, not a crash at save time.
+        return parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise _Invalid(f"{value[:50]!r} is not an ISO 8601 date-time such as 2025-01-31T09:30:00Z") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed
 
 
 def _clean_composite(

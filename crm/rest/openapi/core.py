@@ -135,7 +135,7 @@ def _scalar_schema(obj_meta: CompiledObject, field: CompiledField, *, write: boo
         schema = {}
     if write:
         # Standard text columns store "" for null, so null is always accepted there.
-        if field.is_nullable or (kind == "TEXT" and not field.is_custom):
+        if (field.is_nullable and kind != "POSITION") or (kind == "TEXT" and not field.is_custom):
             schema = nullable(schema)
     elif field.is_custom or _column_is_nullable(obj_meta, field.path):
         schema = nullable(schema)

@@ -1,0 +1,177 @@
+"""The per-workspace OpenAPI documents: valid, complete, authenticated, and usable
+from the playground (examples that the API accepts, the caller's own origin)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from jsonschema import Draft202012Validator
+from schemathesis.specs.openapi.definitions import OPENAPI_31_VALIDATOR
+
+from crm.services.fields import create_custom_field
+
+OBJECTS = {"people": "Person", "companies": "Company", "opportunities": "Opportunity", "notes": "Note", "tasks": "Task"}
+METHODS = ("get", "post", "patch", "delete", "put")
+
+
+@pytest.fixture
+def api(api_token: str, settings) -> Client:
+    settings.API_RATE_LIMIT_PER_MINUTE = 10_000
+    return Client(HTTP_AUTHORIZATION=f"Bearer {api_token}")
+
+
+@pytest.fixture
+def core(api, workspace) -> dict:
+    return api.get("/rest/open-api/core").json()
+
+
+@pytest.fixture
+def metadata(api, workspace) -> dict:
+    return api.get("/rest/open-api/metadata").json()
+
+
+def operations(document: dict):
+    for path, item in document["paths"].items():
+        for method in METHODS:
+            if method in item:
+                yield path, method, item[method]
+
+
+def validator_for(document: dict, schema: dict) -> Draft202012Validator:
+    # Embedding the components lets "#/components/..." references resolve.
+    return Draft202012Validator({**schema, "components": document["components"]})
+
+
+@pytest.mark.parametrize("kind", ["core", "metadata"])
+def test_documents_are_valid_openapi_3_1(api, workspace, kind):
+    document = api.get(f"/rest/open-api/{kind}").json()
+    assert document["openapi"] == "3.1.0"
+    errors = [error for error in OPENAPI_31_VALIDATOR.iter_errors(document)]
+    assert not errors, errors[:3]
+    for schema in document["components"]["schemas"].values():
+        Draft202012Validator.check_schema(schema)
+
+
+@pytest.mark.parametrize("kind", ["core", "metadata"])
+def test_every_operation_is_named_secured_and_documents_its_errors(api, workspace, kind):
+    document = api.get(f"/rest/open-api/{kind}").json()
+    ids = [op["operationId"] for _, _, op in operations(document)]
+    assert len(ids) == len(set(ids))
+    assert document["security"] == [{"bearerAuth": []}]
+    assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    error = document["components"]["schemas"]["Error"]
+    assert error["required"] == ["error", "messages", "statusCode"]
+    for path, method, operation in operations(document):
+        assert "401" in operation["responses"] and "429" in operation["responses"], (path, method)
+        if method != "get":
+            assert "403" in operation["responses"], (path, method)
+
+
+def test_the_core_document_has_every_route_of_every_object(core):
+    for plural, schema in OBJECTS.items():
+        assert set(core["paths"][f"/{plural}"]) == {"get", "post"}
+        assert set(core["paths"][f"/{plural}/{{id}}"]) == {"parameters", "get", "patch", "delete"}
+        assert set(core["paths"][f"/batch/{plural}"]) == {"post"}
+        assert set(core["paths"][f"/restore/{plural}/{{id}}"]) == {"parameters", "patch"}
+        for suffix in ("", "ForCreate", "ForUpdate", "WebhookEvent"):
+            assert f"{schema}{suffix}" in core["components"]["schemas"]
+    names = {p["name"] for p in core["paths"]["/people"]["get"]["parameters"]}
+    assert names == {"filter", "order_by", "limit", "starting_after", "ending_before", "depth"}
+    assert core["paths"]["/people"]["get"]["operationId"] == "findManyPeople"
+    assert core["paths"]["/people/{id}"]["delete"]["parameters"][0]["name"] == "soft_delete"
+
+
+def test_schemas_follow_the_metadata(core):
+    person = core["components"]["schemas"]["Person"]["properties"]
+    assert person["name"]["properties"]["firstName"]["type"] == "string"
+    assert person["companyId"]["format"] == "uuid"
+    assert person["company"]["anyOf"][0] == {"$ref": "#/components/schemas/Company"}
+    assert person["pointOfContactForOpportunities"]["items"] == {"$ref": "#/components/schemas/Opportunity"}
+    create = core["components"]["schemas"]["PersonForCreate"]
+    assert create["additionalProperties"] is False
+    assert "createdAt" not in create["properties"] and "company" not in create["properties"]
+    stage = core["components"]["schemas"]["OpportunityForCreate"]["properties"]["stage"]
+    assert stage["enum"] == ["NEW", "SCREENING", "MEETING", "PROPOSAL", "CUSTOMER"]
+    assert "id" not in core["components"]["schemas"]["PersonForUpdate"]["properties"]
+
+
+def test_the_webhook_payloads_are_documented(core):
+    assert set(core["webhooks"]) == {"person", "company", "opportunity", "note", "task"}
+    body = core["webhooks"]["person"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/PersonWebhookEvent"}
+    event = core["components"]["schemas"]["PersonWebhookEvent"]
+    assert event["properties"]["data"]["$ref"] == "#/components/schemas/Person"
+    assert "person.updated" in event["properties"]["event"]["enum"]
+    headers = {p["name"] for p in core["webhooks"]["person"]["post"]["parameters"]}
+    assert headers == {"webhook-id", "webhook-timestamp", "webhook-signature"}
+
+
+def test_custom_fields_appear_as_soon_as_they_are_created(api, workspace):
+    before = api.get("/rest/open-api/core").json()
+    assert "tier" not in before["components"]["schemas"]["Person"]["properties"]
+    create_custom_field(
+        workspace,
+        {"objectName": "person", "name": "tier", "label": "Tier", "type": "SELECT", "options": [{"value": "GOLD"}]},
+    )
+    after = api.get("/rest/open-api/core").json()
+    assert "tier" in after["components"]["schemas"]["Person"]["properties"]
+    assert after["components"]["schemas"]["PersonForCreate"]["properties"]["tier"]["enum"] == ["GOLD", None]
+    objects = api.get("/rest/open-api/metadata").json()["components"]["schemas"]["FieldForCreate"]
+    assert "person" in objects["properties"]["objectName"]["enum"]
+
+
+def test_request_examples_match_their_schemas_and_are_accepted(api, workspace, core):
+    create_custom_field(workspace, {"objectName": "company", "name": "budget", "label": "Budget", "type": "CURRENCY"})
+    core = api.get("/rest/open-api/core").json()
+    for path, method, operation in operations(core):
+        if "requestBody" not in operation:
+            continue
+        media = operation["requestBody"]["content"]["application/json"]
+        for example in media["examples"].values():
+            errors = list(validator_for(core, media["schema"]).iter_errors(example["value"]))
+            assert not errors, (path, errors[:2])
+            if method == "post":
+                response = api.post(f"/rest{path}", example["value"], content_type="application/json")
+                assert response.status_code == 201, (path, response.content)
+
+
+def test_metadata_request_examples_are_accepted(api, workspace, metadata):
+    media = metadata["paths"]["/fields"]["post"]["requestBody"]["content"]["application/json"]
+    example = next(iter(media["examples"].values()))["value"]
+    assert not list(validator_for(metadata, media["schema"]).iter_errors(example))
+    assert api.post("/rest/metadata/fields", example, content_type="application/json").status_code == 201
+
+
+def test_servers_are_the_callers_own_origin(api_token, workspace, settings):
+    settings.ALLOWED_HOSTS = ["crm.example.com"]
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {api_token}", HTTP_HOST="crm.example.com")
+    assert client.get("/rest/open-api/core").json()["servers"][0]["url"] == "http://crm.example.com/rest"
+    metadata = client.get("/rest/open-api/metadata", secure=True).json()
+    assert metadata["servers"][0]["url"] == "https://crm.example.com/rest/metadata"
+
+
+def test_documents_need_a_key(workspace, api_token):
+    response = Client().get("/rest/open-api/core")
+    assert response.status_code == 401
+    assert response.json()["error"] == "UnauthorizedException"
+    assert Client().get("/rest/open-api/metadata?token=crm_wrong").status_code == 401
+
+
+def test_a_token_in_the_query_string_opens_the_documents_only(workspace, api_token):
+    assert Client().get(f"/rest/open-api/core?token={api_token}").status_code == 200
+    assert Client().get(f"/rest/open-api/metadata?token={api_token}").status_code == 200
+    assert Client().get(f"/rest/people?token={api_token}").status_code == 401
+
+
+def test_read_only_keys_can_read_the_documents(workspace, read_only_token):
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {read_only_token}")
+    assert client.get("/rest/open-api/core").status_code == 200
+
+
+def test_each_workspace_gets_its_own_document(workspace, other_workspace, api_token, other_token):
+    create_custom_field(workspace, {"objectName": "note", "name": "mood", "label": "Mood", "type": "TEXT"})
+    mine = Client(HTTP_AUTHORIZATION=f"Bearer {api_token}").get("/rest/open-api/core").json()
+    theirs = Client(HTTP_AUTHORIZATION=f"Bearer {other_token}").get("/rest/open-api/core").json()
+    assert "mood" in mine["components"]["schemas"]["Note"]["properties"]
+    assert "mood" not in theirs["components"]["schemas"]["Note"]["properties"]
+    assert "Acme" in mine["info"]["title"] and "Globex" in theirs["info"]["title"]
