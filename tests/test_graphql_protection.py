@@ -359,3 +359,18 @@ def test_graphiql_introspection_query_is_allowed(client, api_token):
     body = response.json()
     assert response.status_code == 200, body
     assert body["data"]["__schema"]["queryType"]["name"] == "Query"
+
+
+def test_oversized_body_is_a_413(client, api_token):
+    query = "{ people { totalCount } }" + " " * (1024 * 1024 + 10)
+
+    response = post(client, api_token, {"query": query})
+
+    only_error(response, 413, "BAD_USER_INPUT")
+
+
+def test_request_errors_have_no_data_entry(client, api_token):
+    response = gql(client, api_token, "query($first: Int) { people(first: $first) { totalCount } }", {"first": "x"})
+
+    assert response.status_code == 400
+    assert "data" not in response.json()

@@ -143,13 +143,13 @@ def graphql_response(request: HttpRequest, schema_for: SchemaGetter) -> HttpResp
     )
     result = schema.run(prepared, context=context, variables=variables, operation_name=operation_name)
     body: dict[str, Any] = {}
-    status = 200
     if result.errors:
         body["errors"] = [_format_execution_error(error) for error in result.errors]
         if result.data is None and all(not error.path for error in result.errors):
-            status = 400  # the operation never started: bad variables or operation name
+            # The operation never started (bad variables or operation name): no "data" entry.
+            return _json(body, 400, headers)
     body["data"] = result.data
-    return _json(body, status, headers)
+    return _json(body, 200, headers)
 
 
 def _format_execution_error(error: GraphQLError) -> dict[str, Any]:
