@@ -69,6 +69,24 @@ def _signal_group(process: subprocess.Popen, sig: int) -> None:
         pass
 
 
+def group_cpu_seconds(name: str) -> float:
+    """CPU time (user + system) used so far by the live processes of a child's group
+    (gunicorn's master and workers): what the server itself spends, without the database."""
+    leader = next((p.pid for n, p in _running if n == name), None)
+    if leader is None:
+        return 0.0
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        fields = text[text.rfind(")") + 2 :].split()
+        if int(fields[2]) == leader:  # the process group
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def install_cleanup() -> None:
     atexit.register(stop_all)
 

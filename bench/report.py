@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 
-def _fmt(value: Any, suffix: str = "") -> str:
+def _fmt(value: Any, suffix: str = "", digits: int = 1) -> str:
     if value is None:
         return "-"
     if isinstance(value, float):
-        return f"{value:,.1f}{suffix}"
+        return f"{value:,.{digits}f}{suffix}"
     return f"{value}{suffix}"
 
 
@@ -24,17 +24,19 @@ def _row(cells: list[str], widths: list[int]) -> str:
 def table(results: dict[str, Any]) -> str:
     scenarios = results["scenarios"]
     lines = []
-    head = ["scenario", "product p50", "p99", "req/s", "floor p50", "p99", "req/s", "floor/product"]
-    widths = [30, 11, 9, 8, 9, 9, 8, 13]
-    lines.append(_row(head, widths))
-    lines.append("-" * (sum(widths) + 2 * (len(widths) - 1)))
+    # cpu: milliseconds of CPU the server processes spent per request (the database's not included).
+    head = ["scenario", "product p50", "p99", "req/s", "cpu", "floor p50", "p99", "req/s", "cpu", "floor/product"]
+    widths = [28, 11, 9, 7, 7, 9, 9, 7, 7, 13]
+    if any(key in scenarios for key in ("rest_list", "rest_list_filtered", "rest_get", "graphql_list", "create")):
+        lines.append(_row(head, widths))
+        lines.append("-" * (sum(widths) + 2 * (len(widths) - 1)))
     for key in ("rest_list", "rest_list_filtered", "rest_get", "graphql_list"):
         if key not in scenarios:
             continue
         item = scenarios[key]
         label = item.get("label", key)
         if "product" not in item:
-            lines.append(_row([label, *["-"] * 6, _skip(item)], widths))
+            lines.append(_row([label, *["-"] * 8, _skip(item)], widths))
             continue
         p, f = item["product"], item["floor"]
         lines.append(
@@ -44,9 +46,11 @@ def table(results: dict[str, Any]) -> str:
                     _fmt(p["median_ms"], " ms"),
                     _fmt(p["p99_ms"], " ms"),
                     _fmt(p["rps"]),
+                    _fmt(p.get("server_cpu_ms_per_request"), digits=2),
                     _fmt(f["median_ms"], " ms"),
                     _fmt(f["p99_ms"], " ms"),
                     _fmt(f["rps"]),
+                    _fmt(f.get("server_cpu_ms_per_request"), digits=2),
                     f"{item['ratio']:.2f}",
                 ],
                 widths,
@@ -58,11 +62,11 @@ def table(results: dict[str, Any]) -> str:
     elif "none" in create:
         for name, label in (("none", "REST create, no endpoints"), ("ten_endpoints", "REST create, 10 endpoints")):
             s = create[name]
-            cells = [label, _fmt(s["median_ms"], " ms"), _fmt(s["p99_ms"], " ms"), _fmt(s["rps"]), "", "", "", ""]
+            cells = [label, _fmt(s["median_ms"], " ms"), _fmt(s["p99_ms"], " ms"), _fmt(s["rps"]), *[""] * 6]
             lines.append(_row(cells, widths))
         lines.append(f"  create latency ratio (median) 10 endpoints / none: {create['ratio']:.2f}")
     else:
-        lines.append(_row(["REST create", *["-"] * 6, _skip(create)], widths))
+        lines.append(_row(["REST create", *["-"] * 8, _skip(create)], widths))
     hooks = scenarios.get("webhooks", {})
     if "webhooks" not in scenarios:
         pass

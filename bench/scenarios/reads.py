@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from bench import load, params
+from bench import load, params, procs
 from bench.load import LoadResult, Request
 
 LIST_QUERY = "limit={limit}&depth=1&order_by=createdAt[DescNullsLast]"
@@ -59,6 +59,10 @@ SCENARIOS = [
     ReadScenario("rest_get", "REST get one", params.GET_REQUESTS, rest_get, 2.0),
     ReadScenario("graphql_list", "GraphQL people(first: 60)", params.GRAPHQL_REQUESTS, graphql_list, 4.0),
 ]
+
+
+def _per_request(cpu_seconds: float, result: LoadResult) -> float | None:
+    return round(cpu_seconds * 1000 / result.count, 2) if result.count else None
 
 
 def _auth(token: str) -> dict[str, str]:
@@ -114,15 +118,23 @@ def run(scenario: ReadScenario, token: str, ids: list[str]) -> dict[str, Any]:
     load.run(params.PRODUCT_PORT, make, 20)
     load.run(params.FLOOR_PORT, make, 20)
     product, floor = LoadResult(), LoadResult()
+    cpu = {"product": 0.0, "floor": 0.0}
     per_round = max(1, scenario.requests // params.ROUNDS)
+
+    def measured(name: str, port: int) -> LoadResult:
+        before = procs.group_cpu_seconds(name)
+        result = load.run(port, make, per_round)
+        cpu[name] += procs.group_cpu_seconds(name) - before
+        return result
+
     for _ in range(params.ROUNDS):
-        product = product.merge(load.run(params.PRODUCT_PORT, make, per_round))
-        floor = floor.merge(load.run(params.FLOOR_PORT, make, per_round))
+        product = product.merge(measured("product", params.PRODUCT_PORT))
+        floor = floor.merge(measured("floor", params.FLOOR_PORT))
     ratio = floor.rps / product.rps if product.rps else float("inf")
     return {
         "label": scenario.label,
-        "product": product.summary(),
-        "floor": floor.summary(),
+        "product": {**product.summary(), "server_cpu_ms_per_request": _per_request(cpu["product"], product)},
+        "floor": {**floor.summary(), "server_cpu_ms_per_request": _per_request(cpu["floor"], floor)},
         "ratio": round(ratio, 2),
         "target": f"floor/product <= {scenario.target_ratio}",
         "pass": ratio <= scenario.target_ratio and not product.errors and difference is None,

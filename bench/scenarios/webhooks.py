@@ -167,11 +167,13 @@ def floor_replay() -> dict[str, Any]:
 
 
 def abandon_backlog(workspace: Any, flush_broker: Callable[[], None]) -> int:
-    """Drop what the burst left undelivered, so the paced run starts from an idle system."""
+    """Give up what the burst left undelivered, so the paced run starts from an idle system.
+    (Marked failed rather than deleted: a worker may be claiming one of them right now.)"""
     from webhooks.models import Delivery
 
     flush_broker()
-    return Delivery.objects.filter(event__workspace=workspace, status=Delivery.Status.PENDING).delete()[0]
+    pending = Delivery.objects.filter(event__workspace=workspace, status=Delivery.Status.PENDING)
+    return pending.update(status=Delivery.Status.FAILED, next_attempt_at=None, claimed_until=None)
 
 
 def paced(workspace: Any) -> dict[str, Any]:
