@@ -39,9 +39,9 @@ CLIENT_CONCURRENCY = 4
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 
 # Requests per server per scenario (split over alternating rounds).
-LIST_REQUESTS = int(400 * SCALE)
+LIST_REQUESTS = int(300 * SCALE)
 GET_REQUESTS = int(2000 * SCALE)
-GRAPHQL_REQUESTS = int(400 * SCALE)
+GRAPHQL_REQUESTS = int(300 * SCALE)
 CREATE_REQUESTS = int(300 * SCALE)
 ROUNDS = 2
 
@@ -49,6 +49,8 @@ WEBHOOK_EVENTS = int(5000 * SCALE)
 WEBHOOK_ENDPOINTS = 5
 WEBHOOK_EVENT_BATCH = 50
 WEBHOOK_WAIT_SECONDS = 180
+FLOOR_REPLAY_SECONDS = 60
+PACED_WAIT_SECONDS = 45
 PACED_EVENTS_PER_SECOND = 100
 # Writers sharing the pace, so one slow write does not hold back the next event.
 PACED_WRITERS = 4

@@ -81,7 +81,8 @@ def table(results: dict[str, Any]) -> str:
         )
         c = s["commit_to_receipt"]
         lines.append(
-            f"Webhooks paced: {s['events']} events at {s['events_per_second']}/s x {s['endpoints']} endpoints: "
+            f"Webhooks paced: {s['events']} events at {s['events_per_second']}/s x {s['endpoints']} endpoints "
+            f"({_fmt(s.get('offered_deliveries_per_second'))} deliveries/s offered): "
             f"{s['received']}/{s['expected']} delivered, commit-to-receipt p50 {_fmt(c['median_ms'])} ms, "
             f"p99 {_fmt(c['p99_ms'])} ms, max {_fmt(c['max_ms'])} ms"
         )
