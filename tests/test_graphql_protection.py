@@ -291,7 +291,8 @@ def test_unexpected_failures_are_hidden_behind_a_generic_error(client, api_token
 
 
 @pytest.fixture
-def fuzz_schema(workspace, actor):
+def fuzz_schema(workspace, actor, settings):
+    settings.API_RATE_LIMIT_PER_MINUTE = 100_000
     create_record(workspace, "person", {"name": {"firstName": "Ada"}}, actor)
     return get_core_schema(workspace).schema
 
@@ -374,3 +375,22 @@ def test_request_errors_have_no_data_entry(client, api_token):
 
     assert response.status_code == 400
     assert "data" not in response.json()
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(data=st.data())
+def test_generated_mutations_never_fail_with_a_500(client, api_token, fuzz_schema, data):
+    from hypothesis_graphql import mutations
+
+    mode = data.draw(st.sampled_from([Mode.POSITIVE, Mode.NEGATIVE]))
+    query = data.draw(
+        mutations(fuzz_schema, mode=mode, fields=["createPerson", "updatePeople", "createCompanies", "deleteNotes"])
+    )
+
+    response = gql(client, api_token, query)
+
+    assert response.status_code in (200, 400), response.content[:500]
+    for error in response.json().get("errors", []):
+        assert error["extensions"]["code"] != "INTERNAL_SERVER_ERROR", (query, error)
