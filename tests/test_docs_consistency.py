@@ -37,7 +37,7 @@ OBJECT_SINGULARS = set(STANDARD_OBJECTS_BY_NAME)
 
 # Shell variables the reader sets for the examples (the examples test sets each one);
 # they are not settings of the server.
-EXAMPLE_VARIABLES = {"CRM_API_KEY", "WEBHOOK_SECRET", "PERSON_ID", "WEBHOOK_ID", "END_CURSOR"}
+EXAMPLE_VARIABLES = {"CRM_API_KEY", "WEBHOOK_SECRET", "PERSON_ID", "WEBHOOK_ID", "DELIVERY_ID", "END_CURSOR"}
 # Upper-case words the docs use that are values, not environment variables.
 VOCABULARY = (
     set(FieldType.values)
@@ -323,6 +323,8 @@ def test_the_retry_schedule_in_prose_matches_the_settings() -> None:
     assert delays == default
     numbers = {"seven": 7, "eight": 8, "nine": 9}
     assert numbers[sentence.group(2)] == len(default) + 1
+    for hours in re.findall(r"(?:retried for|over) about (\d+) hours", text):
+        assert int(hours) == round(sum(default) / 3600)
 
 
 def test_stated_limits_match_the_code() -> None:
