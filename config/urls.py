@@ -6,9 +6,10 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    # Before crm.rest.urls: its /rest/{plural}/{id} pattern would otherwise take /rest/webhooks/{id}.
+    path("", include("webhooks.urls")),
     path("", include("crm.rest.urls")),
     path("", include("crm.graphql.urls")),
-    path("", include("webhooks.urls")),
     path("", include("settings_ui.urls")),
     path("docs/", include("docs_site.urls")),
 ]

@@ -20,6 +20,7 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
+from kombu import pools
 from receiver import Receiver
 
 from config.celery import app as celery_app
@@ -64,10 +65,12 @@ class Broker:
 
 def use_broker(url: str, transport_options: dict) -> None:
     """Point this process's Celery app at another broker, dropping pooled connections."""
-    celery_app.conf.broker_url = url
+    # Celery derives the write/read URLs from the configured one; all three must move.
+    celery_app.conf.broker_url = celery_app.conf.broker_write_url = celery_app.conf.broker_read_url = url
     celery_app.conf.broker_transport_options = transport_options
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
+    # kombu keeps pools in a registry keyed by broker: closing ours alone would leave a
+    # closed pool there, handed back when this broker is used again.
+    pools.reset()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
 

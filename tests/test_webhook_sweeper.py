@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from conftest_webhooks import *  # noqa: F403
+from django.db import connection
 from django.utils import timezone
 from receiver import Reply
 
@@ -131,6 +132,7 @@ def test_a_worker_that_outlived_its_lease_does_not_overwrite_the_new_claim(works
     def taken_over_meanwhile(request):
         # While this worker waits for the answer, its lease ran out and another worker claimed the delivery.
         Delivery.objects.filter(id=delivery.id).update(claim_token=new_owner)
+        connection.close()  # this thread's own connection
         return Reply(200)
 
     receiver.respond = taken_over_meanwhile

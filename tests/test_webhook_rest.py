@@ -1,0 +1,306 @@
+"""Webhooks over REST: /rest/webhooks and its deliveries, test, resend and recover routes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from conftest_webhooks import *  # noqa: F403
+from django.test import Client
+from django.utils import timezone
+from receiver import Reply
+from standardwebhooks import Webhook
+
+from crm.services.records import create_record
+from webhooks.models import Delivery, WebhookEndpoint
+from webhooks.services.delivering import deliver
+from webhooks.services.endpoints import create_endpoint, disable_endpoint
+
+pytestmark = pytest.mark.usefixtures("private_networks_allowed")
+
+
+@pytest.fixture
+def api(api_token: str) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Bearer {api_token}")
+
+
+@pytest.fixture
+def read_only_api(read_only_token: str) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Bearer {read_only_token}")
+
+
+@pytest.fixture
+def other_api(other_token: str) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Bearer {other_token}")
+
+
+def post(api: Client, path: str, body: object = None):
+    if body is None:
+        return api.post(path)
+    return api.post(path, body, content_type="application/json")
+
+
+def patch(api: Client, path: str, body: object):
+    return api.patch(path, body, content_type="application/json")
+
+
+def create_webhook(api: Client, **body: object) -> dict:
+    response = post(api, "/rest/webhooks", {"targetUrl": "https://hooks.example.com/crm", **body})
+    assert response.status_code == 201, response.content
+    return response.json()["data"]["createWebhook"]
+
+
+def test_creating_a_webhook_returns_its_secret_once(api):
+    webhook = create_webhook(api, operations=["person.*", "*.deleted"], description="Zapier")
+
+    assert webhook["secret"].startswith("whsec_")
+    assert webhook["operations"] == ["person.*", "*.deleted"]
+    assert webhook["description"] == "Zapier" and webhook["isActive"] is True
+    fetched = api.get(f"/rest/webhooks/{webhook['id']}").json()["data"]["webhook"]
+    assert "secret" not in fetched
+    listed = api.get("/rest/webhooks").json()
+    assert listed["totalCount"] == 1 and "secret" not in listed["data"]["webhooks"][0]
+    assert WebhookEndpoint.objects.get(id=webhook["id"]).secret == webhook["secret"]
+
+
+def test_invalid_webhooks_are_refused_with_the_error_envelope(api):
+    response = post(api, "/rest/webhooks", {"targetUrl": "http://169.254.169.254/", "operations": ["ship.*"]})
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["statusCode"] == 400 and body["error"] == "BadRequestException"
+    assert any("targetUrl" in m and "link-local" in m for m in body["messages"])
+    assert any("operations" in m and "ship" in m for m in body["messages"])
+    assert post(api, "/rest/webhooks", {"operations": ["*.*"]}).status_code == 400
+    assert post(api, "/rest/webhooks", {"targetUrl": "https://x.example.com", "secret": "mine"}).status_code == 400
+    assert post(api, "/rest/webhooks", ["not", "an", "object"]).status_code == 400
+
+
+def test_patch_updates_the_given_fields_and_disabling_shows_the_reason(api):
+    webhook = create_webhook(api)
+
+    response = patch(api, f"/rest/webhooks/{webhook['id']}", {"operations": ["company.created"], "isActive": False})
+
+    assert response.status_code == 200
+    updated = response.json()["data"]["updateWebhook"]
+    assert updated["operations"] == ["company.created"] and updated["targetUrl"] == webhook["targetUrl"]
+    assert updated["isActive"] is False and updated["disabledReason"] == "Disabled by an admin."
+    assert "secret" not in updated
+
+
+def test_enabling_again_reports_how_many_failed_deliveries_can_be_resent(api, workspace, actor):
+    webhook = create_webhook(api)
+    create_record(workspace, "person", {"name": {"firstName": "Ada"}}, actor)
+    patch(api, f"/rest/webhooks/{webhook['id']}", {"isActive": False})
+
+    response = patch(api, f"/rest/webhooks/{webhook['id']}", {"isActive": True})
+
+    updated = response.json()["data"]["updateWebhook"]
+    assert updated["isActive"] is True and updated["failedDeliveryCount"] == 1
+
+
+def test_delete_removes_the_webhook(api):
+    webhook = create_webhook(api)
+
+    response = api.delete(f"/rest/webhooks/{webhook['id']}")
+
+    assert response.status_code == 200
+    assert response.json() == {"data": {"deleteWebhook": {"id": webhook["id"]}}}
+    assert api.get(f"/rest/webhooks/{webhook['id']}").status_code == 404
+
+
+def test_rotating_the_secret_returns_the_new_one_and_the_old_one_still_signs_for_a_day(api):
+    webhook = create_webhook(api)
+
+    response = post(api, f"/rest/webhooks/{webhook['id']}/rotate-secret")
+
+    assert response.status_code == 200
+    rotated = response.json()["data"]["rotateWebhookSecret"]
+    assert rotated["secret"].startswith("whsec_") and rotated["secret"] != webhook["secret"]
+    assert rotated["previousSecretExpiresAt"] is not None
+    endpoint = WebhookEndpoint.objects.get(id=webhook["id"])
+    assert endpoint.signing_secrets() == [rotated["secret"], webhook["secret"]]
+
+
+def test_the_test_route_sends_a_signed_test_event_and_answers_with_the_outcome(api, receiver):
+    webhook = create_webhook(api, targetUrl=receiver.url)
+
+    response = post(api, f"/rest/webhooks/{webhook['id']}/test")
+
+    assert response.status_code == 200
+    outcome = response.json()["data"]["testWebhook"]
+    assert outcome["succeeded"] is True and outcome["statusCode"] == 200 and outcome["durationMs"] >= 0
+    (request,) = receiver.received()
+    assert Webhook(webhook["secret"]).verify(request.body, request.headers)["event"] == "webhook.test"
+    assert request.header("webhook-id") == outcome["deliveryId"]
+
+
+def test_a_failing_test_event_reports_the_failure(api, receiver):
+    webhook = create_webhook(api, targetUrl=receiver.url)
+    receiver.respond = lambda request: Reply(500, body=b"database down")
+
+    outcome = post(api, f"/rest/webhooks/{webhook['id']}/test").json()["data"]["testWebhook"]
+
+    assert outcome["succeeded"] is False and outcome["statusCode"] == 500
+    assert outcome["responseBody"] == "database down"
+
+
+def test_deliveries_are_listed_newest_first_with_attempts_and_paginated(api, workspace, actor, receiver, settings):
+    settings.WEBHOOK_RETRY_SCHEDULE = [timedelta(0)]
+    webhook = create_webhook(api, targetUrl=receiver.url)
+    receiver.respond = lambda request: Reply(503 if len(receiver.requests) == 1 else 200)
+    names = [f"P{i}" for i in range(5)]
+    for name in names:
+        create_record(workspace, "person", {"name": {"firstName": name}}, actor)
+    oldest = Delivery.objects.order_by("created_at").first()
+    deliver(oldest.id)
+    deliver(oldest.id)
+
+    first = api.get(f"/rest/webhooks/{webhook['id']}/deliveries?limit=3").json()
+    cursor = first["pageInfo"]["endCursor"]
+    second = api.get(f"/rest/webhooks/{webhook['id']}/deliveries?limit=3&starting_after={cursor}").json()
+
+    assert first["totalCount"] == 5 and first["pageInfo"]["hasNextPage"] is True
+    assert second["pageInfo"]["hasNextPage"] is False
+    deliveries = first["data"]["deliveries"] + second["data"]["deliveries"]
+    assert [d["id"] for d in deliveries] == [
+        str(i) for i in Delivery.objects.order_by("-created_at").values_list("id", flat=True)
+    ]
+    assert all(d["status"] == "succeeded" and d["event"] == "person.created" for d in deliveries)
+    assert [a["statusCode"] for a in deliveries[-1]["attempts"]] == [503, 200]
+    assert deliveries[-1]["attempts"][0]["requestHeaders"]["webhook-id"] == str(oldest.id)
+
+
+def test_deliveries_can_be_filtered_by_status_and_event(api, workspace, actor):
+    webhook = create_webhook(api)
+    person = create_record(workspace, "person", {"name": {"firstName": "Ada"}}, actor)
+    create_record(workspace, "company", {"name": "Northwind"}, actor)
+    Delivery.objects.filter(event__record_id=person["id"]).update(status="failed")
+    path = f"/rest/webhooks/{webhook['id']}/deliveries"
+
+    failed = api.get(path + "?status=failed").json()["data"]["deliveries"]
+    companies = api.get(path + "?event=company.*").json()["data"]["deliveries"]
+
+    assert [d["event"] for d in failed] == ["person.created"]
+    assert [d["event"] for d in companies] == ["company.created"]
+    assert api.get(path + "?status=lost").status_code == 400
+    assert api.get(path + "?limit=1000").status_code == 400
+    assert api.get(path + "?starting_after=nonsense").status_code == 400
+
+
+def test_resend_makes_the_delivery_due_again_under_the_same_id(api, workspace, actor, receiver):
+    webhook = create_webhook(api, targetUrl=receiver.url)
+    create_record(workspace, "person", {"name": {"firstName": "Ada"}}, actor)
+    delivery = Delivery.objects.get()
+    deliver(delivery.id)
+
+    response = post(api, f"/rest/webhooks/{webhook['id']}/deliveries/{delivery.id}/resend")
+
+    assert response.status_code == 202
+    assert response.json()["data"]["resendDelivery"]["status"] == "pending"
+    deliver(delivery.id)
+    assert [r.header("webhook-id") for r in receiver.received()] == [str(delivery.id)] * 2
+
+
+def test_resend_and_recover_on_a_disabled_webhook_are_conflicts(api, workspace, actor):
+    webhook = create_webhook(api)
+    create_record(workspace, "person", {"name": {"firstName": "Ada"}}, actor)
+    disable_endpoint(WebhookEndpoint.objects.get(id=webhook["id"]))
+    delivery = Delivery.objects.get()
+
+    resend = post(api, f"/rest/webhooks/{webhook['id']}/deliveries/{delivery.id}/resend")
+    recover = post(api, f"/rest/webhooks/{webhook['id']}/recover", {"since": "2020-01-01T00:00:00Z"})
+
+    assert resend.status_code == recover.status_code == 409
+    assert resend.json()["error"] == "ConflictException"
+
+
+def test_recover_resends_the_failed_deliveries_since_the_given_time(api, workspace, actor):
+    webhook = create_webhook(api)
+    for name in ("Old", "New"):
+        create_record(workspace, "person", {"name": {"firstName": name}}, actor)
+    Delivery.objects.update(status="failed")
+    Delivery.objects.filter(event__record__name__firstName="Old").update(created_at=timezone.now() - timedelta(days=2))
+    since = (timezone.now() - timedelta(days=1)).isoformat()
+
+    response = post(api, f"/rest/webhooks/{webhook['id']}/recover", {"since": since})
+
+    assert response.status_code == 202
+    assert response.json()["data"]["recoverWebhookDeliveries"]["count"] == 1
+    assert sorted(Delivery.objects.values_list("status", flat=True)) == ["failed", "pending"]
+    assert post(api, f"/rest/webhooks/{webhook['id']}/recover", {"since": "yesterday"}).status_code == 400
+    assert post(api, f"/rest/webhooks/{webhook['id']}/recover", {"since": "2026-01-01T00:00:00"}).status_code == 400
+    assert post(api, f"/rest/webhooks/{webhook['id']}/recover", {}).status_code == 400
+
+
+def test_read_only_keys_can_only_read(api, read_only_api, workspace, actor):
+    webhook = create_webhook(api)
+    create_record(workspace, "person", {"name": {"firstName": "Ada"}}, actor)
+    delivery = Delivery.objects.get()
+    base = f"/rest/webhooks/{webhook['id']}"
+
+    assert read_only_api.get("/rest/webhooks").status_code == 200
+    assert read_only_api.get(base).status_code == 200
+    assert read_only_api.get(base + "/deliveries").status_code == 200
+    refused = [
+        post(read_only_api, "/rest/webhooks", {"targetUrl": "https://x.example.com"}),
+        patch(read_only_api, base, {"description": "mine"}),
+        read_only_api.delete(base),
+        post(read_only_api, base + "/rotate-secret"),
+        post(read_only_api, base + "/test"),
+        post(read_only_api, base + f"/deliveries/{delivery.id}/resend"),
+        post(read_only_api, base + "/recover", {"since": "2020-01-01T00:00:00Z"}),
+    ]
+    assert [r.status_code for r in refused] == [403] * len(refused)
+    assert refused[0].json()["error"] == "ForbiddenException"
+    assert WebhookEndpoint.objects.get().description == ""
+
+
+def test_another_workspaces_webhooks_are_not_found(api, other_api, workspace, actor):
+    webhook = create_webhook(api)
+    create_record(workspace, "person", {"name": {"firstName": "Ada"}}, actor)
+    delivery = Delivery.objects.get()
+    base = f"/rest/webhooks/{webhook['id']}"
+
+    responses = [
+        other_api.get(base),
+        patch(other_api, base, {"description": "mine"}),
+        other_api.delete(base),
+        other_api.get(base + "/deliveries"),
+        post(other_api, base + "/rotate-secret"),
+        post(other_api, base + "/test"),
+        post(other_api, base + f"/deliveries/{delivery.id}/resend"),
+        post(other_api, base + "/recover", {"since": "2020-01-01T00:00:00Z"}),
+    ]
+
+    assert [r.status_code for r in responses] == [404] * len(responses)
+    assert responses[0].json()["error"] == "NotFoundException"
+    assert other_api.get("/rest/webhooks").json()["totalCount"] == 0
+
+
+def test_a_delivery_of_another_webhook_is_not_found(api, workspace, actor):
+    first = create_webhook(api)
+    second = create_webhook(api, operations=["company.*"])
+    create_record(workspace, "person", {"name": {"firstName": "Ada"}}, actor)
+    delivery = Delivery.objects.get(endpoint_id=first["id"])
+
+    assert post(api, f"/rest/webhooks/{second['id']}/deliveries/{delivery.id}/resend").status_code == 404
+    assert post(api, f"/rest/webhooks/{second['id']}/deliveries/{uuid.uuid4()}/resend").status_code == 404
+    assert api.get("/rest/webhooks/not-a-uuid").status_code == 404
+
+
+def test_webhook_routes_need_an_api_key():
+    response = Client().get("/rest/webhooks")
+
+    assert response.status_code == 401
+    assert response.json()["statusCode"] == 401
+
+
+def test_webhooks_created_over_rest_receive_record_changes(api, workspace, actor):
+    webhook = create_webhook(api, operations=["person.created"])
+    create_endpoint(workspace, target_url="https://other.example.com", operations=["company.*"])
+
+    create_record(workspace, "person", {"name": {"firstName": "Ada"}}, actor)
+
+    assert list(Delivery.objects.values_list("endpoint_id", flat=True)) == [uuid.UUID(webhook["id"])]

@@ -1,0 +1,69 @@
+"""The JSON shapes of webhooks, deliveries and attempts in the REST API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crm.query.serialize import format_datetime
+from webhooks.models import Attempt, Delivery, WebhookEndpoint
+
+
+def webhook_shape(endpoint: WebhookEndpoint, *, secret: bool = False) -> dict[str, Any]:
+    """An endpoint; its secret only when asked (creation and rotation), never in reads."""
+    shape: dict[str, Any] = {
+        "id": str(endpoint.id),
+        "targetUrl": endpoint.target_url,
+        "operations": list(endpoint.operations or []),
+        "description": endpoint.description,
+        "isActive": endpoint.is_active,
+        "disabledAt": format_datetime(endpoint.disabled_at),
+        "disabledReason": endpoint.disabled_reason or None,
+        "consecutiveFailures": endpoint.consecutive_failures,
+        "failingSince": format_datetime(endpoint.first_failure_at),
+        "lastSuccessAt": format_datetime(endpoint.last_success_at),
+        "createdAt": format_datetime(endpoint.created_at),
+        "updatedAt": format_datetime(endpoint.updated_at),
+    }
+    failed = getattr(endpoint, "failed_delivery_count", None)
+    if failed is not None:
+        shape["failedDeliveryCount"] = failed
+    if secret:
+        shape["secret"] = endpoint.secret
+        shape["previousSecretExpiresAt"] = format_datetime(endpoint.previous_secret_expires_at)
+    return shape
+
+
+def attempt_shape(attempt: Attempt) -> dict[str, Any]:
+    return {
+        "id": str(attempt.id),
+        "number": attempt.number,
+        "startedAt": format_datetime(attempt.started_at),
+        "finishedAt": format_datetime(attempt.finished_at),
+        "durationMs": attempt.duration_ms,
+        "succeeded": attempt.succeeded,
+        "statusCode": attempt.status_code,
+        "error": attempt.error or None,
+        "requestHeaders": attempt.request_headers,
+        "responseHeaders": attempt.response_headers,
+        "responseBody": attempt.response_body,
+    }
+
+
+def delivery_shape(delivery: Delivery, *, attempts: bool = True) -> dict[str, Any]:
+    shape: dict[str, Any] = {
+        "id": str(delivery.id),
+        "webhookId": str(delivery.endpoint_id),
+        "eventId": str(delivery.event_id),
+        "event": delivery.event.name,
+        "recordId": str(delivery.event.record_id) if delivery.event.record_id else None,
+        "status": delivery.status,
+        "attemptCount": delivery.attempt_count,
+        "nextAttemptAt": format_datetime(delivery.next_attempt_at),
+        "lastStatusCode": delivery.last_status_code,
+        "lastError": delivery.last_error or None,
+        "createdAt": format_datetime(delivery.created_at),
+        "deliveredAt": format_datetime(delivery.delivered_at),
+    }
+    if attempts:
+        shape["attempts"] = [attempt_shape(a) for a in delivery.attempts.all()]
+    return shape
