@@ -51,6 +51,19 @@ LIST_OPERATORS = ("containsAny", "is")
 
 Resolver = Callable[..., Any]
 
+# Field type -> (GraphQL scalar, filter input name, filter operators). INT is NUMBER with dataType int.
+SCALAR_TYPES: dict[str, tuple[Any, str, tuple[str, ...]]] = {
+    "TEXT": (graphene.String, "StringFilter", TEXT_OPERATORS),
+    "SELECT": (graphene.String, "StringFilter", TEXT_OPERATORS),  # a select without options
+    "INT": (graphene.Int, "IntFilter", COMPARISONS),
+    "NUMBER": (graphene.Float, "FloatFilter", COMPARISONS),
+    "POSITION": (graphene.Float, "FloatFilter", COMPARISONS),
+    "BOOLEAN": (graphene.Boolean, "BooleanFilter", EQUALITY_OPERATORS),
+    "DATE_TIME": (scalars.DateTime, "DateTimeFilter", COMPARISONS),
+    "DATE": (scalars.Date, "DateFilter", COMPARISONS),
+    "UUID": (scalars.UUID, "UUIDFilter", EQUALITY_OPERATORS),
+}
+
 
 def getter(name: str) -> Resolver:
     def resolve(root: dict[str, Any], _info: Any) -> Any:
@@ -123,7 +136,7 @@ class CoreTypes:
         )
         self._scalar_filters: dict[str, type[graphene.InputObjectType]] = {}
         self._composites: dict[str, dict[str, Any]] = {}
-        self._enums: dict[int, type[graphene.Enum]] = {}
+        self._enums: dict[int, type[graphene.Enum] | None] = {}
         self._enum_filters: dict[tuple[int, bool], type[graphene.InputObjectType]] = {}
         self.record_types: dict[str, type[graphene.ObjectType]] = {}
         self.edge_types: dict[str, type[graphene.ObjectType]] = {}
@@ -203,9 +216,8 @@ class CoreTypes:
             taken: set[str] = set()
             values = [(enum_member_name(str(o["value"]), taken), str(o["value"])) for o in field.options]
             name = f"{obj.capitalized}{capitalize(field.name)}Enum"
-            self._enums[id(field)] = (
-                enum_type(name, values, f"Options of {obj.label_singular} {field.label}") if values else None
-            )  # type: ignore[assignment]
+            description = f"Options of {obj.label_singular} {field.label}"
+            self._enums[id(field)] = enum_type(name, values, description) if values else None
         return self._enums[id(field)]
 
     def enum_filter(self, obj: CompiledObject, field: CompiledField, *, multi: bool) -> type[graphene.InputObjectType]:
@@ -232,58 +244,13 @@ class CoreTypes:
                 return enum, enum, enum, self.enum_filter(obj, field, multi=False), order
             listed = graphene.List(graphene.NonNull(enum))
             return listed, listed, listed, self.enum_filter(obj, field, multi=True), None
-        if kind == "TEXT" or kind in ("SELECT", "MULTI_SELECT"):
-            scalar = graphene.String if kind != "MULTI_SELECT" else graphene.List(graphene.NonNull(graphene.String))
-            filter_input = self.scalar_filter("StringFilter", graphene.String, TEXT_OPERATORS)
-            return scalar, scalar, scalar, filter_input, order
-        if kind in ("NUMBER", "POSITION"):
-            if field.settings.get("dataType") == "int":
-                return (
-                    graphene.Int,
-                    graphene.Int,
-                    graphene.Int,
-                    self.scalar_filter("IntFilter", graphene.Int, COMPARISONS),
-                    order,
-                )
-            return (
-                graphene.Float,
-                graphene.Float,
-                graphene.Float,
-                self.scalar_filter("FloatFilter", graphene.Float, COMPARISONS),
-                order,
-            )
-        if kind == "BOOLEAN":
-            return (
-                graphene.Boolean,
-                graphene.Boolean,
-                graphene.Boolean,
-                self.scalar_filter("BooleanFilter", graphene.Boolean, EQUALITY_OPERATORS),
-                order,
-            )
-        if kind == "DATE_TIME":
-            return (
-                scalars.DateTime,
-                scalars.DateTime,
-                scalars.DateTime,
-                self.scalar_filter("DateTimeFilter", scalars.DateTime, COMPARISONS),
-                order,
-            )
-        if kind == "DATE":
-            return (
-                scalars.Date,
-                scalars.Date,
-                scalars.Date,
-                self.scalar_filter("DateFilter", scalars.Date, COMPARISONS),
-                order,
-            )
-        if kind == "UUID":
-            return (
-                scalars.UUID,
-                scalars.UUID,
-                scalars.UUID,
-                self.scalar_filter("UUIDFilter", scalars.UUID, EQUALITY_OPERATORS),
-                order,
-            )
+        if kind == "MULTI_SELECT":  # without options: plain strings
+            listed = graphene.List(graphene.NonNull(graphene.String))
+            return listed, listed, listed, self.scalar_filter("ArrayFilter", graphene.String, LIST_OPERATORS), None
+        scalar_kind = "INT" if kind == "NUMBER" and field.settings.get("dataType") == "int" else kind
+        if scalar_kind in SCALAR_TYPES:
+            scalar, filter_name, operators = SCALAR_TYPES[scalar_kind]
+            return scalar, scalar, scalar, self.scalar_filter(filter_name, scalar, operators), order
         logger.warning("No GraphQL type for field %s.%s of type %s", obj.name_singular, field.name, kind)
         return scalars.RawJSONScalar, None, None, None, None
 
