@@ -136,6 +136,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
+    # Any DRF view answers failures in the API's error shape (crm.rest.base.ApiView sets it too).
+    "EXCEPTION_HANDLER": "crm.rest.errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CRM API",

@@ -215,3 +215,17 @@ def test_unknown_route_under_rest_is_a_json_404(api):
     response = api.get("/rest/people/a/b/c")
     assert response.status_code == 404
     assert response.json()["statusCode"] == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/rest/webhooks", "/rest/webhooks/", "/rest/webhooks/abc", "/rest/metadata", "/rest/batch/x/y", "/rest/open-api"],
+)
+def test_routes_of_other_apis_are_not_taken_for_objects(path):
+    from django.urls import Resolver404, resolve
+
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return
+    assert match.func.view_class.__module__ != "crm.rest.views.records", path

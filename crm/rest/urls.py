@@ -5,7 +5,7 @@ from crm.rest.views import metadata, openapi, records
 # Segments owned by other REST routes (metadata, OpenAPI, webhooks in their app),
 # so the generic object routes never shadow them.
 _RESERVED = "webhooks|metadata|batch|restore|open-api"
-_PLURAL = rf"(?P<plural>(?!(?:{_RESERVED})/?$)[A-Za-z][A-Za-z0-9]{{0,62}})"
+_PLURAL = rf"(?P<plural>(?!(?:{_RESERVED})(?:/|$))[A-Za-z][A-Za-z0-9]{{0,62}})"
 _ID = r"(?P<record_id>[^/]{1,100})"
 
 urlpatterns: list[URLPattern | URLResolver] = [
