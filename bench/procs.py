@@ -96,6 +96,8 @@ def install_cleanup() -> None:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGHUP, on_signal)
+    # Ctrl-C raises KeyboardInterrupt even when started in the background (where SIGINT is ignored).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def log_tail(name: str, lines: int = 30) -> str:
