@@ -357,3 +357,65 @@ def test_the_api_key_lifetimes_offered_are_the_documented_ones() -> None:
         "never",
     ]
     assert f"It starts with `{TOKEN_PREFIX}`" in text
+
+
+# How the docs spell the syntax itself, not an example of it.
+SYNTAX_TEMPLATES = {"field[operator]:value", "field[Direction]"}
+
+
+def documented_filters() -> list[str]:
+    """Every `field[op]:value` expression in the API page's inline code, and/or/not groups
+    included, and the filter= values of documented URLs."""
+    codes = extract.inline_code(extract.read(API_PAGE))
+    found = []
+    for code in codes:
+        if "filter=" in code:
+            code = code.split("filter=", 1)[1]
+        if re.search(r"\w\[[A-Za-z]+\]:", code) and code not in SYNTAX_TEMPLATES:
+            found.append(code)
+    return found
+
+
+def create_documented_custom_fields(workspace: object) -> None:
+    """The custom fields the docs' examples create, so filters on them can be checked."""
+    from crm.services.fields import create_custom_field
+
+    for block in extract.code_blocks(API_PAGE):
+        if "/rest/metadata/fields" in block.body and "-d '" in block.body:
+            create_custom_field(workspace, json.loads(block.body.split("-d '", 1)[1].rsplit("'", 1)[0]))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("expression", sorted(set(documented_filters())))
+def test_every_documented_filter_parses_and_applies_to_a_real_object(workspace: object, expression: str) -> None:
+    from crm.metadata.schema import get_workspace_schema
+    from crm.query.compile import QueryValueError, filter_to_q
+    from crm.query.rest_parser import parse_filter
+
+    create_documented_custom_fields(workspace)
+    node = parse_filter(expression)
+    schema = get_workspace_schema(workspace)
+    applies = []
+    for obj in schema.objects.values():
+        try:
+            filter_to_q(obj, node)
+        except QueryValueError:
+            continue
+        applies.append(obj.name_singular)
+    assert applies, f"{expression} applies to no object"
+
+
+@pytest.mark.django_db
+def test_every_documented_order_by_parses_and_applies_to_people(workspace: object) -> None:
+    from crm.metadata.schema import get_workspace_schema
+    from crm.query.compile import sort_keys
+    from crm.query.rest_parser import parse_order_by
+
+    text = extract.read(API_PAGE)
+    orders = set(re.findall(r"order_by=([^\"'`\s&]+)", text))
+    orders |= {c for c in extract.inline_code(text) if re.fullmatch(r"\w+(\.\w+)?\[(Asc|Desc)\w+\](,.*)?", c)}
+    orders -= SYNTAX_TEMPLATES
+    assert orders
+    person = get_workspace_schema(workspace).objects["person"]
+    for order in orders:
+        sort_keys(person, parse_order_by(order))

@@ -97,6 +97,10 @@ def world(live_server: Any, receiver: Any) -> DocsWorld:  # noqa: F811 - the fix
         workspace, "person", {"name": {"firstName": "Grace", "lastName": "Hopper"}, "jobTitle": "Rear Admiral"}, ACTOR
     )
     endpoint = create_endpoint(workspace, target_url=receiver.url, operations=["person.*"])
+    # A delivery already sent, for the examples that resend one.
+    other = create_record(workspace, "person", {"name": {"firstName": "Ada", "lastName": "Lovelace"}}, ACTOR)
+    sent = Delivery.objects.get(event__record_id=other["id"], endpoint=endpoint)
+    assert deliver(sent.id).succeeded
     first_page = requests.get(
         f"{live_server.url}/rest/people",
         params={"limit": 2},
@@ -108,6 +112,7 @@ def world(live_server: Any, receiver: Any) -> DocsWorld:  # noqa: F811 - the fix
         "PERSON_ID": person["id"],
         "WEBHOOK_ID": str(endpoint.id),
         "WEBHOOK_SECRET": endpoint.secret,
+        "DELIVERY_ID": str(sent.id),
         "END_CURSOR": first_page["pageInfo"]["endCursor"],
     }
     return DocsWorld(live_server.url, workspace, env)
