@@ -110,7 +110,9 @@ def queue_due_deliveries(now: datetime | None = None) -> int:
                 rows = rows.select_for_update(skip_locked=True)
             chosen.extend(rows.values_list("id", flat=True)[:free])
         if chosen:
-            Delivery.objects.filter(id__in=chosen).update(
+            # Conditional, like every claim, though the rows are locked (PostgreSQL) or the
+            # transaction runs alone (SQLite): a stray extra message would only be a no-op.
+            due.filter(id__in=chosen).update(
                 claimed_until=now + timedelta(seconds=settings.WEBHOOK_QUEUE_LEASE_SECONDS)
             )
     if chosen:
