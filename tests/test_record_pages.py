@@ -220,3 +220,18 @@ def test_a_user_without_a_workspace_gets_403(client, db):
     user = User.objects.create_user("lonely@example.com", "pw")
     client.force_login(user)
     assert client.get(reverse("records:list", args=["people"])).status_code == 403
+
+
+def test_the_start_page_sends_members_to_people_and_admins_to_settings(client, member_user, admin_user):
+    client.force_login(member_user)
+    assert client.get("/")["Location"] == reverse("records:list", args=["people"])
+    client.force_login(admin_user)
+    assert client.get("/")["Location"] == reverse("settings_ui:apis")
+
+
+def test_a_forbidden_page_explains_itself_inside_the_app(member_client):
+    response = member_client.get(reverse("settings_ui:apis"))
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Only workspace admins can manage developer settings." in page
+    assert 'class="sidebar"' in page

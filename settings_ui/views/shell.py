@@ -5,4 +5,8 @@ from django.shortcuts import redirect
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("settings_ui:apis")
+    """Admins land on the developer settings; everyone else on the people list."""
+    membership = getattr(request, "membership", None)
+    if membership is not None and membership.is_admin:
+        return redirect("settings_ui:apis")
+    return redirect("records:list", object_plural="people")
