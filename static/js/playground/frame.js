@@ -23,6 +23,11 @@ export function noticeForStatus(status, message) {
   else if (status === 429) showNotice("429 Too many requests", message || "Wait a minute and try again.");
 }
 
+// The frame opened on its own (a new tab) has no key to send.
+export function noticeIfNoKey(key) {
+  if (!key) showNotice("No API key.", "Open the playground from Settings → APIs and paste a key there.");
+}
+
 // The dialog shows a loading state until the tool is drawn (modal.js).
 export function announceReady(focusTarget) {
   focusTarget?.focus?.();

@@ -3,12 +3,13 @@
 // sessionStorage as the Bearer header. React, ReactDOM, GraphiQL and the explorer are
 // the vendored UMD builds the page loads before this module.
 
-import { announceReady, hideNotice, noticeForStatus, readConfig, whenPresent } from "./frame.js";
+import { announceReady, hideNotice, noticeForStatus, noticeIfNoKey, readConfig, whenPresent } from "./frame.js";
 import { bearer, readKey } from "./key_store.js";
 
 const { React, ReactDOM, GraphiQL, GraphiQLPluginExplorer } = window;
 const config = readConfig();
 const key = readKey();
+noticeIfNoKey(key);
 
 function errorMessage(body) {
   return body?.errors?.[0]?.message || "";

@@ -6,6 +6,9 @@ import { readKey, saveKey } from "./key_store.js";
 import { closeModal, initModal, openChoice, openModal } from "./modal.js";
 import { choiceFromUrl, enterPlayground, leavePlayground } from "./url_state.js";
 
+// As many characters as the API keys table shows of each key.
+const KEY_PREFIX_LENGTH = 10;
+
 const form = document.querySelector("[data-playground-form]");
 const dialog = document.querySelector("[data-playground-dialog]");
 const keyInput = form.querySelector("[data-playground-key]");
@@ -55,7 +58,7 @@ async function launch(choice, { record }) {
   }
   showError("");
   if (record) enterPlayground(choice);
-  openModal(choice, launchButton(choice.api));
+  openModal(choice, { opener: launchButton(choice.api), keyPrefix: key.slice(0, KEY_PREFIX_LENGTH) });
 }
 
 function requestClose() {

@@ -76,7 +76,8 @@ function createFrame(choice, title) {
   return element;
 }
 
-export function openModal(choice, opener) {
+// `keyPrefix`: the start of the key in use, as the API keys table shows it.
+export function openModal(choice, { opener, keyPrefix }) {
   if (dialog.open) closeModal({ restoreFocus: false });
   const title = `${API_LABELS[choice.api]} · ${SCHEMA_LABELS[choice.schema]}`;
   returnFocusTo = opener;
@@ -85,6 +86,7 @@ export function openModal(choice, opener) {
   dialog.dataset.state = "loading";
   part("title").textContent = title;
   part("endpoint").textContent = ENDPOINTS[choice.api][choice.schema];
+  part("key-prefix").textContent = `${keyPrefix}…`;
   for (const icon of dialog.querySelectorAll("[data-api-mark]")) icon.hidden = icon.dataset.apiMark !== choice.api;
   frame = createFrame(choice, title);
   part("body").append(frame);
