@@ -29,7 +29,11 @@ class Company(Record):
 
     class Meta(Record.Meta):
         verbose_name_plural = "companies"
-        indexes = [models.Index(fields=["workspace", "created_at", "id"], name="company_ws_created")]
+        indexes = [
+            models.Index(fields=["workspace", "created_at", "id"], name="company_ws_created"),
+            # The default order of lists and connections.
+            models.Index(fields=["workspace", "position", "id"], name="company_ws_position"),
+        ]
 
     def __str__(self) -> str:
         return self.name or str(self.id)

@@ -11,7 +11,11 @@ class Note(Record):
     body = models.TextField(blank=True, default="")  # Markdown
 
     class Meta(Record.Meta):
-        indexes = [models.Index(fields=["workspace", "created_at", "id"], name="note_ws_created")]
+        indexes = [
+            models.Index(fields=["workspace", "created_at", "id"], name="note_ws_created"),
+            # The default order of lists and connections.
+            models.Index(fields=["workspace", "position", "id"], name="note_ws_position"),
+        ]
 
     def __str__(self) -> str:
         return self.title or str(self.id)

@@ -18,7 +18,11 @@ class Opportunity(Record):
 
     class Meta(Record.Meta):
         verbose_name_plural = "opportunities"
-        indexes = [models.Index(fields=["workspace", "created_at", "id"], name="opportunity_ws_created")]
+        indexes = [
+            models.Index(fields=["workspace", "created_at", "id"], name="opportunity_ws_created"),
+            # The default order of lists and connections.
+            models.Index(fields=["workspace", "position", "id"], name="opportunity_ws_position"),
+        ]
 
     def __str__(self) -> str:
         return self.name or str(self.id)

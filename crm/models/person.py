@@ -26,7 +26,11 @@ class Person(Record):
 
     class Meta(Record.Meta):
         verbose_name_plural = "people"
-        indexes = [models.Index(fields=["workspace", "created_at", "id"], name="person_ws_created")]
+        indexes = [
+            models.Index(fields=["workspace", "created_at", "id"], name="person_ws_created"),
+            # The default order of lists and connections.
+            models.Index(fields=["workspace", "position", "id"], name="person_ws_position"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name_first_name} {self.name_last_name}".strip() or str(self.id)

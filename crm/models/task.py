@@ -17,7 +17,11 @@ class Task(Record):
     )
 
     class Meta(Record.Meta):
-        indexes = [models.Index(fields=["workspace", "created_at", "id"], name="task_ws_created")]
+        indexes = [
+            models.Index(fields=["workspace", "created_at", "id"], name="task_ws_created"),
+            # The default order of lists and connections.
+            models.Index(fields=["workspace", "position", "id"], name="task_ws_position"),
+        ]
 
     def __str__(self) -> str:
         return self.title or str(self.id)

@@ -273,12 +273,21 @@ def sort_keys(obj: CompiledObject, orders: Sequence[OrderBy]) -> list[SortKey]:
     for order in orders:
         target = resolve_path(obj, order.path)
         descending, nulls_first = DIRECTIONS[order.direction]
+        if not target.is_custom and not _nullable(obj, target.orm_path):
+            # No NULLs to place: use the database's default placement for the direction,
+            # so the ORDER BY matches the (workspace, column, id) indexes.
+            nulls_first = descending
         keys.append(SortKey(target, target.orm_path, descending, nulls_first))
     if not keys:
-        keys.append(SortKey(None, "position", False, True))
+        keys.append(SortKey(None, "position", False, False))
     # The id makes every ordering total, so cursors never skip or repeat rows.
-    keys.append(SortKey(None, "id", keys[0].descending if orders else False, True))
+    descending = keys[0].descending if orders else False
+    keys.append(SortKey(None, "id", descending, descending))
     return keys
+
+
+def _nullable(obj: CompiledObject, column: str) -> bool:
+    return bool(obj.model._meta.get_field(column).null)
 
 
 def order_by_expressions(obj: CompiledObject, orders: Sequence[OrderBy]) -> list[OrmOrderBy]:
