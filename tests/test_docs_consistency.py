@@ -323,7 +323,7 @@ def test_the_retry_schedule_in_prose_matches_the_settings() -> None:
     assert delays == default
     numbers = {"seven": 7, "eight": 8, "nine": 9}
     assert numbers[sentence.group(2)] == len(default) + 1
-    for hours in re.findall(r"(?:retried for|over) about (\d+) hours", text):
+    for hours in re.findall(r"about (\d+) hours", text):
         assert int(hours) == round(sum(default) / 3600)
 
 
@@ -419,3 +419,17 @@ def test_every_documented_order_by_parses_and_applies_to_people(workspace: objec
     person = get_workspace_schema(workspace).objects["person"]
     for order in orders:
         sort_keys(person, parse_order_by(order))
+
+
+def test_the_graphql_limits_stated_are_the_enforced_ones() -> None:
+    from crm.graphql.limits import MAX_ALIASES, MAX_DEPTH, MAX_FIELDS, MAX_PAGE_SIZE
+    from crm.query.listing import DEFAULT_LIMIT
+
+    text = " ".join(extract.read(API_PAGE).split())
+    assert (
+        f"A page holds {DEFAULT_LIMIT} records unless you ask for another `first` or `last`, up to {MAX_PAGE_SIZE}"
+        in text
+    )
+    assert (
+        f"nest fields at most {MAX_DEPTH} deep and hold at most {MAX_ALIASES} aliases and {MAX_FIELDS} fields" in text
+    )
