@@ -20,15 +20,7 @@ from crm.metadata.schema import CompiledField
 from crm.models import Workspace
 from crm.query.ast import Node, OrderBy
 from crm.query.compile import QueryValueError, filter_to_q, sort_keys
-from crm.query.listing import (
-    PageInfo,
-    RecordPage,
-    _after_q,
-    _key_value,
-    _limit,
-    decode_cursor,
-    encode_cursor,
-)
+from crm.query.listing import RecordPage, after_q, decode_cursor, page_from_rows, parse_limit
 from crm.query.serialize import compile_serializer
 from crm.services.record_queries import get_object, records
 
@@ -56,14 +48,14 @@ def load_child_pages(
     target = get_object(workspace, relation.target)
     fk = relation.target_fk_column
     backwards = before is not None or (last is not None and first is None)
-    limit = _limit(last if backwards else first)
+    limit = parse_limit(last if backwards else first)
     keys = sort_keys(target, order_by)
     fetch_keys = [key.reversed() for key in keys] if backwards else keys
     cursor = before if backwards else after
     base = records(workspace, target).filter(**{f"{fk}__in": list(parent_ids)})
     if filter is not None:
         base = base.filter(filter_to_q(target, filter))
-    queryset = base.filter(_after_q(fetch_keys, decode_cursor(cursor, keys))) if cursor else base
+    queryset = base.filter(after_q(fetch_keys, decode_cursor(cursor, keys))) if cursor else base
     columns, serialize = compile_serializer(target)
     key_columns = [key.orm_path.split("__")[0] for key in keys]
     rows: list[dict[str, Any]] = []
@@ -82,25 +74,19 @@ def load_child_pages(
     pages: dict[str, RecordPage] = {}
     need_count: list[str] = []
     for parent_id in parent_ids:
-        children = grouped.get(parent_id, [])
-        has_more = len(children) > limit
-        children = children[:limit]
-        if backwards:
-            children.reverse()
-        cursors = [encode_cursor([_key_value(key, row) for key in keys]) for row in children]
-        if backwards:
-            info = PageInfo(
-                has_next_page=before is not None, has_previous_page=has_more, start_cursor=None, end_cursor=None
-            )
-        else:
-            info = PageInfo(
-                has_next_page=has_more, has_previous_page=after is not None, start_cursor=None, end_cursor=None
-            )
-        if cursors:
-            info.start_cursor, info.end_cursor = cursors[0], cursors[-1]
-        if count and (cursor or has_more or not limit):
+        page = page_from_rows(
+            grouped.get(parent_id, []),
+            keys,
+            limit=limit,
+            backwards=backwards,
+            after=after,
+            before=before,
+            serialize=serialize,
+        )
+        info = page.page_info
+        if count and (cursor or info.has_next_page or info.has_previous_page or not limit):
             need_count.append(parent_id)
-        pages[parent_id] = RecordPage([serialize(row) for row in children], cursors, info, len(children))
+        pages[parent_id] = page
     if need_count:
         counts = base.filter(**{f"{fk}__in": need_count}).order_by().values(fk).annotate(total=Count("id"))
         for entry in counts:

@@ -31,8 +31,8 @@ MAX_LIMIT = 200
 class PageInfo:
     has_next_page: bool
     has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    start_cursor: str | None = None
+    end_cursor: str | None = None
 
 
 @dataclass
@@ -54,11 +54,13 @@ def list_records(
     last: int | None = None,
     before: str | None = None,
     depth: int = 0,
+    count: bool = True,
 ) -> RecordPage:
+    """A page of records; ``count=False`` skips counting (``total_count`` is then -1)."""
     if after and before:
         raise QueryValueError("Use either a cursor to go forward or one to go back, not both")
     backwards = before is not None or (last is not None and first is None)
-    limit = _limit(last if backwards else first)
+    limit = parse_limit(last if backwards else first)
     keys = sort_keys(obj, order_by)
     base = records(workspace, obj)
     if filter is not None:
@@ -69,35 +71,51 @@ def list_records(
     queryset = base
     cursor = before if backwards else after
     if cursor:
-        queryset = queryset.filter(_after_q(fetch_keys, decode_cursor(cursor, keys)))
+        queryset = queryset.filter(after_q(fetch_keys, decode_cursor(cursor, keys)))
     rows = list(
         queryset.order_by(*(key.expression() for key in fetch_keys)).values(*dict.fromkeys([*columns, *key_columns]))[
             : limit + 1
         ]
     )
+    page = page_from_rows(rows, keys, limit=limit, backwards=backwards, after=after, before=before, serialize=serialize)
+    if count and (cursor or page.page_info.has_next_page or page.page_info.has_previous_page):
+        page.total_count = base.count()
+    elif not count:
+        page.total_count = -1
+    if depth:
+        embed_relations(workspace, obj, page.records)
+    return page
+
+
+def page_from_rows(
+    rows: list[dict[str, Any]],
+    keys: Sequence[SortKey],
+    *,
+    limit: int,
+    backwards: bool,
+    after: str | None,
+    before: str | None,
+    serialize: Any,
+) -> RecordPage:
+    """Shape up to ``limit + 1`` fetched rows (in fetch order) into a page.
+
+    ``total_count`` is the number of rows on the page; callers count when the
+    page is not the whole result. ``serialize`` of None keeps the rows as they are
+    (the caller serializes them).
+    """
     has_more = len(rows) > limit
     rows = rows[:limit]
     if backwards:
         rows.reverse()
-    cursors = [encode_cursor([_key_value(key, row) for key in keys]) for row in rows]
-    if not cursor and not has_more:
-        total = len(rows)  # the whole result is on this page: no need to count it again
-    else:
-        total = base.count()
+    cursors = [encode_cursor([key_value(key, row) for key in keys]) for row in rows]
     if backwards:
-        page_info = PageInfo(
-            has_next_page=before is not None, has_previous_page=has_more, start_cursor=None, end_cursor=None
-        )
+        info = PageInfo(has_next_page=before is not None, has_previous_page=has_more)
     else:
-        page_info = PageInfo(
-            has_next_page=has_more, has_previous_page=after is not None, start_cursor=None, end_cursor=None
-        )
+        info = PageInfo(has_next_page=has_more, has_previous_page=after is not None)
     if cursors:
-        page_info.start_cursor, page_info.end_cursor = cursors[0], cursors[-1]
-    result = [serialize(row) for row in rows]
-    if depth:
-        embed_relations(workspace, obj, result)
-    return RecordPage(result, cursors, page_info, total)
+        info.start_cursor, info.end_cursor = cursors[0], cursors[-1]
+    records_ = [serialize(row) for row in rows] if serialize else rows
+    return RecordPage(records_, cursors, info, len(rows))
 
 
 def get_record_data(workspace: Workspace, obj: CompiledObject, record_id: Any, depth: int = 0) -> dict[str, Any]:
@@ -173,7 +191,7 @@ def _members(workspace: Workspace, ids: set[Any]) -> dict[str, dict[str, Any]]:
     }
 
 
-def _limit(value: Any) -> int:
+def parse_limit(value: Any) -> int:
     if value is None:
         return DEFAULT_LIMIT
     try:
@@ -185,7 +203,7 @@ def _limit(value: Any) -> int:
     return limit
 
 
-def _key_value(key: SortKey, row: dict[str, Any]) -> Any:
+def key_value(key: SortKey, row: dict[str, Any]) -> Any:
     if key.target is not None and key.target.is_custom:
         value: Any = row.get("custom") or {}
         for name in key.target.custom_keys:
@@ -194,7 +212,7 @@ def _key_value(key: SortKey, row: dict[str, Any]) -> Any:
     return row[key.orm_path]
 
 
-def _after_q(keys: Sequence[SortKey], values: Sequence[Any]) -> Q:
+def after_q(keys: Sequence[SortKey], values: Sequence[Any]) -> Q:
     """Rows strictly after ``values`` in the order ``keys`` (keyset pagination)."""
     result = Q(pk__in=[])
     equal_so_far = Q()
