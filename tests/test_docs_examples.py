@@ -394,3 +394,33 @@ def test_the_node_library_example_verifies_a_real_delivery(
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {"event": "person.updated", "tamperedRejected": True}
+
+
+def test_the_create_api_key_commands_in_the_docs_print_a_working_key(world: DocsWorld) -> None:
+    from conftest_webhooks import database_url
+    from django.conf import settings
+
+    from crm.services.api_keys import authenticate_token
+
+    commands = [
+        line
+        for path in DOCS.values()
+        for block in extract.code_blocks(path)
+        if block.language == "sh"
+        for line in block.body.splitlines()
+        if "manage.py create_api_key" in line
+    ]
+    assert commands
+    for command in commands:
+        result = subprocess.run(
+            ["bash", "-c", command],
+            cwd=settings.BASE_DIR,
+            env={**os.environ, "DATABASE_URL": database_url()},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, f"{command}\n{result.stderr}"
+        token = result.stdout.strip()
+        key = authenticate_token(token)
+        assert key.workspace == world.workspace
