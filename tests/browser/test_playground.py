@@ -22,6 +22,18 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 VENDOR = re.compile(r"/static/vendor/(react|graphiql|scalar)/")
 PEOPLE = [("Zelda", "Quintero"), ("Ofelia", "Brandt"), ("Ignacio", "Varga")]
+PEOPLE_QUERY = """{
+  people(first: 5) {
+    edges {
+      node {
+        name {
+          firstName
+          lastName
+        }
+      }
+    }
+  }
+}"""
 
 
 @pytest.fixture
@@ -125,7 +137,7 @@ def test_graphql_on_core_runs_queries_and_keeps_app_shortcuts_out(
     run_query(frame)
     expect(frame.locator(".graphiql-response")).to_contain_text('"totalCount": 3')
 
-    set_query(frame, "{ people(first: 5) { edges { node { name { firstName lastName } } } } }")
+    set_query(frame, PEOPLE_QUERY)
     run_query(frame)
     expect(frame.locator(".graphiql-response")).to_contain_text('"lastName": "Quintero"')
     screenshot(page, "graphql-core")
@@ -245,6 +257,13 @@ def test_rest_on_metadata_shows_the_metadata_endpoints(open_page, api_token, scr
     expect(page.get_by_role("heading", name="REST · Metadata")).to_be_visible()
     expect(frame.locator("body")).to_contain_text("/rest/metadata")
     screenshot(page, "rest-metadata")
+
+    # Moving around the reference adds no history entry: Back still closes the playground.
+    frame.get_by_role("button", name=re.compile(r"^Fields")).first.click()
+    frame.get_by_role("button", name=re.compile(r"^Picklists")).first.click()
+    page.go_back()
+    expect(dialog(page)).to_be_hidden()
+    assert page.url.endswith("/settings/apis")
 
 
 def test_an_invalid_key_is_refused_before_launch(open_page, workspace):
