@@ -17,7 +17,7 @@ from graphql import GraphQLObjectType, GraphQLResolveInfo, get_named_type
 from crm.graphql.context import RequestContext
 from crm.graphql.errors import ForbiddenError, UserInputError
 from crm.graphql.filters import filter_node, order_nodes, plain
-from crm.graphql.prefetch import connection_dict, prefetch_connection, prefetch_records
+from crm.graphql.prefetch import connection_dict, prefetch_connection, prefetch_records, selects_total_count
 from crm.metadata.schema import CompiledObject
 from crm.query.compile import filter_to_q
 from crm.query.listing import MAX_LIMIT, list_records
@@ -61,6 +61,7 @@ def list_resolver(singular: str) -> Resolver:
             after=args.get("after"),
             last=args.get("last"),
             before=args.get("before"),
+            count=selects_total_count(info),
         )
         connection = connection_dict(page)
         prefetch_connection(info, obj, _record_type(info), [connection], info.field_nodes)

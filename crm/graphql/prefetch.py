@@ -47,6 +47,13 @@ def _sub_fields(
     return collect_sub_fields(info.schema, info.fragments, info.variable_values, parent_type, nodes)
 
 
+def selects_total_count(info: GraphQLResolveInfo) -> bool:
+    """Whether the connection being resolved asks for totalCount (counting costs a query)."""
+    connection_type = get_named_type(info.return_type)
+    selected = _sub_fields(info, connection_type, info.field_nodes)  # type: ignore[arg-type]
+    return any(group[0].name.value == "totalCount" for group in selected.values())
+
+
 def prefetch_records(
     info: GraphQLResolveInfo,
     obj: CompiledObject,
