@@ -367,3 +367,19 @@ def test_focus_stays_in_the_dialog_and_escape_outside_the_editor_closes_it(open_
     page.keyboard.press("g")
     page.keyboard.press("p")
     page.wait_for_url("**/objects/people/")
+
+
+def test_a_playground_that_cannot_load_says_so(open_page, api_token, screenshot):
+    page = open_page()
+    fill_key(page, api_token)
+    page.context.clear_cookies()  # the session ends: the framed page answers with the login page
+
+    page.get_by_role("button", name="GraphQL", exact=True).click()
+    expect(dialog(page).get_by_role("alert")).to_contain_text("The playground could not be loaded.")
+    expect(dialog(page).locator("[data-playground-loading]")).to_be_hidden()
+    screenshot(page, "failed")
+    page.get_by_role("button", name="Close playground").click()
+    expect(dialog(page)).to_be_hidden()
+    # The browser's own report of the refused frame is the expected one here.
+    assert all("X-Frame-Options" in text for text in page.console_errors)
+    page.console_errors.clear()

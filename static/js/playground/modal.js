@@ -65,8 +65,17 @@ function createFrame(choice, title) {
   element.title = `${title} playground`;
   element.src = frameUrl(choice);
   element.addEventListener("load", () => {
+    // Null when the browser refused to show the page (an error page is not same-origin).
+    const loaded = element.contentDocument;
+    if (!loaded) {
+      // Most likely the login page (the session ended), which refuses to be framed.
+      dialog.dataset.state = "failed";
+      return;
+    }
     // A new document each load: the shortcut module must hear its keys too.
     listenTo(element.contentWindow);
+    // Not a playground page (a server error): it will never report ready, so show it as it is.
+    if (!loaded.querySelector("[data-playground-root]")) dialog.dataset.state = "ready";
   });
   element.addEventListener("playground-ready", () => {
     dialog.dataset.state = "ready";
