@@ -253,3 +253,32 @@ def test_ids_that_are_not_uuids_are_404s(api, person):
 
 def test_an_unknown_id_is_a_404(api, person):
     assert_error(api.get("/rest/people/00000000-0000-0000-0000-000000000000"), 404, "No person")
+
+
+def test_nul_characters_inside_list_items_are_refused(api):
+    body = {"domainName": {"secondaryLinks": [{"url\u0000": "x"}]}}
+    assert_error(api.post("/rest/companies", body, content_type="application/json"), 400, "NUL")
+    body = {"domainName": {"secondaryLinks": [{"url": "x\u0000"}]}}
+    assert_error(api.post("/rest/companies", body, content_type="application/json"), 400, "NUL")
+    assert Company.objects.count() == 0
+
+
+def test_sub_field_values_longer_than_their_column_are_refused(api):
+    body = {"phones": {"primaryPhoneCountryCode": "x" * 20}}
+    assert_error(api.post("/rest/people", body, content_type="application/json"), 400, "phones.primaryPhoneCountryCode")
+    assert Person.objects.count() == 0
+
+
+def test_custom_numbers_must_fit_in_64_bits(api, workspace):
+    from crm.services.fields import create_custom_field
+
+    create_custom_field(workspace, {"objectName": "company", "name": "rating", "label": "Rating", "type": "NUMBER"})
+    response = api.post("/rest/companies", {"rating": 1e22}, content_type="application/json")
+    assert_error(response, 400, "rating: is out of range")
+    assert api.post("/rest/companies", {"rating": 1e18}, content_type="application/json").status_code == 201
+
+
+def test_the_renderer_copes_with_integers_beyond_64_bits():
+    from crm.rest.base import OrjsonRenderer
+
+    assert OrjsonRenderer().render({"n": 10**30}) == b'{"n":1000000000000000000000000000000}'

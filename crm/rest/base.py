@@ -7,6 +7,7 @@ in and out, and errors in the ``{"statusCode", "error", "messages"}`` shape.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,7 +106,11 @@ class OrjsonRenderer(BaseRenderer):
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
         if data is None:
             return b""
-        return orjson.dumps(data, default=str)
+        try:
+            return orjson.dumps(data, default=str)
+        except orjson.JSONEncodeError:
+            # orjson stops at 64-bit integers; the standard library has no such limit.
+            return json.dumps(data, default=str, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 class OrjsonParser(BaseParser):

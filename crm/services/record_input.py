@@ -102,7 +102,7 @@ def _clean_field(
         return
     cleaned.touched.append(name)
     if compiled.is_composite:
-        _clean_composite(compiled, value, cleaned, existing_custom)
+        _clean_composite(compiled, value, cleaned, existing_custom, obj)
         return
     clean_value = clean_scalar(compiled, value, obj)
     if compiled.is_custom:
@@ -142,6 +142,9 @@ def clean_scalar(compiled: CompiledField, value: Any, obj: CompiledObject | None
             number = int(number)
             if not -INT32 <= number < INT32:
                 raise _Invalid("is out of range")
+        elif compiled.is_custom and not -INT64 < number < INT64:
+            # Stored as JSON: PostgreSQL hands whole numbers back as integers, which must fit in 64 bits.
+            raise _Invalid("is out of range")
         return number
     if kind == "BOOLEAN":
         if not isinstance(value, bool):
@@ -225,7 +228,11 @@ def parse_datetime(value: Any) -> datetime:
 
 
 def _clean_composite(
-    compiled: CompiledField, value: Any, cleaned: CleanedInput, existing_custom: dict[str, Any]
+    compiled: CompiledField,
+    value: Any,
+    cleaned: CleanedInput,
+    existing_custom: dict[str, Any],
+    obj: CompiledObject | None = None,
 ) -> None:
     if value is None:
         if compiled.is_custom:
@@ -241,7 +248,7 @@ def _clean_composite(
         raise _SubInvalid(
             str(unknown[0]), f"unknown sub-field; expected {', '.join(s.name for s in compiled.subfields)}"
         )
-    subvalues = {key: _clean_sub(compiled, compiled.subfield(key), v) for key, v in value.items()}  # type: ignore[arg-type]
+    subvalues = {key: _clean_sub(compiled, compiled.subfield(key), v, obj) for key, v in value.items()}  # type: ignore[arg-type]
     if compiled.is_custom:
         # Partial updates keep the sub-fields that were not sent.
         previous = existing_custom.get(compiled.name) or {s.name: _empty(s, compiled) for s in compiled.subfields}
@@ -259,7 +266,14 @@ def _empty(sub: SubField, compiled: CompiledField) -> Any:
     return None
 
 
-def _clean_sub(compiled: CompiledField, sub: SubField, value: Any) -> Any:
+def _column_max_length(compiled: CompiledField, sub: SubField, obj: CompiledObject | None) -> int | None:
+    """Some columns are narrower than the generic limits (phone codes); PostgreSQL enforces them."""
+    if obj is None or compiled.is_custom:
+        return None
+    return getattr(obj.model._meta.get_field(sub.path), "max_length", None)
+
+
+def _clean_sub(compiled: CompiledField, sub: SubField, value: Any, obj: CompiledObject | None = None) -> Any:
     try:
         if value is None:
             return _empty(sub, compiled)
@@ -269,6 +283,9 @@ def _clean_sub(compiled: CompiledField, sub: SubField, value: Any) -> Any:
                 raise _Invalid(f"{text[:50]!r} is not an email address")
             if sub.name == "currencyCode" and text and not CURRENCY_RE.match(text):
                 raise _Invalid("must be a three-letter ISO 4217 code such as USD")
+            column_limit = _column_max_length(compiled, sub, obj)
+            if column_limit and len(text) > column_limit:
+                raise _Invalid(f"is too long ({len(text)} characters; at most {column_limit})")
             return text
         if sub.kind == "bigint":
             number = _number(value)
@@ -298,6 +315,7 @@ def _list(value: Any) -> list[Any]:
             for key, sub in item.items():
                 if not isinstance(key, str) or not (sub is None or isinstance(sub, str)):
                     raise _Invalid("items must be strings or objects of strings")
+                _text(key, 255)  # keys too: PostgreSQL's jsonb refuses NUL anywhere
                 if sub is not None:
                     _text(sub, 2048)
         else:
