@@ -40,7 +40,10 @@ function selectSchema(schema) {
 
 // Check the key, then open. `record` adds the playground to the address; a launch that
 // comes from the address itself (load, Back/Forward) leaves it alone.
+let launching = false;
+
 async function launch(choice, { record }) {
+  if (launching) return; // one key check at a time: a double click or a quick Back waits for it
   const key = readKey();
   selectSchema(choice.schema);
   if (!key) {
@@ -48,9 +51,11 @@ async function launch(choice, { record }) {
     keyInput.focus();
     return;
   }
+  launching = true;
   setBusy(choice.api, true);
   const result = await checkKey(key);
   setBusy(choice.api, false);
+  launching = false;
   if (!result.ok) {
     showError(result.message);
     keyInput.focus();
