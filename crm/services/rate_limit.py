@@ -51,12 +51,11 @@ def hit(key_id: object, *, now: float | None = None) -> RateLimitStatus:
     window = int(now // WINDOW_SECONDS)
     reset_in = max(1, int((window + 1) * WINDOW_SECONDS - now + 0.999))
     cache_key = f"api-rate:{key_id}:{window}"
-    # add() is a no-op when the key exists, so concurrent first requests don't reset it.
-    cache.add(cache_key, 0, timeout=WINDOW_SECONDS + 5)
     try:
+        # One round trip in the common case: the window's counter already exists.
         count = cache.incr(cache_key)
     except ValueError:
-        # The entry expired between add() and incr(): this is the window's first request.
-        cache.set(cache_key, 1, timeout=WINDOW_SECONDS + 5)
-        count = 1
+        # First request of the window. add() does nothing if a concurrent request
+        # created the counter first, in which case we count on top of it.
+        count = 1 if cache.add(cache_key, 1, timeout=WINDOW_SECONDS + 5) else cache.incr(cache_key)
     return RateLimitStatus(limit=limit, remaining=max(0, limit - count), reset_in=reset_in, allowed=count <= limit)
