@@ -127,6 +127,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 SESSION_COOKIE_HTTPONLY = True
 # Set SECURE_COOKIES=true behind HTTPS.
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
+# Behind a proxy that terminates TLS, trust its X-Forwarded-Proto so generated URLs
+# (OpenAPI servers, examples on the key page) are https.
+if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # --- APIs -------------------------------------------------------------------

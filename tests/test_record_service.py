@@ -62,7 +62,8 @@ def test_created_record_has_twenty_shaped_fields(workspace, actor):
         workspace, "person", {"name": {"firstName": "Grace"}, "phones": {"primaryPhoneNumber": "555"}}, actor
     )
     assert person["name"] == {"firstName": "Grace", "lastName": ""}
-    assert person["emails"] == {"primaryEmail": "", "additionalEmails": None}
+    assert person["emails"] == {"primaryEmail": "", "additionalEmails": []}
+    assert person["position"] == 0.0 and isinstance(person["position"], float)
     assert person["createdBy"]["source"] == "MANUAL"
     assert person["createdAt"].endswith("Z") and person["companyId"] is None
 

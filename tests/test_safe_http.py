@@ -324,7 +324,7 @@ def test_stalled_receiver_gives_a_timeout_error_quickly(receiver, settings, priv
 
     assert outcome.status_code is None
     assert outcome.error == "timeout after 0.3s"
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 5  # far below what a missing timeout would take
 
 
 def test_trickling_body_is_cut_at_the_timeout(receiver, settings, private_allowed):
@@ -336,7 +336,7 @@ def test_trickling_body_is_cut_at_the_timeout(receiver, settings, private_allowe
     assert outcome.status_code == 200
     assert 0 < len(outcome.body_excerpt) < 100
     assert set(outcome.body_excerpt) == {"x"}
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 5  # far below what a missing timeout would take
 
 
 def test_huge_body_is_cut_and_not_downloaded(receiver, private_allowed):
@@ -346,7 +346,7 @@ def test_huge_body_is_cut_and_not_downloaded(receiver, private_allowed):
 
     assert outcome.status_code == 200
     assert outcome.body_excerpt == "a" * 1024
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 5  # the receiver would send a gigabyte
     # The receiver stops as soon as we hang up; only socket buffers hold more than our cap.
     assert receiver.server.huge_done.wait(5)
     assert receiver.server.bytes_sent < 64 * 1024**2

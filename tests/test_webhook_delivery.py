@@ -230,7 +230,7 @@ def test_a_hanging_receiver_times_out_and_counts_as_a_failure(workspace, actor, 
     started = time.monotonic()
     attempt = deliver(delivery_of(person).id)
 
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < 6  # the receiver holds the answer for 10 s
     assert not attempt.succeeded and attempt.status_code is None
     assert "timeout" in attempt.error
     assert delivery_of(person).status == "pending"

@@ -38,6 +38,9 @@ def _scalar_getter(field: CompiledField) -> Getter:
         return lambda row: row["custom"].get(name) if row["custom"] else None
     if field.type == "DATE_TIME":
         return lambda row: format_datetime(row[path])
+    if field.type == "POSITION":
+        # Always a float, whether the value comes from the database or from a new instance.
+        return lambda row: None if row[path] is None else float(row[path])
     if field.type == "UUID":
         return lambda row: None if row[path] is None else str(row[path])
     return lambda row: row[path]

@@ -261,6 +261,8 @@ def _clean_composite(
 
 
 def _empty(sub: SubField, compiled: CompiledField) -> Any:
+    if sub.kind == "list":
+        return []
     if sub.kind == "text" and not compiled.is_custom:
         return ""
     return None

@@ -123,8 +123,8 @@ def delete_record(workspace: Workspace, object_name: str, record_id: Any, actor:
     obj = get_object(workspace, object_name)
     with transaction.atomic():
         instance = get_record(workspace, obj, record_id, for_update=True)
-        instance.deleted_at = timezone.now()
-        instance.save(update_fields=["deleted_at"])
+        instance.deleted_at = instance.updated_at = timezone.now()
+        instance.save(update_fields=["deleted_at", "updated_at"])
         snapshot = serialize_instance(obj, instance)
         record_event(workspace, obj.name_singular, "deleted", snapshot, actor)
     return snapshot
@@ -137,7 +137,8 @@ def restore_record(workspace: Workspace, object_name: str, record_id: Any, actor
         if instance.deleted_at is None:
             raise RecordValidationError({"": [f"This {obj.name_singular} is not deleted."]})
         instance.deleted_at = None
-        instance.save(update_fields=["deleted_at"])
+        instance.updated_at = timezone.now()
+        instance.save(update_fields=["deleted_at", "updated_at"])
         snapshot = serialize_instance(obj, instance)
         record_event(workspace, obj.name_singular, "restored", snapshot, actor)
     return snapshot
