@@ -3,6 +3,11 @@ from the playground (examples that the API accepts, the caller's own origin)."""
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
 from django.test import Client
 from jsonschema import Draft202012Validator
@@ -12,6 +17,22 @@ from crm.services.fields import create_custom_field
 
 OBJECTS = {"people": "Person", "companies": "Company", "opportunities": "Opportunity", "notes": "Note", "tasks": "Task"}
 METHODS = ("get", "post", "patch", "delete", "put")
+WORKSPACE_STORE = Path(__file__).resolve().parent.parent / "node_modules" / "@scalar" / "workspace-store"
+# Loads a document the way the REST playground does and prints the validation errors
+# it would log to the browser console ("document validation errors").
+SCALAR_CHECK = """
+import { createWorkspaceStore } from "@scalar/workspace-store/client";
+let input = "";
+for await (const chunk of process.stdin) input += chunk;
+const errors = [];
+// Timings go to console.info; the errors are the arrays passed to console.warn.
+console.log = console.info = () => {};
+console.warn = (...args) => {
+  if (Array.isArray(args[0])) errors.push(...args[0].map((e) => ({ path: e.path, message: e.message })));
+};
+await createWorkspaceStore().addDocument({ name: "api", document: JSON.parse(input) });
+process.stdout.write(JSON.stringify(errors));
+"""
 
 
 @pytest.fixture
@@ -50,6 +71,62 @@ def test_documents_are_valid_openapi_3_1(api, workspace, kind):
     assert not errors, errors[:3]
     for schema in document["components"]["schemas"].values():
         Draft202012Validator.check_schema(schema)
+
+
+@pytest.mark.parametrize("kind", ["core", "metadata"])
+def subschemas(schema: dict, path: str):
+    """Every schema nested in ``schema`` (itself included), with its location."""
+    yield path, schema
+    for key in ("properties", "patternProperties"):
+        for name, sub in schema.get(key, {}).items():
+            yield from subschemas(sub, f"{path}/{key}/{name}")
+    for key in ("anyOf", "oneOf", "allOf", "prefixItems"):
+        for index, sub in enumerate(schema.get(key, [])):
+            yield from subschemas(sub, f"{path}/{key}/{index}")
+    for key in ("items", "additionalProperties", "not"):
+        if isinstance(schema.get(key), dict):
+            yield from subschemas(schema[key], f"{path}/{key}")
+
+
+@pytest.mark.parametrize("kind", ["core", "metadata"])
+def test_every_schema_states_its_type_and_none_uses_nullable(api, workspace, kind):
+    create_custom_field(workspace, {"objectName": "company", "name": "budget", "label": "Budget", "type": "CURRENCY"})
+    document = api.get(f"/rest/open-api/{kind}").json()
+    for name, schema in document["components"]["schemas"].items():
+        for path, sub in subschemas(schema, name):
+            assert "nullable" not in sub, path
+            if "$ref" in sub:
+                assert set(sub) <= {"$ref", "description"}, path
+            else:
+                assert "type" in sub, (path, sub)
+
+
+def test_a_nullable_relation_is_a_reference_or_null(core):
+    company = core["components"]["schemas"]["Opportunity"]["properties"]["company"]
+    assert company["type"] == ["object", "null"]
+    assert company["anyOf"] == [{"$ref": "#/components/schemas/Company"}, {"type": "null"}]
+    validator = validator_for(core, {"$ref": "#/components/schemas/Opportunity/properties/company"})
+    assert validator.is_valid(None)
+    assert not validator.is_valid("a company")
+
+
+@pytest.mark.skipif(
+    shutil.which("node") is None or not WORKSPACE_STORE.is_dir(),
+    reason="needs node and node_modules/ (`make install`)",
+)
+@pytest.mark.parametrize("kind", ["core", "metadata"])
+def test_the_playground_loads_the_documents_without_validation_errors(api, workspace, kind):
+    create_custom_field(workspace, {"objectName": "company", "name": "budget", "label": "Budget", "type": "CURRENCY"})
+    document = api.get(f"/rest/open-api/{kind}").content
+    result = subprocess.run(
+        ["node", "--input-type=module", "-e", SCALAR_CHECK],
+        input=document,
+        capture_output=True,
+        cwd=WORKSPACE_STORE.parent.parent.parent,
+        timeout=120,
+        check=True,
+    )
+    assert json.loads(result.stdout) == []
 
 
 @pytest.mark.parametrize("kind", ["core", "metadata"])

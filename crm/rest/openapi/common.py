@@ -22,6 +22,7 @@ Schema = dict[str, Any]
 UUID = OpenApiTypes.UUID
 DATETIME = OpenApiTypes.DATETIME
 DATE = OpenApiTypes.DATE
+JSON_TYPES = ("string", "number", "boolean", "object", "array", "null")
 
 ERROR_DESCRIPTIONS = {
     400: "Invalid input: a malformed filter, an unknown field, a bad cursor or value. `messages` says what and where.",
@@ -44,10 +45,23 @@ def ref(name: str) -> Schema:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+def any_value(**kwargs: Any) -> Schema:
+    """Any JSON value. The types are spelled out rather than written ``{}``: Scalar's
+    reference rejects a schema without ``type`` inside a schema that others reference."""
+    return {"type": list(JSON_TYPES), **kwargs}
+
+
+def nullable_ref(name: str) -> Schema:
+    """A reference to an object schema, or ``null``. The ``type`` beside the ``anyOf``
+    restates what the branches allow, for tools that expect a type on every schema."""
+    return {"type": ["object", "null"], "anyOf": [ref(name), {"type": "null"}]}
+
+
 def nullable(schema: Schema) -> Schema:
-    """The same schema also accepting ``null``."""
+    """The same schema also accepting ``null`` (OpenAPI 3.1 has no ``nullable``: null is
+    one more type). References go through ``nullable_ref``."""
     if "$ref" in schema or "type" not in schema:
-        return {"anyOf": [schema, {"type": "null"}]}
+        raise ValueError(f"nullable() needs a schema with a type, not {schema!r}")
     kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
     result = {**schema, "type": [*kinds, "null"] if "null" not in kinds else kinds}
     if "enum" in result and None not in result["enum"]:

@@ -17,6 +17,7 @@ from crm.rest.openapi.common import (
     DATETIME,
     UUID,
     Schema,
+    any_value,
     array,
     basic,
     document,
@@ -24,6 +25,7 @@ from crm.rest.openapi.common import (
     json_content,
     json_response,
     nullable,
+    nullable_ref,
     obj,
     rate_limit_note,
     ref,
@@ -64,8 +66,11 @@ def _column_max_length(obj_meta: CompiledObject, path: str) -> int | None:
 
 
 def _list_item() -> Schema:
+    """A list entry: text, or an object of texts (a link with its label). One schema with
+    two types rather than an ``anyOf``: maxLength only constrains strings and
+    additionalProperties only objects."""
     text = {**basic(OpenApiTypes.STR), "maxLength": 2048}
-    return {"anyOf": [text, obj({}, additionalProperties=nullable(text))]}
+    return {"type": ["string", "object"], "maxLength": 2048, "additionalProperties": nullable(text)}
 
 
 def _sub_schema(obj_meta: CompiledObject, field: CompiledField, sub: SubField, *, write: bool) -> Schema:
@@ -80,7 +85,7 @@ def _sub_schema(obj_meta: CompiledObject, field: CompiledField, sub: SubField, *
             if sub.name == "currencyCode":
                 schema["pattern"] = "^$|^[A-Z]{3}$"
     elif sub.kind == "list":
-        schema = array(_list_item(), maxItems=MAX_LIST_ITEMS) if write else array({})
+        schema = array(_list_item(), maxItems=MAX_LIST_ITEMS) if write else array(any_value())
     elif sub.kind == "bigint":
         schema = {**basic(OpenApiTypes.INT64)}
         if write:
@@ -132,7 +137,7 @@ def _scalar_schema(obj_meta: CompiledObject, field: CompiledField, *, write: boo
     elif kind == "UUID":
         schema = basic(UUID)
     else:
-        schema = {}
+        schema = any_value()
     if write:
         # Standard text columns store "" for null, so null is always accepted there.
         if (field.is_nullable and kind != "POSITION") or (kind == "TEXT" and not field.is_custom):
@@ -200,10 +205,10 @@ def record_schema(workspace_schema: WorkspaceSchema, obj_meta: CompiledObject) -
         relation = field.relation
         assert relation is not None
         target = workspace_schema.by_singular(relation.target)
-        target_schema = ref(target.capitalized) if target else ref("WorkspaceMember")
+        target_name = target.capitalized if target else "WorkspaceMember"
         many = relation.kind == "ONE_TO_MANY"
         properties[field.name] = {
-            **(array(target_schema) if many else nullable(target_schema)),
+            **(array(ref(target_name)) if many else nullable_ref(target_name)),
             "description": f"{field.label} (only with depth=1).",
         }
     return obj(

@@ -12,6 +12,7 @@ from crm.rest.openapi.common import (
     DATETIME,
     UUID,
     Schema,
+    any_value,
     array,
     basic,
     document,
@@ -67,7 +68,7 @@ def field_schema() -> Schema:
             "isActive": basic(OpenApiTypes.BOOL),
             "isSystem": basic(OpenApiTypes.BOOL),
             "isNullable": basic(OpenApiTypes.BOOL),
-            "defaultValue": {"description": "Value given to new records when the field is not sent."},
+            "defaultValue": any_value(description="Value given to new records when the field is not sent."),
             "options": nullable(array(ref("FieldOption"))),
             "settings": obj({}),
             "subFields": {
@@ -125,7 +126,7 @@ def _common_write_properties() -> Schema:
             "description": "Required for SELECT and MULTI_SELECT, refused for other types.",
         },
         "isNullable": nullable(basic(OpenApiTypes.BOOL)),
-        "defaultValue": {"description": "Validated like a record value of the field's type."},
+        "defaultValue": any_value(description="Validated like a record value of the field's type."),
     }
 
 
@@ -150,7 +151,7 @@ def field_create_schema(workspace_schema: WorkspaceSchema) -> Schema:
         },
         required=["name", "label", "type"],
         additionalProperties=False,
-        anyOf=[{"required": ["objectMetadataId"]}, {"required": ["objectName"]}],
+        anyOf=[{"type": "object", "required": ["objectMetadataId"]}, {"type": "object", "required": ["objectName"]}],
     )
 
 
@@ -181,7 +182,7 @@ def picklist_schema() -> Schema:
             "fieldLabel": basic(STRING),
             "type": {**basic(STRING), "enum": ["SELECT", "MULTI_SELECT"]},
             "isCustom": basic(OpenApiTypes.BOOL),
-            "defaultValue": {},
+            "defaultValue": any_value(),
             "options": array(ref("FieldOption")),
         },
         required=["objectMetadataId", "objectNameSingular", "fieldMetadataId", "fieldName", "type", "options"],
