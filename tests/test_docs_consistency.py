@@ -92,6 +92,7 @@ def test_every_documented_url_resolves(file: str, url: str) -> None:
         match = resolve(concrete(path))
     except Resolver404:
         pytest.fail(f"{file} names {path}, which no URL pattern matches")
+    assert match.url_name != "rest-not-found", f"{file} names {path}, which only the API's 404 route matches"
     plural = match.kwargs.get("plural")
     assert plural is None or plural in OBJECT_PLURALS, (
         f"{file} names {path}, which reaches the generic record view as object '{plural}'"
