@@ -85,9 +85,10 @@ def webhook_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]
     url = django_settings.CELERY_BROKER_URL
     if url.startswith("filesystem://"):
         folder = tmp_path_factory.mktemp("broker")
-        for sub in ("queue", "processed"):
+        for sub in ("queue", "processed", "control"):
             (folder / sub).mkdir()
         options = {
+            "control_folder": str(folder / "control"),
             "data_folder_in": str(folder / "queue"),
             "data_folder_out": str(folder / "queue"),
             "processed_folder": str(folder / "processed"),
