@@ -56,3 +56,25 @@ def test_create_api_key_prints_only_a_working_token(db):
 def test_create_api_key_for_an_unknown_workspace_fails_clearly(db):
     with pytest.raises(CommandError, match="No workspace with slug 'nope'"):
         run("create_api_key", "--workspace", "nope", "--name", "x")
+
+
+def test_create_workspace_makes_an_empty_workspace_with_its_admin(db, monkeypatch):
+    monkeypatch.setenv("ADMIN_PASSWORD", "a long enough secret")
+    arguments = ["--slug", "acme", "--admin-email", "Ops@Acme.example", "--password-from-env", "ADMIN_PASSWORD"]
+    output = run("create_workspace", *arguments)
+    workspace = Workspace.objects.get(slug="acme")
+    admin = User.objects.get(email="ops@acme.example")
+    assert "Workspace 'acme' created" in output
+    assert workspace.name == "Acme" and admin.check_password("a long enough secret")
+    assert WorkspaceMember.objects.get(workspace=workspace, user=admin).is_admin
+    assert not Person.objects.filter(workspace=workspace).exists()
+
+
+def test_create_workspace_refuses_a_taken_slug_and_a_weak_password(db, monkeypatch):
+    run("seed_demo")
+    with pytest.raises(CommandError, match="already exists"):
+        run("create_workspace", "--slug", "demo", "--admin-email", "a@b.example")
+    monkeypatch.setenv("WEAK", "short")
+    with pytest.raises(CommandError, match="too short"):
+        run("create_workspace", "--slug", "new", "--admin-email", "a@b.example", "--password-from-env", "WEAK")
+    assert not Workspace.objects.filter(slug="new").exists()
