@@ -122,9 +122,10 @@ OPPORTUNITIES_BY_CONTACT_SQL = (
     _select("crm_opportunity", OPPORTUNITY_COLUMNS)
     + f" WHERE {LIVE} AND point_of_contact_id = ANY(%s) ORDER BY position, id"
 )
+# order_by -> (ORDER BY clause, cursor column); bench/sql_check.py compares these with the product's.
 ORDERS = {
-    "": ("position ASC NULLS FIRST, id ASC NULLS FIRST", "position"),
-    "createdAt[DescNullsLast]": ("created_at DESC NULLS LAST, id DESC NULLS FIRST", "created_at"),
+    "": ("position ASC NULLS LAST, id ASC NULLS LAST", "position"),
+    "createdAt[DescNullsLast]": ("created_at DESC NULLS FIRST, id DESC NULLS FIRST", "created_at"),
 }
 FIRST_NAME_EQ = re.compile(r"^name\.firstName\[eq\]:(.+)$")
 MAX_LIMIT = 200

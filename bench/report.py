@@ -120,6 +120,8 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str]]:
         measured = f"{item['ratio']:.2f}"
         if not item["same_json"]:
             measured += f" (floor JSON differs: {item['difference']})"
+        if not item.get("same_sql", True):
+            measured += f" (floor SQL out of step with the product: {item['sql_difference']})"
         if item["product"]["errors"]:
             measured += f" ({item['product']['errors']} product errors: {item['product'].get('first_error', '')[:120]})"
         out.append(("PASS" if item["pass"] else "MISS", name, measured))

@@ -56,7 +56,9 @@ def summary_line(result: dict[str, Any]) -> str:
     if "ratio" in result and "product" in result:
         return (
             f"product {result['product']['rps']} req/s, floor {result['floor']['rps']} req/s, "
-            f"floor/product {result['ratio']}" + ("" if result["same_json"] else " (JSON differs!)")
+            f"floor/product {result['ratio']}"
+            + ("" if result["same_json"] else " (JSON differs!)")
+            + ("" if result["same_sql"] else " (floor SQL out of step!)")
         )
     if "ten_endpoints" in result:
         return (

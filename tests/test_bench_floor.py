@@ -16,7 +16,9 @@ from django.test import Client
 from werkzeug.test import Client as WsgiClient
 
 from bench import floor
-from bench.scenarios.reads import FILTERED_QUERY, GRAPHQL_QUERY, LIST_QUERY
+from bench.load import Request
+from bench.scenarios.reads import FILTERED_QUERY, GRAPHQL_QUERY, LIST_QUERY, ORDER
+from bench.sql_check import floor_difference, product_statements
 from crm.services.records import create_record, create_records
 
 pytestmark = pytest.mark.skipif(
@@ -120,3 +122,17 @@ def test_floor_does_not_see_other_workspaces(floor_client, other_token, people):
     status, body = floor_get(floor_client, other_token, "/rest/people?" + LIST_QUERY.format(limit=60))
     assert status == 200
     assert body["data"]["people"] == [] and body["totalCount"] == 0
+
+
+@pytest.mark.parametrize(
+    ("request_to_product", "floor_order"),
+    [
+        (Request("GET", "/rest/people?" + LIST_QUERY.format(limit=2)), ORDER),
+        (Request("POST", "/graphql", orjson.dumps({"query": GRAPHQL_QUERY, "variables": {"first": 2}})), ""),
+    ],
+    ids=["rest", "graphql"],
+)
+def test_floor_pages_people_with_the_products_columns_and_order(api_token, people, request_to_product, floor_order):
+    status, statements = product_statements(api_token, request_to_product)
+    assert status == 200
+    assert floor_difference(statements, floor_order) is None

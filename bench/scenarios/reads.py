@@ -16,8 +16,10 @@ import orjson
 
 from bench import load, params, procs
 from bench.load import LoadResult, Request
+from bench.sql_check import floor_difference, product_statements
 
-LIST_QUERY = "limit={limit}&depth=1&order_by=createdAt[DescNullsLast]"
+ORDER = "createdAt[DescNullsLast]"
+LIST_QUERY = "limit={limit}&depth=1&order_by=" + ORDER
 FILTERED_QUERY = LIST_QUERY + "&filter=name.firstName[eq]:Ada"
 # The floor answers exactly this query (bench/floor.py: graphql_people).
 GRAPHQL_QUERY = (
@@ -34,6 +36,8 @@ class ReadScenario:
     requests: int
     build: Callable[[int, str, list[str], int], Request]  # (index, token, person ids, page size)
     target_ratio: float
+    # The order_by the floor uses for the page query (None: no page of people).
+    floor_order: str | None
 
 
 def rest_list(index: int, token: str, ids: list[str], size: int) -> Request:
@@ -54,10 +58,10 @@ def graphql_list(index: int, token: str, ids: list[str], size: int) -> Request:
 
 
 SCENARIOS = [
-    ReadScenario("rest_list", "REST list (60, depth=1)", params.LIST_REQUESTS, rest_list, 2.0),
-    ReadScenario("rest_list_filtered", "REST list filtered", params.LIST_REQUESTS, rest_list_filtered, 2.0),
-    ReadScenario("rest_get", "REST get one", params.GET_REQUESTS, rest_get, 2.0),
-    ReadScenario("graphql_list", "GraphQL people(first: 60)", params.GRAPHQL_REQUESTS, graphql_list, 4.0),
+    ReadScenario("rest_list", "REST list (60, depth=1)", params.LIST_REQUESTS, rest_list, 2.0, ORDER),
+    ReadScenario("rest_list_filtered", "REST list filtered", params.LIST_REQUESTS, rest_list_filtered, 2.0, ORDER),
+    ReadScenario("rest_get", "REST get one", params.GET_REQUESTS, rest_get, 2.0, None),
+    ReadScenario("graphql_list", "GraphQL people(first: 60)", params.GRAPHQL_REQUESTS, graphql_list, 4.0, ""),
 ]
 
 
@@ -113,6 +117,9 @@ def run(scenario: ReadScenario, token: str, ids: list[str]) -> dict[str, Any]:
         return {"skipped": f"product answered {status}: {str(product_json)[:200]}"}
     floor_status, floor_json = fetch(params.FLOOR_PORT, make(0))
     difference = first_difference(product_json, floor_json) if floor_status == 200 else f"floor answered {floor_status}"
+    sql_difference = None
+    if scenario.floor_order is not None:
+        sql_difference = floor_difference(product_statements(token, make(0))[1], scenario.floor_order)
 
     # Warm both up (connections, caches, prepared statements) before timing.
     load.run(params.PRODUCT_PORT, make, 20)
@@ -137,8 +144,10 @@ def run(scenario: ReadScenario, token: str, ids: list[str]) -> dict[str, Any]:
         "floor": {**floor.summary(), "server_cpu_ms_per_request": _per_request(cpu["floor"], floor)},
         "ratio": round(ratio, 2),
         "target": f"floor/product <= {scenario.target_ratio}",
-        "pass": ratio <= scenario.target_ratio and not product.errors and difference is None,
+        "pass": ratio <= scenario.target_ratio and not product.errors and not difference and not sql_difference,
         "same_json": difference is None,
         **({"difference": difference} if difference else {}),
+        "same_sql": sql_difference is None,
+        **({"sql_difference": sql_difference} if sql_difference else {}),
         "concurrency": params.CLIENT_CONCURRENCY,
     }
