@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
-from crm.rest.views.not_found import api_route_not_found
+from crm.rest.views.not_found import ApiRouteNotFoundView
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -15,7 +15,7 @@ urlpatterns = [
     path("", include("settings_ui.urls")),
     path("docs/", include("docs_site.urls")),
     # Last: any /rest path no route above took gets the API's JSON 404, DEBUG or not.
-    re_path(r"^rest(?:/[\s\S]*)?$", api_route_not_found, name="rest-not-found"),
+    re_path(r"^rest(?:/[\s\S]*)?$", ApiRouteNotFoundView.as_view(), name="rest-not-found"),
 ]
 
 # API paths answer errors in JSON; other paths get Django's pages.

@@ -7,12 +7,18 @@ through ``handler404``. As a route, it answers the API's JSON error shape in eve
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
+from django.utils.decorators import method_decorator
+from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from crm.rest.errors import json_error
 
 
-@csrf_exempt  # API clients send no CSRF token; the answer is the same 404 for every method.
-def api_route_not_found(request: HttpRequest) -> HttpResponse:
-    return json_error(404, [f"No API route matches {request.method} {request.path[:200]}."])
+# API clients send no CSRF token; the answer is the same 404 for every method.
+@method_decorator(csrf_exempt, name="dispatch")
+class ApiRouteNotFoundView(View):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return json_error(404, [f"No API route matches {request.method} {request.path[:200]}."])
