@@ -55,6 +55,9 @@ PACED_EVENTS_PER_SECOND = 100
 # Writers sharing the pace, so one slow write does not hold back the next event.
 PACED_WRITERS = 4
 PACED_SECONDS = max(2, int(15 * SCALE))
+# A second, shorter paced run to one endpoint only (100 deliveries/s offered), to tell
+# delivery latency apart from delivery capacity.
+DIAGNOSTIC_PACED_SECONDS = max(2, int(8 * SCALE))
 CELERY_CONCURRENCY = 2
 
 REQUEST_TIMEOUT_SECONDS = 30

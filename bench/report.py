@@ -79,6 +79,7 @@ def table(results: dict[str, Any]) -> str:
             f"{_fmt(p['commit_to_receipt']['median_ms'])} ms); floor loop {_fmt(f['deliveries_per_second'])}/s; "
             f"product/floor {hooks['share_of_floor']:.0%}"
         )
+        one = hooks.get("paced_one_endpoint")
         c = s["commit_to_receipt"]
         lines.append(
             f"Webhooks paced: {s['events']} events at {s['events_per_second']}/s x {s['endpoints']} endpoints "
@@ -86,6 +87,13 @@ def table(results: dict[str, Any]) -> str:
             f"{s['received']}/{s['expected']} delivered, commit-to-receipt p50 {_fmt(c['median_ms'])} ms, "
             f"p99 {_fmt(c['p99_ms'])} ms, max {_fmt(c['max_ms'])} ms"
         )
+        if one:
+            c = one["commit_to_receipt"]
+            lines.append(
+                f"  (diagnostic) the same pace to 1 endpoint, {one['events']} events: "
+                f"{one['received']}/{one['expected']} delivered, "
+                f"commit-to-receipt p50 {_fmt(c['median_ms'])} ms, p99 {_fmt(c['p99_ms'])} ms"
+            )
     else:
         lines.append(f"Webhooks: {_skip(hooks)}")
     queries = scenarios.get("queries", {})

@@ -6,7 +6,8 @@ fanned out to endpoints on the local receiver, delivered by Celery workers.
 - floor: the very same POSTs (path, headers, body as received) replayed by a plain
   loop over one keep-alive ``requests.Session``;
 - paced: PACED_EVENTS_PER_SECOND single creates per second for PACED_SECONDS, to the
-  same endpoints; commit-to-receipt latency (commit time = the Event's created_at).
+  same endpoints; commit-to-receipt latency (commit time = the Event's created_at);
+  then the same pace to one endpoint only, as a diagnostic.
 """
 
 from __future__ import annotations
@@ -180,7 +181,7 @@ def abandon_backlog(workspace: Any, flush_broker: Callable[[], None]) -> int:
     return pending.update(status=Delivery.Status.FAILED, next_attempt_at=None, claimed_until=None)
 
 
-def paced(workspace: Any) -> dict[str, Any]:
+def paced(workspace: Any, endpoints: int, seconds: int) -> dict[str, Any]:
     """Event n is written at start + n / rate, by one of a few writer threads."""
     from django.db import connection
 
@@ -190,7 +191,7 @@ def paced(workspace: Any) -> dict[str, Any]:
 
     actor = Actor(source="API", name="Benchmark")
     rate, writers = params.PACED_EVENTS_PER_SECOND, params.PACED_WRITERS
-    events = rate * params.PACED_SECONDS
+    events = rate * seconds
     before = set(map(str, Event.objects.filter(workspace=workspace).values_list("id", flat=True)))
     receiver_reset()
     started = time.monotonic() + 0.1
@@ -211,15 +212,15 @@ def paced(workspace: Any) -> dict[str, Any]:
     for thread in threads:
         thread.join()
     achieved = events / (time.monotonic() - started)
-    expected = events * params.WEBHOOK_ENDPOINTS
+    expected = events * endpoints
     received = wait_for_receipts(expected, params.PACED_WAIT_SECONDS)
     committed = {k: v for k, v in commit_times(workspace).items() if k not in before}
     summary = latency_summary(receiver_get("/_receipts"), committed)
     return {
         "events": events,
         "events_per_second": round(achieved, 1),
-        "endpoints": params.WEBHOOK_ENDPOINTS,
-        "offered_deliveries_per_second": round(achieved * params.WEBHOOK_ENDPOINTS, 1),
+        "endpoints": endpoints,
+        "offered_deliveries_per_second": round(achieved * endpoints, 1),
         "expected": expected,
         "received": received,
         "commit_to_receipt": summary,
@@ -227,16 +228,19 @@ def paced(workspace: Any) -> dict[str, Any]:
 
 
 def run(flush_broker: Callable[[], None]) -> dict[str, Any]:
+    from webhooks.models import WebhookEndpoint
     from webhooks.services.endpoints import create_endpoint
 
     workspace, _token = data.reset_writes_workspace()
-    for i in range(params.WEBHOOK_ENDPOINTS):
+    endpoints = [
         create_endpoint(
             workspace,
             target_url=f"{RECEIVER}/hook/{i}",
             operations=["person.created"],
             description=f"bench {i}",
         )
+        for i in range(params.WEBHOOK_ENDPOINTS)
+    ]
     flush_broker()
     workers = start_workers()
     try:
@@ -249,7 +253,11 @@ def run(flush_broker: Callable[[], None]) -> dict[str, Any]:
         floor = floor_replay()
         print(f"    floor: {floor['deliveries_per_second']}/s; paced run at {params.PACED_EVENTS_PER_SECOND} events/s")
         product["abandoned"] = abandon_backlog(workspace, flush_broker)
-        steady = paced(workspace)
+        steady = paced(workspace, params.WEBHOOK_ENDPOINTS, params.PACED_SECONDS)
+        print(f"    paced: {steady['commit_to_receipt']}; again to one endpoint", flush=True)
+        steady["abandoned"] = abandon_backlog(workspace, flush_broker)
+        WebhookEndpoint.objects.filter(id__in=[e.id for e in endpoints[1:]]).update(is_active=False)
+        single = paced(workspace, 1, params.DIAGNOSTIC_PACED_SECONDS)
     finally:
         for process in workers:
             procs.stop(process)
@@ -263,6 +271,7 @@ def run(flush_broker: Callable[[], None]) -> dict[str, Any]:
         "floor": floor,
         "share_of_floor": round(share, 3),
         "paced": steady,
+        "paced_one_endpoint": single,
         "targets": {
             "throughput": {
                 "target": ">= 40% of the floor's deliveries/s",
