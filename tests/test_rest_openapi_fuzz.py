@@ -1,10 +1,11 @@
 """Property-based run of both OpenAPI documents against the app (Schemathesis over WSGI):
-every operation, valid and invalid inputs, no 5xx, and every response as documented."""
+every operation (records, metadata and webhooks), valid and invalid inputs, no 5xx, and
+every response as documented."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
+from receiver import Receiver
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -24,6 +26,9 @@ from schemathesis.specs.openapi.checks import (
 
 from crm.services.fields import create_custom_field
 from crm.services.records import create_record
+from webhooks.models import Delivery
+from webhooks.services.deliveries import send_test_event
+from webhooks.services.endpoints import create_endpoint
 
 # Examples per operation and mode; raise it locally for a deeper run.
 MAX_EXAMPLES = int(os.environ.get("REST_FUZZ_EXAMPLES", "12"))
@@ -71,6 +76,31 @@ def fuzz_workspace(workspace, actor, settings) -> dict[str, str]:
 PLURALS = {"person": "people", "company": "companies", "opportunity": "opportunities", "note": "notes", "task": "tasks"}
 
 
+@pytest.fixture
+def webhook_receiver(settings) -> Iterator[Receiver]:
+    """Where fuzzed webhooks point, so test events get a real answer on 127.0.0.1."""
+    settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS = True
+    server = Receiver().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def new_webhook(workspace, actor, webhook_receiver) -> Callable[[], dict[str, str]]:
+    """A fresh webhook per operation (the fuzzer may change or delete it) with a failed
+    delivery to resend and a test delivery with an attempt in its log."""
+
+    def create() -> dict[str, str]:
+        endpoint = create_endpoint(workspace, target_url=webhook_receiver.url)
+        create_record(workspace, "note", {}, actor)
+        delivery = Delivery.objects.get(endpoint=endpoint)
+        Delivery.objects.filter(id=delivery.id).update(status=Delivery.Status.FAILED)
+        send_test_event(endpoint, actor)
+        return {"id": str(endpoint.id), "deliveryId": str(delivery.id)}
+
+    return create
+
+
 def run_operation(operation: Any, token: str, **strategy_kwargs: Any) -> str | None:
     @given(case=operation.as_strategy(**strategy_kwargs))
     @hypothesis_settings(
@@ -90,7 +120,10 @@ def run_operation(operation: Any, token: str, **strategy_kwargs: Any) -> str | N
     return None
 
 
-def real_id(path: str, ids: dict[str, str]) -> dict[str, str] | None:
+def real_id(path: str, ids: dict[str, str], new_webhook: Callable[[], dict[str, str]]) -> dict[str, str] | None:
+    if path.startswith("/webhooks/{id}"):
+        webhook = new_webhook()
+        return webhook if "{deliveryId}" in path else {"id": webhook["id"]}
     if "{idOrName}" in path:
         return {"idOrName": "person"}
     if "/fields/{id}" in path:
@@ -101,7 +134,9 @@ def real_id(path: str, ids: dict[str, str]) -> dict[str, str] | None:
     return None
 
 
-def fuzz(document: str, app: Any, token: str, ids: dict[str, str]) -> tuple[int, list[str]]:
+def fuzz(
+    document: str, app: Any, token: str, ids: dict[str, str], new_webhook: Callable[[], dict[str, str]]
+) -> tuple[int, list[str]]:
     schema = schemathesis.openapi.from_wsgi(document, app, headers={"Authorization": f"Bearer {token}"})
     failures: list[str] = []
     count = 0
@@ -112,7 +147,7 @@ def fuzz(document: str, app: Any, token: str, ids: dict[str, str]) -> tuple[int,
             {"generation_mode": GenerationMode.POSITIVE},
             {"generation_mode": GenerationMode.NEGATIVE},
         ]
-        existing = real_id(operation.path, ids)
+        existing = real_id(operation.path, ids, new_webhook)
         if existing:
             runs.append({"generation_mode": GenerationMode.POSITIVE, "path_parameters": existing})
         for kwargs in runs:
@@ -123,14 +158,15 @@ def fuzz(document: str, app: Any, token: str, ids: dict[str, str]) -> tuple[int,
 
 
 @pytest.mark.slow
-def test_the_core_api_matches_its_openapi_document(wsgi_app, fuzz_workspace, api_token):
-    count, failures = fuzz("/rest/open-api/core", wsgi_app, api_token, fuzz_workspace)
-    assert count == 35
+def test_the_core_api_matches_its_openapi_document(wsgi_app, fuzz_workspace, api_token, new_webhook):
+    count, failures = fuzz("/rest/open-api/core", wsgi_app, api_token, fuzz_workspace, new_webhook)
+    # 7 operations for each of the 5 objects, 10 for webhooks.
+    assert count == 45
     assert not failures, "\n\n".join(failures)
 
 
 @pytest.mark.slow
-def test_the_metadata_api_matches_its_openapi_document(wsgi_app, fuzz_workspace, api_token):
-    count, failures = fuzz("/rest/open-api/metadata", wsgi_app, api_token, fuzz_workspace)
+def test_the_metadata_api_matches_its_openapi_document(wsgi_app, fuzz_workspace, api_token, new_webhook):
+    count, failures = fuzz("/rest/open-api/metadata", wsgi_app, api_token, fuzz_workspace, new_webhook)
     assert count == 8
     assert not failures, "\n\n".join(failures)

@@ -1,5 +1,6 @@
 """The core OpenAPI document of a workspace, generated from its metadata: one set of
-paths and schemas per object, custom fields included, plus the webhook payloads."""
+paths and schemas per object, custom fields included, plus the webhook routes
+(/rest/webhooks...) and the webhook payloads."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from crm.metadata.schema import CompiledField, CompiledObject, SubField, WorkspaceSchema
 from crm.query.ast import OPERATORS, ORDER_DIRECTIONS
 from crm.query.listing import MAX_LIMIT
+from crm.rest.openapi import webhooks as webhook_routes
 from crm.rest.openapi.common import (
     DATE,
     DATETIME,
@@ -530,6 +532,9 @@ def build_core_document(workspace_schema: WorkspaceSchema, server_url: str, work
         paths.update(object_paths(obj_meta))
         webhooks[obj_meta.name_singular] = webhook_operations(obj_meta)
         tags.append({"name": obj_meta.label_plural, "description": obj_meta.description})
+    schemas.update(webhook_routes.webhook_components(workspace_schema))
+    paths.update(webhook_routes.webhook_paths())
+    tags.append({"name": webhook_routes.TAG, "description": webhook_routes.TAG_DESCRIPTION})
     description = (
         f"Records of the **{workspace_name}** workspace, including its custom fields. "
         "Authenticate with an API key: `Authorization: Bearer <key>`. "
