@@ -304,3 +304,26 @@ def test_webhooks_created_over_rest_receive_record_changes(api, workspace, actor
     create_record(workspace, "person", {"name": {"firstName": "Ada"}}, actor)
 
     assert list(Delivery.objects.values_list("endpoint_id", flat=True)) == [uuid.UUID(webhook["id"])]
+
+
+def test_odd_inputs_are_refused_with_400_not_a_crash(api):
+    webhook = create_webhook(api)
+    base = f"/rest/webhooks/{webhook['id']}"
+    out_of_range = "MDAwMS0wMS0wMVQwMDowMDowMCswNTowMHw2ZjFjMmQzZS00YjVhLTQ5NzgtOGE2Yi01YzRkM2UyZjFhMGI"
+
+    responses = [
+        post(api, "/rest/webhooks", {"targetUrl": "https://x.example.com", "operations": 7}),
+        post(api, "/rest/webhooks", {"targetUrl": "https://x.example.com", "description": "a\x00b"}),
+        patch(api, base, {"description": "a\x00b"}),
+        api.get(base + "/deliveries?limit=%C2%B2"),
+        api.get(base + "/deliveries?event=person.%00"),
+        api.get(base + f"/deliveries?starting_after={out_of_range}"),
+        post(api, base + "/recover", {"since": "0001-01-01T00:00:00+05:00"}),
+        post(api, base + "/recover", {"since": "9999-12-31T23:59:59-05:00"}),
+    ]
+    # ISO-8601 allows offsets PostgreSQL does not: the instant is what counts.
+    recovered = post(api, base + "/recover", {"since": "2026-01-31T09:00:00+23:30"})
+
+    assert [r.status_code for r in responses] == [400] * len(responses)
+    assert recovered.status_code == 202
+    assert recovered.json()["data"]["recoverWebhookDeliveries"]["since"] == "2026-01-30T09:30:00.000Z"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_datetime
@@ -33,6 +33,15 @@ def encode_cursor(delivery: Delivery) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+def in_utc(when: datetime) -> datetime | None:
+    """The instant in UTC, None when that falls outside years 1 to 9999. Queries get UTC:
+    PostgreSQL refuses offsets beyond 15:59, which ISO-8601 allows (up to 23:59)."""
+    try:
+        return when.astimezone(UTC)
+    except OverflowError:
+        return None
+
+
 def decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
@@ -41,7 +50,9 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         parse_uuid(delivery_id, "delivery")
     except (binascii.Error, UnicodeDecodeError, ValueError, exceptions.NotFound):
         when = None
-    if when is None:
+    if when is not None and when.tzinfo is not None:
+        when = in_utc(when)
+    if when is None or when.tzinfo is None:
         raise exceptions.ValidationError(f"Invalid cursor '{cursor[:60]}'.")
     return when, delivery_id
 
@@ -49,7 +60,8 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
 def parse_limit(raw: str | None) -> int:
     if raw in (None, ""):
         return DEFAULT_LIMIT
-    if not raw.strip().isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    if not raw.strip().isdecimal() or not 1 <= int(raw) <= MAX_LIMIT:
         raise exceptions.ValidationError(f"limit must be a whole number from 1 to {MAX_LIMIT}, not '{raw[:20]}'.")
     return int(raw)
 
@@ -65,7 +77,10 @@ def parse_instant(raw: object, name: str) -> datetime:
         raise exceptions.ValidationError(
             f"{name}: '{raw[:40]}' is not an ISO-8601 date and time with a time zone, e.g. 2026-01-31T09:00:00Z."
         )
-    return when
+    utc = in_utc(when)
+    if utc is None:
+        raise exceptions.ValidationError(f"{name}: '{raw[:40]}' is out of range.")
+    return utc
 
 
 class DeliveryListView(WebhookApiView):
@@ -80,6 +95,8 @@ class DeliveryListView(WebhookApiView):
         endpoint = self.get_endpoint(webhook_id)
         params = request.query_params
         limit = parse_limit(params.get("limit"))
+        if "\x00" in params.get("event", ""):  # PostgreSQL refuses NUL in a query parameter
+            raise exceptions.ValidationError("event must not contain NUL characters.")
         try:
             deliveries: QuerySet[Delivery] = list_deliveries(
                 endpoint, status=params.get("status") or None, event=params.get("event") or None

@@ -56,6 +56,10 @@ class WebhookListView(WebhookApiView):
             raise exceptions.ValidationError("targetUrl: Enter the URL that should receive the events.")
         if "is_active" in fields and not isinstance(fields["is_active"], bool):
             raise exceptions.ValidationError("isActive: Expected true or false.")
+        operations = fields.get("operations")
+        if operations is not None and not isinstance(operations, list | str):
+            # create_endpoint makes a list of whatever it gets: a number or true would crash it.
+            raise exceptions.ValidationError('operations: Expected a list of operations, such as ["*.*"].')
         endpoint = endpoint_service.create_endpoint(self.workspace, **fields)
         endpoint.failed_delivery_count = 0
         return Response({"data": {"createWebhook": webhook_shape(endpoint, secret=True)}}, status=201)

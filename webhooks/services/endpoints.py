@@ -94,6 +94,8 @@ def clean_description(value: Any) -> str:
         return ""
     if not isinstance(value, str):
         raise WebhookValidationError({"description": ["Expected text."]})
+    if "\x00" in value:  # PostgreSQL text refuses it
+        raise WebhookValidationError({"description": ["Must not contain NUL characters."]})
     if len(value) > MAX_DESCRIPTION_LENGTH:
         raise WebhookValidationError({"description": [f"Use at most {MAX_DESCRIPTION_LENGTH} characters."]})
     return value.strip()
