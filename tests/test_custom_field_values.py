@@ -40,7 +40,7 @@ CASES = [
         "EMAILS",
         {},
         {"primaryEmail": "a@b.co"},
-        {"primaryEmail": "a@b.co", "additionalEmails": None},
+        {"primaryEmail": "a@b.co", "additionalEmails": []},
         {"primaryEmail": "nope"},
         "not an email",
     ),
