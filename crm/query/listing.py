@@ -12,14 +12,18 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Q
 
 from crm.metadata.schema import CompiledField, CompiledObject
 from crm.models import Workspace, WorkspaceMember
 from crm.query.ast import Node, OrderBy
 from crm.query.compile import QueryValueError, SortKey, coerce, filter_to_q, sort_keys
+from crm.query.plain_select import PlainSelect
 from crm.query.serialize import compile_serializer
 from crm.services.record_queries import RecordNotFoundError, get_object, records
 
@@ -120,16 +124,33 @@ def page_from_rows(
 
 def get_record_data(workspace: Workspace, obj: CompiledObject, record_id: Any, depth: int = 0) -> dict[str, Any]:
     columns, serialize = compile_serializer(obj)
+    select = _by_id_select(obj)
+    pk = obj.model._meta.pk
     try:
-        row = records(workspace, obj).filter(id=record_id).values(*columns).first()
-    except (ValueError, TypeError):
-        row = None
-    if row is None:
+        params = [pk.get_db_prep_value(value, connection) for value in (workspace.pk, record_id)]
+    except (ValueError, TypeError, ValidationError):
+        params = None
+    rows = select.rows(params) if params is not None else []
+    if not rows:
         raise RecordNotFoundError(f"No {obj.name_singular} with id '{str(record_id)[:60]}'")
-    data = serialize(row)
+    data = serialize(dict(zip(columns, rows[0], strict=True)))
     if depth:
         embed_relations(workspace, obj, [data])
     return data
+
+
+@lru_cache(maxsize=512)
+def _by_id_select(obj: CompiledObject) -> PlainSelect:
+    """One live record of a workspace by id: the read behind every GET of one record,
+    written once per compiled object rather than built as a QuerySet each time."""
+    columns, _ = compile_serializer(obj)
+    quote = connection.ops.quote_name
+    return PlainSelect(
+        obj.model,
+        columns,
+        f"WHERE {{table}}.{quote('workspace_id')} = %s AND {{table}}.{quote('deleted_at')} IS NULL"
+        f" AND {{table}}.{quote('id')} = %s LIMIT 1",
+    )
 
 
 def embed_relations(workspace: Workspace, obj: CompiledObject, data: list[dict[str, Any]]) -> None:

@@ -40,7 +40,8 @@ class PlainSelect:
         if found is None:
             found = []
             for index, field in enumerate(self.fields):
-                column = field.cached_col
+                # get_col, not cached_col: a foreign key reads as its target field (a UUID).
+                column = field.get_col(field.model._meta.db_table)
                 functions = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
                 if functions:
                     found.append((index, functions, column))
