@@ -71,7 +71,7 @@ def hit(key_id: object, *, now: float | None = None) -> RateLimitStatus:
 
 def _redis_client() -> redis.Redis | None:
     """A Redis client kept for the process when the cache is Redis. Django's cache builds
-    a client per call and counts in two round trips (EXISTS, INCRBY); this is one."""
+    a client per call and counts in two round trips (EXISTS, INCRBY); this is one INCR."""
     global _client
     if _client is None:
         location = settings.CACHES["default"].get("LOCATION")
@@ -82,7 +82,9 @@ def _redis_client() -> redis.Redis | None:
 
 def _redis_count(client: redis.Redis, key: str) -> int:
     # The same key and integer encoding as the cache, so cache.get() reads this count.
-    pipe = client.pipeline(transaction=False)
-    pipe.incr(key)
-    pipe.expire(key, WINDOW_SECONDS + 5, nx=True)
-    return int(pipe.execute()[0])
+    count = int(client.incr(key))
+    if count == 1:
+        # The window's first request sets its expiry; the key names its window, so a
+        # counter that missed this (a crash in between) is never read again.
+        client.expire(key, WINDOW_SECONDS + 5)
+    return count
