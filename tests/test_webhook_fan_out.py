@@ -13,7 +13,7 @@ from webhooks.models import Delivery, Event, WebhookEndpoint
 from webhooks.models.endpoint import operation_matches
 from webhooks.services.endpoints import create_endpoint, disable_endpoint
 from webhooks.services.fan_out import create_deliveries
-from webhooks.services.queueing import queue_deliveries
+from webhooks.services.queueing import queue_endpoints
 
 pytestmark = pytest.mark.usefixtures("private_networks_allowed")
 
@@ -87,12 +87,10 @@ def test_a_batch_fans_out_with_one_query_for_endpoints_and_one_insert(workspace,
     assert len(inserts) == -(-180 // batch)
 
 
-def test_deliveries_are_queued_after_commit_a_few_per_endpoint(
-    workspace, actor, webhook_broker, django_capture_on_commit_callbacks, settings
+def test_a_commit_sends_one_message_however_many_endpoints_and_deliveries(
+    workspace, actor, webhook_broker, django_capture_on_commit_callbacks
 ):
-    settings.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT = 2
-    first = create_endpoint(workspace, target_url=URL)
-    second = create_endpoint(workspace, target_url=URL)
+    endpoints = [create_endpoint(workspace, target_url=URL) for _ in range(3)]
     before = webhook_broker.queued_messages()
 
     with django_capture_on_commit_callbacks() as callbacks:
@@ -102,11 +100,12 @@ def test_deliveries_are_queued_after_commit_a_few_per_endpoint(
     for callback in callbacks:
         callback()
 
-    # Two per endpoint now; the worker sending them drains the rest, the sweeper covers the remainder.
-    assert webhook_broker.queued_messages() == before + 4
-    for endpoint in (first, second):
+    # One message naming the three endpoints; the worker that gets it sends all 30 in batches.
+    assert webhook_broker.queued_messages() == before + 1
+    for endpoint in endpoints:
         assert endpoint.deliveries.count() == 10
-        assert endpoint.deliveries.filter(claimed_until__isnull=False).count() == 2
+        # Every delivery is covered by that message, so the sweeper leaves them alone.
+        assert endpoint.deliveries.filter(claimed_until__isnull=True).count() == 0
 
 
 def test_a_rolled_back_write_leaves_no_delivery_and_queues_nothing(
@@ -132,7 +131,7 @@ def test_with_the_broker_down_deliveries_stay_due_for_the_sweeper(workspace, act
 
     use_broker("redis://127.0.0.1:1/0", {})
     try:
-        assert queue_deliveries([delivery.id]) == 0
+        assert queue_endpoints([delivery.endpoint_id]) is False
     finally:
         use_broker(webhook_broker.url, webhook_broker.transport_options)
 

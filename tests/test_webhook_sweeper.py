@@ -43,33 +43,55 @@ def test_due_deliveries_without_a_queue_lease_are_queued(workspace, actor, webho
     assert sweep() == 0
 
 
-def test_deliveries_not_due_or_already_queued_are_left_alone(workspace, actor):
-    create_endpoint(workspace, target_url=URL)
-    people(workspace, actor, 3)
-    later, queued, expired = Delivery.objects.all()
+def test_endpoints_with_a_message_on_its_way_or_nothing_due_are_left_alone(workspace, actor, webhook_broker):
+    later = create_endpoint(workspace, target_url=URL)
+    queued = create_endpoint(workspace, target_url=URL)
+    expired = create_endpoint(workspace, target_url=URL)
+    people(workspace, actor, 2)
     now = timezone.now()
-    Delivery.objects.filter(id=later.id).update(claimed_until=None, next_attempt_at=now + timedelta(minutes=5))
-    Delivery.objects.filter(id=queued.id).update(claimed_until=now + timedelta(minutes=1))
-    Delivery.objects.filter(id=expired.id).update(claimed_until=now - timedelta(seconds=1))
+    later.deliveries.update(claimed_until=None, next_attempt_at=now + timedelta(minutes=5))
+    # One delivery with a live queue lease: a message for the endpoint is on its way.
+    first, second = queued.deliveries.order_by("created_at")
+    Delivery.objects.filter(id=first.id).update(claimed_until=now + timedelta(minutes=1))
+    Delivery.objects.filter(id=second.id).update(claimed_until=None)
+    expired.deliveries.update(claimed_until=now - timedelta(seconds=1))
+    before = webhook_broker.queued_messages()
 
     assert queue_due_deliveries() == 1
 
-    assert Delivery.objects.get(id=expired.id).claimed_until > now
+    assert webhook_broker.queued_messages() == before + 1
+    # One of its deliveries now carries the lease for the whole endpoint.
+    assert expired.deliveries.filter(claimed_until__gt=now).count() == 1
+    assert queue_due_deliveries() == 0
 
 
-def test_each_endpoint_gets_a_few_deliveries_queued_so_none_is_starved(workspace, actor, settings):
-    settings.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT = 2
+def test_each_endpoint_with_due_deliveries_gets_a_message_of_its_own(workspace, actor, webhook_broker):
     busy = create_endpoint(workspace, target_url=URL, operations=["person.*"])
     quiet = create_endpoint(workspace, target_url=URL, operations=["company.*"])
     people(workspace, actor, 30)
     create_record(workspace, "company", {"name": "Northwind"}, actor)
     Delivery.objects.update(claimed_until=None)
+    before = webhook_broker.queued_messages()
 
-    assert queue_due_deliveries() == 3
+    assert queue_due_deliveries() == 2
 
-    assert busy.deliveries.filter(claimed_until__isnull=False).count() == 2
+    # Two messages, so two workers can share the swept backlog.
+    assert webhook_broker.queued_messages() == before + 2
+    assert busy.deliveries.filter(claimed_until__isnull=False).count() == 1
     assert quiet.deliveries.filter(claimed_until__isnull=False).count() == 1
-    # Both slots of the busy endpoint are taken; the quiet one has nothing left.
+    assert queue_due_deliveries() == 0
+
+
+def test_an_endpoint_with_a_batch_in_flight_is_left_to_that_worker(workspace, actor):
+    endpoint = create_endpoint(workspace, target_url=URL)
+    people(workspace, actor, 3)
+    Delivery.objects.update(claimed_until=None)
+    sending = endpoint.deliveries.first()
+    Delivery.objects.filter(id=sending.id).update(
+        status="delivering", claimed_until=timezone.now() + timedelta(seconds=30), claim_token=uuid.uuid4()
+    )
+
+    # The worker sending it looks for the endpoint's other due deliveries after its batch.
     assert queue_due_deliveries() == 0
 
 

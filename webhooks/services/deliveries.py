@@ -14,7 +14,7 @@ from webhooks.models import Attempt, Delivery, Event, WebhookEndpoint
 from webhooks.models.event import TEST_EVENT_NAME
 from webhooks.services.delivering import attempt_delivery
 from webhooks.services.endpoints import EndpointDisabledError
-from webhooks.services.queueing import queue_deliveries
+from webhooks.services.queueing import queue_endpoints
 
 
 class UnknownStatusError(ValueError):
@@ -65,9 +65,8 @@ def send_test_event(endpoint: WebhookEndpoint, actor: Actor | None = None) -> At
             },
             actor=actor.as_dict() if actor else {"source": "SYSTEM", "name": "System"},
         )
-        delivery = Delivery.objects.create(
-            event=event, endpoint=endpoint, status=Delivery.Status.PENDING, next_attempt_at=timezone.now()
-        )
+        # Not due for anyone else (no next_attempt_at): only this call sends it.
+        delivery = Delivery.objects.create(event=event, endpoint=endpoint, status=Delivery.Status.PENDING)
     attempt = attempt_delivery(delivery.id, ignore_endpoint_limit=True)
     if attempt is None:  # only if something deleted the delivery meanwhile
         raise RuntimeError("the test delivery could not be sent")
@@ -92,7 +91,8 @@ def resend_delivery(delivery: Delivery) -> Delivery:
     )
     delivery.refresh_from_db()
     if restarted:
-        transaction.on_commit(lambda: queue_deliveries([delivery.id]))
+        endpoint_id = delivery.endpoint_id
+        transaction.on_commit(lambda: queue_endpoints([endpoint_id]))
     return delivery
 
 
@@ -113,6 +113,8 @@ def recover_failed(endpoint: WebhookEndpoint, since: datetime) -> int:
             claim_token=None,
         )
     )
-    # Not queued one by one: the sweeper picks them up within seconds and paces them
-    # per endpoint, and the worker that gets the first one drains the rest.
+    if count:
+        # One message for the endpoint: the worker that gets it sends them in batches.
+        endpoint_id = endpoint.id
+        transaction.on_commit(lambda: queue_endpoints([endpoint_id]))
     return count

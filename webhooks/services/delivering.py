@@ -1,10 +1,16 @@
-"""Sending one delivery: claim it, sign and POST it, log the attempt, decide what comes next.
+"""Sending deliveries: claim a batch, sign and POST each, log the attempts, decide what
+comes next.
 
-The database decides who sends what. A worker first claims the delivery (a lease
-with a token, taken in one conditional UPDATE together with the attempt row), then
-posts, then records the outcome only if it still holds the claim. A killed worker
-leaves an open attempt and a lease that runs out; the sweeper then marks the attempt
-interrupted and makes the delivery due again.
+The database decides who sends what. A worker claims a batch of an endpoint's due
+deliveries in one conditional UPDATE (a lease with a token) and opens their attempt rows
+in the same transaction; it then POSTs them one after another over the process's
+keep-alive connection, and records every outcome in one more transaction, only for the
+deliveries it still holds. A killed worker leaves open attempts and leases that run
+out; the sweeper then marks those attempts interrupted and makes the deliveries due again.
+
+At most WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT batches of one endpoint are in flight at
+once: claims of an endpoint are serialised (a row lock on PostgreSQL; SQLite's IMMEDIATE
+transactions run one at a time anyway) and a claim counts the batches in flight first.
 """
 
 from __future__ import annotations
@@ -14,11 +20,13 @@ import logging
 import random
 import time
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import DateTimeField, F, Value
+from django.db.models import Case, DateTimeField, F, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -34,142 +42,354 @@ logger = logging.getLogger(__name__)
 # A receiver asking for a longer pause than this is treated as asking for this.
 MAX_RETRY_AFTER = timedelta(days=1)
 RETRY_AFTER_STATUSES = (429, 503)
-# last_success_at is a display value: refreshing it on every success would make
-# each delivery to a healthy endpoint pay an extra write.
+# last_success_at is a display value: refreshing it on every batch would make each
+# batch to a healthy endpoint pay an extra write.
 SUCCESS_STAMP_INTERVAL = timedelta(seconds=60)
-# How many due deliveries a draining worker looks at per step; a few, so two workers
-# draining the same endpoint do not keep colliding on the same row.
-DRAIN_LOOKAHEAD = 5
-DRAIN_MAX_FAILURES_IN_A_ROW = 3
+# Deliveries claimed at once. Big enough that the claim and the record are a small part
+# of the work; small enough that one batch is sent well within its lease.
+BATCH_SIZE = 50
+# After this many failures in a row an endpoint is left to the retry schedule and the
+# sweeper's pace instead of being sent the rest of its backlog at once.
+MAX_FAILURES_IN_A_ROW = 3
+# Time kept free at the end of a lease for recording the outcomes.
+LEASE_MARGIN_SECONDS = 1.0
+
+_ATTEMPT_OUTCOME_FIELDS = [
+    "finished_at",
+    "duration_ms",
+    "succeeded",
+    "status_code",
+    "response_headers",
+    "response_body",
+    "error",
+]
+_PENDING = Delivery.Status.PENDING
+_DELIVERING = Delivery.Status.DELIVERING
+
+
+@dataclass
+class _Claim:
+    endpoint: WebhookEndpoint | None
+    token: uuid.UUID
+    lease_ends: float  # monotonic
+    deliveries: list[Delivery] = field(default_factory=list)
+    attempts: list[Attempt] = field(default_factory=list)
+    bodies: list[bytes] = field(default_factory=list)
+    busy: bool = False
+
+
+@dataclass
+class BatchResult:
+    attempts: list[Attempt] = field(default_factory=list)
+    claimed: int = 0
+    # Why the endpoint should not be sent more right now, if so:
+    # "busy" (enough workers on it), "failing", "gone" (410 or disabled), "missing".
+    stop: str | None = None
+    failures_in_a_row: int = 0
 
 
 def deliver(delivery_id: uuid.UUID | str) -> Attempt | None:
-    """The worker's entry point: send the delivery if it is due and unclaimed, then,
-    while the receiver keeps accepting, go on with the endpoint's other due deliveries
-    for up to WEBHOOK_DRAIN_SECONDS. Returns the first attempt made, or None when
-    there was nothing to do (already sent, not due yet, claimed elsewhere)."""
+    """Send one delivery if it is due and unclaimed, then, if the receiver accepted it,
+    go on with the endpoint's other due deliveries for up to WEBHOOK_DRAIN_SECONDS.
+    Returns the attempt made, or None when there was nothing to do (already sent, not
+    due yet, claimed elsewhere)."""
     attempt = attempt_delivery(delivery_id)
     if attempt is not None and attempt.succeeded:
-        _drain(attempt.delivery.endpoint_id, deadline=time.monotonic() + settings.WEBHOOK_DRAIN_SECONDS)
+        deliver_to_endpoints([attempt.delivery.endpoint_id])
     return attempt
+
+
+def deliver_to_endpoints(endpoint_ids: Iterable[uuid.UUID | str], *, drain_seconds: float | None = None) -> int:
+    """The worker's entry point: send the endpoints everything due, a batch per endpoint
+    in turn, until nothing is left or WEBHOOK_DRAIN_SECONDS have passed. Returns how many
+    deliveries were attempted.
+
+    An endpoint with enough workers on it already is skipped: those workers look for more
+    after each batch. Work left at the deadline goes back to the queue in one message, so
+    other messages get their turn; an endpoint failing again and again is left to the
+    sweeper's pace.
+    """
+    seconds = settings.WEBHOOK_DRAIN_SECONDS if drain_seconds is None else drain_seconds
+    deadline = time.monotonic() + seconds
+    waiting = [e for e in dict.fromkeys(map(_as_uuid, endpoint_ids)) if e is not None]
+    random.shuffle(waiting)  # workers given the same endpoints do not all start with the same one
+    failures: dict[uuid.UUID, int] = {}
+    failing: list[uuid.UUID] = []
+    attempted = 0
+    while waiting and time.monotonic() < deadline:
+        for endpoint_id in list(waiting):
+            result = send_batch(endpoint_id, failures_in_a_row=failures.get(endpoint_id, 0))
+            attempted += len(result.attempts)
+            failures[endpoint_id] = result.failures_in_a_row
+            if result.stop or not result.claimed:
+                waiting.remove(endpoint_id)
+                if result.stop == "failing":
+                    failing.append(endpoint_id)
+            if time.monotonic() >= deadline:
+                break
+    if failing:
+        from webhooks.services.queueing import release_queue_leases
+
+        release_queue_leases(failing)
+    if waiting:
+        from webhooks.services.queueing import queue_endpoints
+
+        queue_endpoints(waiting)
+    return attempted
+
+
+def send_batch(endpoint_id: uuid.UUID, *, failures_in_a_row: int = 0) -> BatchResult:
+    """Claim up to BATCH_SIZE due deliveries of the endpoint, send them, record the outcomes."""
+    claim = _claim(endpoint_id, enforce_limit=True)
+    if claim.endpoint is None:
+        return BatchResult(stop="missing")
+    if claim.busy:
+        return BatchResult(stop="busy", failures_in_a_row=failures_in_a_row)
+    if not claim.endpoint.is_active:
+        _fail_for_disabled_endpoint(claim.endpoint, delivery_id=None)
+        return BatchResult(stop="gone")
+    return _send(claim, failures_in_a_row=failures_in_a_row)
 
 
 def attempt_delivery(delivery_id: uuid.UUID | str, *, ignore_endpoint_limit: bool = False) -> Attempt | None:
     """One attempt at one delivery, or None if it is not ours to make right now."""
     now = timezone.now()
-    delivery = Delivery.objects.select_related("event__workspace", "endpoint").filter(id=delivery_id).first()
-    if delivery is None or delivery.status != Delivery.Status.PENDING:
+    parsed = _as_uuid(delivery_id)
+    delivery = Delivery.objects.select_related("event__workspace", "endpoint").filter(id=parsed).first()
+    if delivery is None or delivery.status != _PENDING:
         return None
     if delivery.next_attempt_at is not None and delivery.next_attempt_at > now:
         return None
-    endpoint = delivery.endpoint
-    is_test = delivery.event.name == TEST_EVENT_NAME
-    if not endpoint.is_active and not is_test:
-        Delivery.objects.filter(
-            id=delivery.id, status=Delivery.Status.PENDING, attempt_count=delivery.attempt_count
-        ).update(
-            status=Delivery.Status.FAILED,
-            next_attempt_at=None,
-            claimed_until=None,
-            last_error=f"Not sent: the endpoint was disabled. {endpoint.disabled_reason}".strip(),
-        )
+    if not delivery.endpoint.is_active and delivery.event.name != TEST_EVENT_NAME:
+        _fail_for_disabled_endpoint(delivery.endpoint, delivery_id=delivery.id)
         return None
-
-    body = build_body(delivery.event, endpoint)
-    headers = build_headers(msg_id=delivery.webhook_id, body=body, secrets=endpoint.signing_secrets(now))
-    claimed = _claim(delivery, headers, now, ignore_endpoint_limit=ignore_endpoint_limit)
-    if claimed is None:
+    claim = _claim(delivery.endpoint_id, delivery=delivery, enforce_limit=not ignore_endpoint_limit)
+    if claim.busy:
+        # Leave it to the worker already sending to this endpoint (it goes on with the
+        # backlog) or to the sweeper, rather than waiting on a slow receiver here.
+        Delivery.objects.filter(id=delivery.id, status=_PENDING).update(claimed_until=None)
         return None
-    attempt, token = claimed
-    outcome = safe_http.post_json(endpoint.target_url, body, headers)
-    _record_outcome(delivery, attempt, token, outcome, is_test=is_test)
-    return attempt
+    if not claim.deliveries:
+        return None
+    result = _send(claim, failures_in_a_row=0)
+    return result.attempts[0] if result.attempts else None
 
 
-def _claim(
-    delivery: Delivery, headers: dict[str, str], now: datetime, *, ignore_endpoint_limit: bool
-) -> tuple[Attempt, uuid.UUID] | None:
+def _claim(endpoint_id: uuid.UUID, *, delivery: Delivery | None = None, enforce_limit: bool) -> _Claim:
+    """Take the endpoint's oldest due deliveries (or just the given one, loaded with its
+    event and endpoint) and open their attempts, in one transaction.
+
+    Bodies and signatures are made inside it, from the rows claimed, so the attempt log
+    holds the exact headers sent.
+    """
     token = uuid.uuid4()
-    with transaction.atomic():
-        if not ignore_endpoint_limit and _endpoint_is_busy(delivery.endpoint_id, now):
-            # Leave it to the worker already sending to this endpoint (it drains the
-            # backlog) or to the sweeper, rather than waiting on a slow receiver here.
-            Delivery.objects.filter(id=delivery.id, status=Delivery.Status.PENDING).update(claimed_until=None)
-            return None
-        number = delivery.attempt_count + 1
-        claimed = Delivery.objects.filter(
-            id=delivery.id, status=Delivery.Status.PENDING, attempt_count=delivery.attempt_count
-        ).update(
-            status=Delivery.Status.DELIVERING,
-            claimed_until=now + timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS),
-            claim_token=token,
-            attempt_count=number,
-        )
-        if not claimed:
-            return None
-        attempt = Attempt.objects.create(delivery=delivery, number=number, started_at=now, request_headers=headers)
-    delivery.status, delivery.claim_token, delivery.attempt_count = Delivery.Status.DELIVERING, token, number
-    return attempt, token
-
-
-def _endpoint_is_busy(endpoint_id: uuid.UUID, now: datetime) -> bool:
-    if connection.vendor == "postgresql":
-        # Serialises claims per endpoint so two workers cannot both see a free slot.
-        # NO KEY: a plain FOR UPDATE would also block writers inserting deliveries
-        # (their foreign key check takes a KEY SHARE lock on this row).
-        # SQLite needs no lock: its IMMEDIATE transactions already run one at a time.
-        list(WebhookEndpoint.objects.select_for_update(no_key=True).filter(id=endpoint_id).values_list("id", flat=True))
-    in_flight = Delivery.objects.filter(
-        endpoint_id=endpoint_id, status=Delivery.Status.DELIVERING, claimed_until__gt=now
-    ).count()
-    return in_flight >= max(1, settings.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT)
-
-
-def _record_outcome(
-    delivery: Delivery, attempt: Attempt, token: uuid.UUID, outcome: safe_http.HttpOutcome, *, is_test: bool
-) -> None:
     now = timezone.now()
-    code = outcome.status_code
-    succeeded = code is not None and 200 <= code < 300
-    error = outcome.error or describe_status(code, outcome.headers)
-    attempt.finished_at = now
-    attempt.duration_ms = outcome.duration_ms
-    attempt.succeeded = succeeded
-    attempt.status_code = code
-    attempt.response_headers = outcome.headers
-    attempt.response_body = outcome.body_excerpt[: safe_http.EXCERPT_CHARS]
-    attempt.error = error or ""
-
-    if succeeded:
-        changes = {"status": Delivery.Status.SUCCEEDED, "delivered_at": now, "next_attempt_at": None}
-    else:
-        delay = None if is_test or code == 410 else retry_delay(delivery, outcome)
-        if delay is None:
-            changes = {"status": Delivery.Status.FAILED, "next_attempt_at": None}
-        else:
-            changes = {"status": Delivery.Status.PENDING, "next_attempt_at": now + delay}
+    lease = settings.WEBHOOK_LEASE_SECONDS
+    claim = _Claim(endpoint=None, token=token, lease_ends=time.monotonic() + lease)
     with transaction.atomic():
-        Attempt.objects.filter(id=attempt.id).update(
-            finished_at=attempt.finished_at,
-            duration_ms=attempt.duration_ms,
-            succeeded=attempt.succeeded,
-            status_code=attempt.status_code,
-            response_headers=attempt.response_headers,
-            response_body=attempt.response_body,
-            error=attempt.error,
+        endpoints = WebhookEndpoint.objects.filter(id=endpoint_id)
+        if connection.vendor == "postgresql" and enforce_limit:
+            # Serialises claims of one endpoint, so two workers cannot both see a free slot.
+            # NO KEY: a plain FOR UPDATE would also block writers inserting deliveries
+            # (their foreign key check takes a KEY SHARE lock on this row).
+            endpoints = endpoints.select_for_update(no_key=True)
+        if delivery is None:
+            claim.endpoint = endpoints.first()
+            if claim.endpoint is None or not claim.endpoint.is_active:
+                return claim
+        else:
+            if connection.vendor == "postgresql" and enforce_limit:
+                list(endpoints.values_list("id", flat=True))
+            claim.endpoint = delivery.endpoint
+        limit = max(1, settings.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT)
+        if enforce_limit and _batches_in_flight(endpoint_id, now) >= limit:
+            claim.busy = True
+            return claim
+        claimed = _claim_rows(endpoint_id, delivery and delivery.id, token, now, now + timedelta(seconds=lease))
+        if not claimed:
+            return claim
+        if delivery is not None:
+            deliveries = [delivery]
+        else:
+            deliveries = list(
+                Delivery.objects.select_related("event__workspace")
+                .filter(id__in=list(claimed))
+                .order_by("next_attempt_at", "created_at")
+            )
+        secrets = claim.endpoint.signing_secrets(now)
+        for claimed_delivery in deliveries:
+            claimed_delivery.endpoint = claim.endpoint
+            claimed_delivery.status, claimed_delivery.claim_token = _DELIVERING, token
+            claimed_delivery.attempt_count = claimed[claimed_delivery.id]
+            body = build_body(claimed_delivery.event, claim.endpoint)
+            headers = build_headers(msg_id=claimed_delivery.webhook_id, body=body, secrets=secrets)
+            claim.deliveries.append(claimed_delivery)
+            claim.bodies.append(body)
+            claim.attempts.append(
+                Attempt(
+                    delivery=claimed_delivery,
+                    number=claimed_delivery.attempt_count,
+                    started_at=now,
+                    request_headers=headers,
+                )
+            )
+        Attempt.objects.bulk_create(claim.attempts)
+    return claim
+
+
+def _batches_in_flight(endpoint_id: uuid.UUID, now: datetime) -> int:
+    return (
+        Delivery.objects.filter(endpoint_id=endpoint_id, status=_DELIVERING, claimed_until__gt=now)
+        .values("claim_token")
+        .distinct()
+        .count()
+    )
+
+
+def _claim_rows(
+    endpoint_id: uuid.UUID, delivery_id: uuid.UUID | None, token: uuid.UUID, now: datetime, lease_until: datetime
+) -> dict[uuid.UUID, int]:
+    """One conditional UPDATE; returns {delivery id: its attempt number} for the rows taken."""
+    # Only the table name is interpolated (from the model); every value is a parameter.
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    postgres = connection.vendor == "postgresql"
+    adapt = (lambda value: value) if postgres else (lambda value: value.hex)
+    if delivery_id is not None:
+        which = "id = %s AND (next_attempt_at IS NULL OR next_attempt_at <= %s)"
+        which_params: list[object] = [adapt(delivery_id), now]
+    else:
+        # Oldest due first; on PostgreSQL rows another transaction is writing are
+        # skipped rather than waited for.
+        which = (
+            f"id IN (SELECT id FROM {table} WHERE endpoint_id = %s AND status = %s AND next_attempt_at <= %s"  # noqa: S608
+            " ORDER BY next_attempt_at, created_at LIMIT %s" + (" FOR UPDATE SKIP LOCKED)" if postgres else ")")
         )
-        # Only the current claim holder decides; a worker that outlived its lease
-        # has been replaced and keeps just its attempt row.
-        owned = Delivery.objects.filter(id=delivery.id, claim_token=token).update(
-            **changes, claimed_until=None, claim_token=None, last_status_code=code, last_error=attempt.error
-        )
-    if owned:
-        for name, value in changes.items():
-            setattr(delivery, name, value)
-        delivery.claimed_until = delivery.claim_token = None
-        delivery.last_status_code, delivery.last_error = code, attempt.error
-    if owned and not is_test:
-        _note_endpoint_health(delivery.endpoint, succeeded, code, now)
+        which_params = [adapt(endpoint_id), _PENDING, now, BATCH_SIZE]
+    sql = (
+        f"UPDATE {table} SET status = %s, claimed_until = %s, claim_token = %s, attempt_count = attempt_count + 1"  # noqa: S608
+        f" WHERE {which} AND status = %s RETURNING id, attempt_count"
+    )
+    params = [_DELIVERING, lease_until, adapt(token), *which_params, _PENDING]
+    if not postgres:
+        params = [connection.ops.adapt_datetimefield_value(p) if isinstance(p, datetime) else p for p in params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return {_as_uuid(row[0]): row[1] for row in rows}
+
+
+def _send(claim: _Claim, *, failures_in_a_row: int) -> BatchResult:
+    """POST the claimed deliveries in order, then record what happened."""
+    endpoint = claim.endpoint
+    assert endpoint is not None
+    timeout = float(settings.WEBHOOK_TIMEOUT_SECONDS)
+    result = BatchResult(claimed=len(claim.deliveries), failures_in_a_row=failures_in_a_row)
+    outcomes: list[safe_http.HttpOutcome] = []
+    for index, (delivery, body, attempt) in enumerate(zip(claim.deliveries, claim.bodies, claim.attempts, strict=True)):
+        if index and time.monotonic() + timeout + LEASE_MARGIN_SECONDS > claim.lease_ends:
+            break  # the rest go back unsent rather than outlive the lease
+        outcome = safe_http.post_json(endpoint.target_url, body, attempt.request_headers)
+        outcomes.append(outcome)
+        if _succeeded(outcome):
+            result.failures_in_a_row = 0
+        elif delivery.event.name != TEST_EVENT_NAME:
+            result.failures_in_a_row += 1
+            if outcome.status_code == 410:
+                result.stop = "gone"
+                break
+            if result.failures_in_a_row >= MAX_FAILURES_IN_A_ROW:
+                result.stop = "failing"
+                break
+    sent = len(outcomes)
+    result.attempts = claim.attempts[:sent]
+    _record(claim, outcomes)
+    return result
+
+
+def _succeeded(outcome: safe_http.HttpOutcome) -> bool:
+    return outcome.status_code is not None and 200 <= outcome.status_code < 300
+
+
+def _record(claim: _Claim, outcomes: list[safe_http.HttpOutcome]) -> None:
+    """Close the attempts, settle the deliveries still held by this claim, and put back
+    the ones never sent; all in one transaction."""
+    now = timezone.now()
+    endpoint = claim.endpoint
+    assert endpoint is not None
+    sent = len(outcomes)
+    changes: dict[uuid.UUID, dict[str, object]] = {}
+    counted: list[tuple[bool, int | None]] = []  # (succeeded, status) of real (non-test) attempts, in order
+    for delivery, attempt, outcome in zip(claim.deliveries, claim.attempts, outcomes, strict=False):
+        code = outcome.status_code
+        succeeded = _succeeded(outcome)
+        is_test = delivery.event.name == TEST_EVENT_NAME
+        attempt.finished_at = now
+        attempt.duration_ms = outcome.duration_ms
+        attempt.succeeded = succeeded
+        attempt.status_code = code
+        attempt.response_headers = outcome.headers
+        attempt.response_body = outcome.body_excerpt[: safe_http.EXCERPT_CHARS]
+        attempt.error = outcome.error or describe_status(code, outcome.headers) or ""
+        if succeeded:
+            change: dict[str, object] = {"status": Delivery.Status.SUCCEEDED, "delivered_at": now}
+            change["next_attempt_at"] = None
+        else:
+            delay = None if is_test or code == 410 else retry_delay(delivery, outcome)
+            if delay is None:
+                change = {"status": Delivery.Status.FAILED, "next_attempt_at": None}
+            else:
+                change = {"status": _PENDING, "next_attempt_at": now + delay}
+        change.update(last_status_code=code, last_error=attempt.error)
+        changes[delivery.id] = change
+        if not is_test:
+            counted.append((succeeded, code))
+    unsent = claim.deliveries[sent:]
+    with transaction.atomic():
+        if sent:
+            Attempt.objects.bulk_update(claim.attempts[:sent], _ATTEMPT_OUTCOME_FIELDS)
+            # Only the current claim holder decides; a worker that outlived its lease
+            # has been replaced and keeps just its attempt rows.
+            owned = Delivery.objects.filter(id__in=list(changes), claim_token=claim.token).update(
+                status=_case(changes, "status", Delivery._meta.get_field("status")),
+                next_attempt_at=_case(changes, "next_attempt_at", Delivery._meta.get_field("next_attempt_at")),
+                delivered_at=_case(changes, "delivered_at", Delivery._meta.get_field("delivered_at"), keep=True),
+                last_status_code=_case(changes, "last_status_code", Delivery._meta.get_field("last_status_code")),
+                last_error=_case(changes, "last_error", Delivery._meta.get_field("last_error")),
+                claimed_until=None,
+                claim_token=None,
+            )
+        else:
+            owned = 0
+        if unsent:
+            # Never posted: the attempt is withdrawn and the delivery waits for the next batch.
+            unsent_ids = [d.id for d in unsent]
+            Delivery.objects.filter(id__in=unsent_ids, claim_token=claim.token).update(
+                status=_PENDING, attempt_count=F("attempt_count") - 1, claimed_until=None, claim_token=None
+            )
+            # An attempt the sweeper already closed (lease lost) stays in the log.
+            Attempt.objects.filter(id__in=[a.id for a in claim.attempts[sent:]], finished_at__isnull=True).delete()
+    for delivery in claim.deliveries[:sent]:
+        if owned:
+            for name, value in changes[delivery.id].items():
+                setattr(delivery, name, value)
+            delivery.claimed_until = delivery.claim_token = None
+    if owned and counted:
+        _note_endpoint_health(endpoint, counted, now)
+
+
+def _case(
+    changes: dict[uuid.UUID, dict[str, object]], name: str, output_field: object, *, keep: bool = False
+) -> object:
+    """One column's new value per delivery, as a single CASE (one UPDATE for the batch)."""
+    values = {delivery_id: change[name] for delivery_id, change in changes.items() if name in change}
+    distinct = set(values.values())
+    if not keep and len(distinct) == 1 and len(values) == len(changes):
+        return Value(distinct.pop(), output_field=output_field)
+    whens = [When(id=key, then=Value(value, output_field=output_field)) for key, value in values.items()]
+    default = F(name) if keep else None
+    if not whens:
+        return default
+    return Case(*whens, default=default, output_field=output_field)
 
 
 def describe_status(code: int | None, headers: dict[str, str]) -> str:
@@ -224,19 +444,23 @@ def retry_delay(delivery: Delivery, outcome: safe_http.HttpOutcome) -> timedelta
     return delay
 
 
-def _note_endpoint_health(endpoint: WebhookEndpoint, succeeded: bool, code: int | None, now: datetime) -> None:
-    if succeeded:
-        stale = endpoint.last_success_at is None or endpoint.last_success_at < now - SUCCESS_STAMP_INTERVAL
-        if endpoint.consecutive_failures or endpoint.first_failure_at or stale:
-            WebhookEndpoint.objects.filter(id=endpoint.id).update(
-                consecutive_failures=0, first_failure_at=None, last_success_at=now
-            )
-        return
-    if code == 410:
+def _note_endpoint_health(endpoint: WebhookEndpoint, outcomes: list[tuple[bool, int | None]], now: datetime) -> None:
+    """One write per batch at most: a success ends the run of failures, failures after
+    the last success extend it; 410 or five days of failures disable the endpoint."""
+    if any(code == 410 for _, code in outcomes):
         disable_endpoint(endpoint, reason=f"The receiver answered 410 Gone on {now:%Y-%m-%d %H:%M} UTC.")
         return
+    last_success = max((i for i, (succeeded, _) in enumerate(outcomes) if succeeded), default=None)
+    trailing = len(outcomes) - 1 - last_success if last_success is not None else len(outcomes)
+    if last_success is not None:
+        stale = endpoint.last_success_at is None or endpoint.last_success_at < now - SUCCESS_STAMP_INTERVAL
+        if trailing or endpoint.consecutive_failures or endpoint.first_failure_at or stale:
+            WebhookEndpoint.objects.filter(id=endpoint.id).update(
+                consecutive_failures=trailing, first_failure_at=now if trailing else None, last_success_at=now
+            )
+        return
     WebhookEndpoint.objects.filter(id=endpoint.id).update(
-        consecutive_failures=F("consecutive_failures") + 1,
+        consecutive_failures=F("consecutive_failures") + trailing,
         first_failure_at=Coalesce(F("first_failure_at"), Value(now, output_field=DateTimeField())),
     )
     failing_since = endpoint.first_failure_at
@@ -248,18 +472,23 @@ def _note_endpoint_health(endpoint: WebhookEndpoint, succeeded: bool, code: int 
         )
 
 
-def _drain(endpoint_id: uuid.UUID, *, deadline: float) -> None:
-    failures_in_a_row = 0
-    while time.monotonic() < deadline and failures_in_a_row < DRAIN_MAX_FAILURES_IN_A_ROW:
-        due = list(
-            Delivery.objects.filter(
-                endpoint_id=endpoint_id, status=Delivery.Status.PENDING, next_attempt_at__lte=timezone.now()
-            )
-            .order_by("next_attempt_at")
-            .values_list("id", flat=True)[:DRAIN_LOOKAHEAD]
-        )
-        attempt = next((a for a in map(attempt_delivery, due) if a is not None), None)
-        if attempt is None:
-            return  # nothing left, or all taken by other workers
-        failures_in_a_row = 0 if attempt.succeeded else failures_in_a_row + 1
-    # An endpoint failing again and again is left to the retry schedule and the sweeper's pace.
+def _fail_for_disabled_endpoint(endpoint: WebhookEndpoint, *, delivery_id: uuid.UUID | None) -> None:
+    """Deliveries written just before the endpoint was disabled: failed, resendable later."""
+    waiting = Delivery.objects.filter(endpoint_id=endpoint.id, status=_PENDING).exclude(event__name=TEST_EVENT_NAME)
+    if delivery_id is not None:
+        waiting = Delivery.objects.filter(id=delivery_id, status=_PENDING)
+    waiting.update(
+        status=Delivery.Status.FAILED,
+        next_attempt_at=None,
+        claimed_until=None,
+        last_error=f"Not sent: the endpoint was disabled. {endpoint.disabled_reason}".strip(),
+    )
+
+
+def _as_uuid(value: object) -> uuid.UUID | None:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None

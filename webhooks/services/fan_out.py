@@ -10,17 +10,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from webhooks.models import Delivery, Event, WebhookEndpoint
-from webhooks.services.queueing import queue_deliveries
+from webhooks.services.queueing import queue_endpoints
 
 
 def create_deliveries(events: Sequence[Event]) -> int:
     """Write one delivery per matching active endpoint and event, in the caller's
-    transaction, and queue them after commit. Returns how many were written.
+    transaction, and after commit send one message naming the endpoints concerned.
+    Returns how many deliveries were written.
 
     One query for the endpoints of every workspace in the batch, one insert for all
-    deliveries. Per endpoint only a few deliveries are queued at once; the worker that
-    sends them keeps going through that endpoint's backlog, and the sweeper queues the
-    rest, so a burst to one endpoint does not flood the queue ahead of other endpoints.
+    deliveries, one broker message per commit. Every delivery starts with a queue lease
+    (the message is on its way), so the sweeper leaves it alone unless that message is lost.
     """
     events = [e for e in events if e is not None]
     if not events:
@@ -35,28 +35,24 @@ def create_deliveries(events: Sequence[Event]) -> int:
 
     now = timezone.now()
     queue_lease = now + timedelta(seconds=settings.WEBHOOK_QUEUE_LEASE_SECONDS)
-    per_endpoint_limit = max(1, settings.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT)
-    queued_per_endpoint: dict[object, int] = {}
     deliveries: list[Delivery] = []
-    to_queue: list[object] = []
+    endpoint_ids: dict[object, None] = {}
     for event in events:
         for endpoint in endpoints_by_workspace.get(event.workspace_id, ()):
             if not endpoint.subscribes_to(event.object_name, event.action):
                 continue
-            queue_now = queued_per_endpoint.get(endpoint.id, 0) < per_endpoint_limit
-            delivery = Delivery(
-                event=event,
-                endpoint_id=endpoint.id,
-                status=Delivery.Status.PENDING,
-                next_attempt_at=now,
-                claimed_until=queue_lease if queue_now else None,
+            deliveries.append(
+                Delivery(
+                    event=event,
+                    endpoint_id=endpoint.id,
+                    status=Delivery.Status.PENDING,
+                    next_attempt_at=now,
+                    claimed_until=queue_lease,
+                )
             )
-            deliveries.append(delivery)
-            if queue_now:
-                queued_per_endpoint[endpoint.id] = queued_per_endpoint.get(endpoint.id, 0) + 1
-                to_queue.append(delivery.id)
+            endpoint_ids[endpoint.id] = None
     if not deliveries:
         return 0
     Delivery.objects.bulk_create(deliveries)
-    transaction.on_commit(lambda: queue_deliveries(to_queue))
+    transaction.on_commit(lambda: queue_endpoints(endpoint_ids))
     return len(deliveries)

@@ -1,14 +1,16 @@
-"""Handing deliveries to Celery.
+"""Handing work to Celery.
 
-The database is the source of truth: a message is only a nudge. If the broker cannot
-take it, the delivery stays due in the database and the sweeper queues it later.
+The database is the source of truth: a message is only a nudge saying "these endpoints
+have deliveries due". A worker that gets one sends everything due to each endpoint, in
+batches. If the broker cannot take the message, the deliveries stay due in the database
+and the sweeper queues them later.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 from django.conf import settings
 
@@ -17,28 +19,34 @@ from webhooks.models import Delivery
 logger = logging.getLogger(__name__)
 
 
-def queue_deliveries(delivery_ids: Sequence[uuid.UUID | str]) -> int:
-    """Send one task message per delivery; returns how many reached the broker.
+def queue_endpoints(endpoint_ids: Iterable[uuid.UUID | str]) -> bool:
+    """Send one task message naming the endpoints; returns whether it reached the broker.
 
-    On a broker error the remaining deliveries lose their queue lease, so the next
-    sweep picks them up instead of waiting for the lease to run out.
+    One message for a whole commit, however many endpoints it concerns: each message
+    costs the writer a broker round trip. On a broker error the endpoints' deliveries
+    lose their queue lease, so the next sweep picks them up instead of waiting for the
+    lease to run out.
     """
-    from webhooks.tasks import deliver_webhook  # the task module imports the services
+    from webhooks.tasks import deliver_to_endpoints  # the task module imports the services
 
-    for index, delivery_id in enumerate(delivery_ids):
-        try:
-            deliver_webhook.apply_async(args=[str(delivery_id)], queue=settings.CELERY_TASK_DEFAULT_QUEUE)
-        except Exception:
-            unsent = list(delivery_ids[index:])
-            logger.warning("Broker unreachable; %d webhook deliveries left for the sweeper", len(unsent), exc_info=True)
-            _release_queue_leases(unsent)
-            return index
-    return len(delivery_ids)
-
-
-def _release_queue_leases(delivery_ids: list[uuid.UUID | str]) -> None:
+    ids = list(dict.fromkeys(str(endpoint_id) for endpoint_id in endpoint_ids))
+    if not ids:
+        return True
     try:
-        Delivery.objects.filter(id__in=delivery_ids, status=Delivery.Status.PENDING).update(claimed_until=None)
+        deliver_to_endpoints.apply_async(args=[ids], queue=settings.CELERY_TASK_DEFAULT_QUEUE)
+    except Exception:
+        logger.warning("Broker unreachable; %d webhook endpoints left for the sweeper", len(ids), exc_info=True)
+        release_queue_leases(ids)
+        return False
+    return True
+
+
+def release_queue_leases(endpoint_ids: Iterable[uuid.UUID | str]) -> None:
+    """Make the endpoints' waiting deliveries visible to the next sweep."""
+    try:
+        Delivery.objects.filter(
+            endpoint_id__in=list(endpoint_ids), status=Delivery.Status.PENDING, claimed_until__isnull=False
+        ).update(claimed_until=None)
     except Exception:
         # The leases then simply run out; nothing is lost either way.
         logger.warning("Could not release queue leases", exc_info=True)

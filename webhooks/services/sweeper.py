@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from webhooks.models import Attempt, Delivery, WebhookEndpoint
 from webhooks.models.event import TEST_EVENT_NAME
-from webhooks.services.queueing import queue_deliveries
+from webhooks.services.queueing import queue_endpoints, release_queue_leases
 
 logger = logging.getLogger(__name__)
 
@@ -41,18 +42,30 @@ def sweep(now: datetime | None = None) -> int:
 def reclaim_expired_leases(now: datetime | None = None) -> int:
     """Deliveries a worker claimed but never finished: their open attempt is marked
     interrupted and counts as a failed one; the delivery is due again at once (the
-    failure was ours, not the receiver's) unless its retries are used up."""
+    failure was ours, not the receiver's) unless its retries are used up.
+
+    The endpoints concerned also lose their queue leases: workers that found them busy
+    left the backlog to the worker that has now gone, so the sweep queues it instead.
+    """
     now = now or timezone.now()
     schedule_length = len(settings.WEBHOOK_RETRY_SCHEDULE)
     stuck = Delivery.objects.filter(status=Delivery.Status.DELIVERING, claimed_until__lt=now).values_list(
-        "id", "claim_token", "attempt_count", "round_start", "event__name"
+        "id", "claim_token", "attempt_count", "round_start", "event__name", "endpoint_id"
     )[:MAX_RECLAIMS]
-    reclaimed = 0
-    for delivery_id, token, attempt_count, round_start, event_name in stuck:
+    groups: dict[tuple[uuid.UUID | None, bool], list[uuid.UUID]] = defaultdict(list)
+    endpoint_ids: set[uuid.UUID] = set()
+    for delivery_id, token, attempt_count, round_start, event_name, endpoint_id in stuck:
         retry = event_name != TEST_EVENT_NAME and attempt_count - round_start <= schedule_length
-        with transaction.atomic():
-            updated = Delivery.objects.filter(
-                id=delivery_id, status=Delivery.Status.DELIVERING, claim_token=token
+        groups[(token, retry)].append(delivery_id)
+        endpoint_ids.add(endpoint_id)
+    if not groups:
+        return 0
+    reclaimed = 0
+    with transaction.atomic():
+        for (token, retry), ids in groups.items():
+            # Still held by the same claim: a worker recording its outcome meanwhile wins.
+            reclaimed += Delivery.objects.filter(
+                id__in=ids, status=Delivery.Status.DELIVERING, claim_token=token
             ).update(
                 status=Delivery.Status.PENDING if retry else Delivery.Status.FAILED,
                 next_attempt_at=now if retry else None,
@@ -61,60 +74,54 @@ def reclaim_expired_leases(now: datetime | None = None) -> int:
                 last_status_code=None,
                 last_error=INTERRUPTED,
             )
-            if updated:
-                Attempt.objects.filter(delivery_id=delivery_id, finished_at__isnull=True).update(
-                    finished_at=now, error=INTERRUPTED
-                )
-                reclaimed += 1
+        # A worker that recorded its outcome meanwhile closed its attempts itself.
+        Attempt.objects.filter(
+            delivery_id__in=[i for ids in groups.values() for i in ids], finished_at__isnull=True
+        ).update(finished_at=now, error=INTERRUPTED)
+    release_queue_leases(endpoint_ids)
     return reclaimed
 
 
 def queue_due_deliveries(now: datetime | None = None) -> int:
-    """Claim and queue due, unqueued deliveries, at most WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT
-    per endpoint counting those already queued or being sent.
+    """Queue one message per endpoint whose due deliveries nobody is about to send: no
+    message on its way (no delivery of it holding a live queue lease) and no batch in
+    flight (a worker sending looks for more after each batch). Returns how many
+    endpoints were queued.
 
-    Picking per endpoint keeps one endpoint's large backlog from filling the sweep
-    ahead of the others; the worker that gets an endpoint's delivery drains the rest.
+    Each endpoint gets a message of its own, so workers share a swept backlog; the one
+    that gets it sends everything due to that endpoint.
     """
     now = now or timezone.now()
     due = Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now).filter(
         Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
     )
-    limit = max(1, settings.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT)
-    chosen: list[uuid.UUID] = []
+    covered = Delivery.objects.filter(
+        endpoint_id=OuterRef("pk"),
+        status__in=[Delivery.Status.PENDING, Delivery.Status.DELIVERING],
+        claimed_until__gte=now,
+    )
+    marks: list[uuid.UUID] = []
+    endpoint_ids: list[uuid.UUID] = []
     with transaction.atomic():
-        endpoint_ids = list(
-            WebhookEndpoint.objects.filter(Exists(due.filter(endpoint_id=OuterRef("pk")))).values_list("id", flat=True)[
-                :MAX_ENDPOINTS
-            ]
+        candidates = list(
+            WebhookEndpoint.objects.filter(Exists(due.filter(endpoint_id=OuterRef("pk"))))
+            .exclude(Exists(covered))
+            .values_list("id", flat=True)[:MAX_ENDPOINTS]
         )
-        if not endpoint_ids:
-            return 0
-        busy = dict(
-            Delivery.objects.filter(
-                endpoint_id__in=endpoint_ids,
-                status__in=[Delivery.Status.PENDING, Delivery.Status.DELIVERING],
-                claimed_until__gte=now,
-            )
-            .values_list("endpoint_id")
-            .annotate(n=Count("id"))
-            .values_list("endpoint_id", "n")
-        )
-        for endpoint_id in endpoint_ids:
-            free = limit - busy.get(endpoint_id, 0)
-            if free <= 0:
-                continue
+        for endpoint_id in candidates:
             rows = due.filter(endpoint_id=endpoint_id).order_by("next_attempt_at")
             if connection.vendor == "postgresql":
                 # Another sweeper (two beats, say) skips what this one is taking.
                 rows = rows.select_for_update(skip_locked=True)
-            chosen.extend(rows.values_list("id", flat=True)[:free])
-        if chosen:
-            # Conditional, like every claim, though the rows are locked (PostgreSQL) or the
-            # transaction runs alone (SQLite): a stray extra message would only be a no-op.
-            due.filter(id__in=chosen).update(
-                claimed_until=now + timedelta(seconds=settings.WEBHOOK_QUEUE_LEASE_SECONDS)
-            )
-    if chosen:
-        queue_deliveries(chosen)
-    return len(chosen)
+            mark = rows.values_list("id", flat=True).first()
+            if mark is not None:
+                marks.append(mark)
+                endpoint_ids.append(endpoint_id)
+        if marks:
+            # The queue lease on one delivery says "a message is on its way" for the
+            # whole endpoint, so the next sweeps leave it alone.
+            due.filter(id__in=marks).update(claimed_until=now + timedelta(seconds=settings.WEBHOOK_QUEUE_LEASE_SECONDS))
+    for endpoint_id in endpoint_ids:
+        if not queue_endpoints([endpoint_id]):
+            break  # the broker is down: the rest wait for the next sweep
+    return len(endpoint_ids)
