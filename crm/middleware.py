@@ -5,6 +5,9 @@ from django.http import HttpRequest, HttpResponse
 from crm.models import WorkspaceMember
 
 SESSION_WORKSPACE_KEY = "workspace_id"
+# API requests are authenticated by key, not session: looking up the user would load
+# the session for nothing on every call.
+API_PATH_PREFIXES = ("/rest", "/graphql", "/metadata")
 
 
 class CurrentWorkspaceMiddleware:
@@ -20,6 +23,8 @@ class CurrentWorkspaceMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.membership = None  # type: ignore[attr-defined]
         request.workspace = None  # type: ignore[attr-defined]
+        if request.path_info.startswith(API_PATH_PREFIXES):
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             memberships = WorkspaceMember.objects.select_related("workspace").filter(user=user)

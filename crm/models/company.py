@@ -1,6 +1,6 @@
 from django.db import models
 
-from crm.models.record import Record
+from crm.models.record import LIVE, Record
 
 
 class Company(Record):
@@ -29,10 +29,12 @@ class Company(Record):
 
     class Meta(Record.Meta):
         verbose_name_plural = "companies"
+        # Partial (live records only), as every list is: counting a workspace's records
+        # is then an index-only scan.
         indexes = [
-            models.Index(fields=["workspace", "created_at", "id"], name="company_ws_created"),
+            models.Index(fields=["workspace", "created_at", "id"], name="company_ws_created", condition=LIVE),
             # The default order of lists and connections.
-            models.Index(fields=["workspace", "position", "id"], name="company_ws_position"),
+            models.Index(fields=["workspace", "position", "id"], name="company_ws_position", condition=LIVE),
         ]
 
     def __str__(self) -> str:

@@ -3,7 +3,7 @@ from django.db import models
 from crm.models.company import Company
 from crm.models.opportunity import Opportunity
 from crm.models.person import Person
-from crm.models.record import Record
+from crm.models.record import LIVE, Record
 
 
 class Note(Record):
@@ -11,10 +11,12 @@ class Note(Record):
     body = models.TextField(blank=True, default="")  # Markdown
 
     class Meta(Record.Meta):
+        # Partial (live records only), as every list is: counting a workspace's records
+        # is then an index-only scan.
         indexes = [
-            models.Index(fields=["workspace", "created_at", "id"], name="note_ws_created"),
+            models.Index(fields=["workspace", "created_at", "id"], name="note_ws_created", condition=LIVE),
             # The default order of lists and connections.
-            models.Index(fields=["workspace", "position", "id"], name="note_ws_position"),
+            models.Index(fields=["workspace", "position", "id"], name="note_ws_position", condition=LIVE),
         ]
 
     def __str__(self) -> str:

@@ -2,7 +2,7 @@ from django.db import models
 
 from crm.models.company import Company
 from crm.models.person import Person
-from crm.models.record import Record
+from crm.models.record import LIVE, Record
 
 
 class Opportunity(Record):
@@ -18,10 +18,12 @@ class Opportunity(Record):
 
     class Meta(Record.Meta):
         verbose_name_plural = "opportunities"
+        # Partial (live records only), as every list is: counting a workspace's records
+        # is then an index-only scan.
         indexes = [
-            models.Index(fields=["workspace", "created_at", "id"], name="opportunity_ws_created"),
+            models.Index(fields=["workspace", "created_at", "id"], name="opportunity_ws_created", condition=LIVE),
             # The default order of lists and connections.
-            models.Index(fields=["workspace", "position", "id"], name="opportunity_ws_position"),
+            models.Index(fields=["workspace", "position", "id"], name="opportunity_ws_position", condition=LIVE),
         ]
 
     def __str__(self) -> str:

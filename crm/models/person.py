@@ -1,7 +1,7 @@
 from django.db import models
 
 from crm.models.company import Company
-from crm.models.record import Record
+from crm.models.record import LIVE, Record
 
 
 class Person(Record):
@@ -26,10 +26,12 @@ class Person(Record):
 
     class Meta(Record.Meta):
         verbose_name_plural = "people"
+        # Partial (live records only), as every list is: counting a workspace's records
+        # is then an index-only scan.
         indexes = [
-            models.Index(fields=["workspace", "created_at", "id"], name="person_ws_created"),
+            models.Index(fields=["workspace", "created_at", "id"], name="person_ws_created", condition=LIVE),
             # The default order of lists and connections.
-            models.Index(fields=["workspace", "position", "id"], name="person_ws_position"),
+            models.Index(fields=["workspace", "position", "id"], name="person_ws_position", condition=LIVE),
         ]
 
     def __str__(self) -> str:

@@ -4,6 +4,9 @@ from django.db import models
 
 from crm.models.workspace import Workspace
 
+# Records that are not soft-deleted: what lists, counts and relations read.
+LIVE = models.Q(deleted_at__isnull=True)
+
 
 class Record(models.Model):
     """Columns every CRM object has. Composite fields are stored as one column per
