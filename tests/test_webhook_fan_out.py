@@ -147,3 +147,22 @@ def test_fan_out_ignores_endpoints_disabled_meanwhile(workspace, actor):
     create_record(workspace, "person", {"name": {"firstName": "Ada"}}, actor)
 
     assert Delivery.objects.count() == 0
+
+
+def test_on_postgresql_a_write_and_its_deliveries_are_one_statement(
+    workspace, actor, django_capture_on_commit_callbacks
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite selects the endpoints, then inserts (both local calls)")
+    endpoints = [create_endpoint(workspace, target_url=URL, operations=["person.created"]) for _ in range(3)]
+    create_endpoint(workspace, target_url=URL, operations=["company.*"])
+
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks() as callbacks:
+        create_records(workspace, "person", [{"name": {"firstName": f"P{i}"}} for i in range(4)], actor)
+
+    webhook_statements = [q["sql"] for q in queries.captured_queries if "webhooks_" in q["sql"]]
+    assert len(webhook_statements) == 1
+    assert {d.endpoint_id for d in Delivery.objects.all()} == {e.id for e in endpoints}
+    assert Delivery.objects.count() == 12 and Event.objects.count() == 4
+    assert not Delivery.objects.filter(claimed_until__isnull=True).exists()
+    assert len(callbacks) == 1

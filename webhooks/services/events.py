@@ -7,7 +7,7 @@ from typing import Any
 from crm.models import Workspace
 from crm.services.actor import Actor
 from webhooks.models import Event
-from webhooks.services.fan_out import create_deliveries
+from webhooks.services.fan_out import write_events
 
 
 def record_event(
@@ -21,8 +21,7 @@ def record_event(
     previous: dict[str, Any] | None = None,
 ) -> Event:
     event = _build(workspace, object_name, action, record, actor, updated_fields, previous)
-    event.save(force_insert=True)
-    create_deliveries([event])
+    write_events([event])
     return event
 
 
@@ -30,10 +29,8 @@ def record_events(
     workspace: Workspace, object_name: str, action: str, records: list[dict[str, Any]], actor: Actor
 ) -> list[Event]:
     """One event per record, written in one statement (batch creates and imports)."""
-    events = Event.objects.bulk_create(
-        [_build(workspace, object_name, action, record, actor, None, None) for record in records]
-    )
-    create_deliveries(events)
+    events = [_build(workspace, object_name, action, record, actor, None, None) for record in records]
+    write_events(events)
     return events
 
 

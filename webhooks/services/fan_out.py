@@ -6,11 +6,60 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from webhooks.models import Delivery, Event, WebhookEndpoint
 from webhooks.services.queueing import queue_endpoints
+
+
+def write_events(events: Sequence[Event]) -> int:
+    """Insert the events and one delivery per matching active endpoint, in the caller's
+    transaction; after commit one message names the endpoints. Returns how many
+    deliveries were written.
+
+    On PostgreSQL this is one statement: the endpoints are matched by the database
+    while it inserts the events, so a write to a workspace with webhooks costs no more
+    round trips than one without.
+    """
+    if not events:
+        return 0
+    if connection.vendor != "postgresql":
+        Event.objects.bulk_create(events)
+        return create_deliveries(events)
+    now = timezone.now()
+    query = InsertQuery(Event)
+    query.insert_values(Event._meta.concrete_fields, events)
+    ((insert_events, event_params),) = query.get_compiler(connection=connection).as_sql()
+    delivery = connection.ops.quote_name(Delivery._meta.db_table)
+    endpoint = connection.ops.quote_name(WebhookEndpoint._meta.db_table)
+    # Only table names are interpolated (from the models); every value is a parameter.
+    sql = f"""
+        WITH ev AS ({insert_events} RETURNING id, workspace_id, object_name, action),
+        d AS (
+            INSERT INTO {delivery} (id, event_id, endpoint_id, status, attempt_count, round_start,
+                next_attempt_at, claimed_until, claim_token, last_status_code, last_error, created_at, delivered_at)
+            SELECT gen_random_uuid(), ev.id, e.id, %s, 0, 0, %s, %s, NULL, NULL, '', %s, NULL
+            FROM ev JOIN {endpoint} e ON e.workspace_id = ev.workspace_id AND e.is_active
+            WHERE e.operations ?| ARRAY['*.*', ev.object_name || '.*', '*.' || ev.action,
+                                        ev.object_name || '.' || ev.action]
+            RETURNING endpoint_id
+        )
+        SELECT endpoint_id, COUNT(*) FROM d GROUP BY endpoint_id
+    """  # noqa: S608
+    queue_lease = now + timedelta(seconds=settings.WEBHOOK_QUEUE_LEASE_SECONDS)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*event_params, Delivery.Status.PENDING, now, queue_lease, now])
+        written = cursor.fetchall()
+    for event in events:
+        event._state.adding = False
+        event._state.db = connection.alias
+    if not written:
+        return 0
+    endpoint_ids = [endpoint_id for endpoint_id, _count in written]
+    transaction.on_commit(lambda: queue_endpoints(endpoint_ids))
+    return sum(count for _endpoint_id, count in written)
 
 
 def create_deliveries(events: Sequence[Event]) -> int:
