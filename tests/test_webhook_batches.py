@@ -115,8 +115,9 @@ def test_an_endpoint_at_its_limit_of_batches_in_flight_is_skipped(workspace, act
         status="delivering", claimed_until=timezone.now() + timedelta(seconds=60), claim_token=uuid.uuid4()
     )
 
-    assert send_batch(endpoint.id).stop == "busy"
+    assert send_batch(endpoint.id).claimed == 0
     assert receiver.received() == []
+    assert deliver_to_endpoints([endpoint.id]) == 0
 
     settings.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT = 2
     assert send_batch(endpoint.id).claimed == 2
@@ -174,3 +175,15 @@ def test_batches_are_capped(monkeypatch, workspace, actor, receiver):
     assert send_batch(endpoint.id).claimed == 3
     assert deliver_to_endpoints([endpoint.id]) == 4
     assert Delivery.objects.filter(status="succeeded").count() == 7
+
+
+def test_a_nul_character_in_the_answer_is_logged_without_breaking_the_record(workspace, actor, receiver):
+    endpoint = create_endpoint(workspace, target_url=receiver.url)
+    receiver.respond = lambda request: Reply(200, {"X-Odd": "a\x00b"}, b"ok\x00done")
+    people(workspace, actor, 1)
+
+    assert deliver_to_endpoints([endpoint.id]) == 1
+
+    attempt = Attempt.objects.get()
+    assert attempt.succeeded and attempt.response_body == "ok\ufffddone"
+    assert Delivery.objects.get().status == "succeeded"

@@ -15,6 +15,7 @@ transactions run one at a time anyway) and a claim counts the batches in flight 
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import logging
 import random
@@ -24,9 +25,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import orjson
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, DateTimeField, F, Value, When
+from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -83,7 +85,7 @@ class BatchResult:
     attempts: list[Attempt] = field(default_factory=list)
     claimed: int = 0
     # Why the endpoint should not be sent more right now, if so:
-    # "busy" (enough workers on it), "failing", "gone" (410 or disabled), "missing".
+    # "failing", "gone" (410 or disabled), "missing".
     stop: str | None = None
     failures_in_a_row: int = 0
 
@@ -104,10 +106,11 @@ def deliver_to_endpoints(endpoint_ids: Iterable[uuid.UUID | str], *, drain_secon
     in turn, until nothing is left or WEBHOOK_DRAIN_SECONDS have passed. Returns how many
     deliveries were attempted.
 
-    An endpoint with enough workers on it already is skipped: those workers look for more
-    after each batch. Work left at the deadline goes back to the queue in one message, so
-    other messages get their turn; an endpoint failing again and again is left to the
-    sweeper's pace.
+    An endpoint with enough batches in flight already is skipped: the workers sending
+    them look for more (in a statement of its own, after recording their batch), so a
+    delivery committed before the skip is seen by one of them. Work left at the deadline
+    goes back to the queue in one message, so other messages get their turn; an endpoint
+    failing again and again is left to the sweeper's pace.
     """
     seconds = settings.WEBHOOK_DRAIN_SECONDS if drain_seconds is None else drain_seconds
     deadline = time.monotonic() + seconds
@@ -117,6 +120,9 @@ def deliver_to_endpoints(endpoint_ids: Iterable[uuid.UUID | str], *, drain_secon
     failing: list[uuid.UUID] = []
     attempted = 0
     while waiting and time.monotonic() < deadline:
+        # One cheap look for all of them before any claim's transaction.
+        due = _endpoints_with_due(waiting)
+        waiting = [endpoint_id for endpoint_id in waiting if endpoint_id in due]
         for endpoint_id in list(waiting):
             result = send_batch(endpoint_id, failures_in_a_row=failures.get(endpoint_id, 0))
             attempted += len(result.attempts)
@@ -143,8 +149,6 @@ def send_batch(endpoint_id: uuid.UUID, *, failures_in_a_row: int = 0) -> BatchRe
     claim = _claim(endpoint_id, enforce_limit=True)
     if claim.endpoint is None:
         return BatchResult(stop="missing")
-    if claim.busy:
-        return BatchResult(stop="busy", failures_in_a_row=failures_in_a_row)
     if not claim.endpoint.is_active:
         _fail_for_disabled_endpoint(claim.endpoint, delivery_id=None)
         return BatchResult(stop="gone")
@@ -185,40 +189,42 @@ def _claim(endpoint_id: uuid.UUID, *, delivery: Delivery | None = None, enforce_
     token = uuid.uuid4()
     now = timezone.now()
     lease = settings.WEBHOOK_LEASE_SECONDS
+    limit = max(1, settings.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT) if enforce_limit else None
     claim = _Claim(endpoint=None, token=token, lease_ends=time.monotonic() + lease)
     with transaction.atomic():
         endpoints = WebhookEndpoint.objects.filter(id=endpoint_id)
         if connection.vendor == "postgresql" and enforce_limit:
-            # Serialises claims of one endpoint, so two workers cannot both see a free slot.
-            # NO KEY: a plain FOR UPDATE would also block writers inserting deliveries
-            # (their foreign key check takes a KEY SHARE lock on this row).
-            endpoints = endpoints.select_for_update(no_key=True)
+            # Serialises claims of one endpoint, so two workers cannot both see a free
+            # slot (each claim counts the batches in flight in a statement that starts
+            # after it holds this lock). NO KEY: a plain FOR UPDATE would also block
+            # writers inserting deliveries (their foreign key check takes a KEY SHARE lock).
+            endpoints = endpoints.select_for_update(no_key=True, of=("self",))
         if delivery is None:
-            claim.endpoint = endpoints.first()
+            claim.endpoint = endpoints.select_related("workspace").first()
             if claim.endpoint is None or not claim.endpoint.is_active:
                 return claim
         else:
             if connection.vendor == "postgresql" and enforce_limit:
                 list(endpoints.values_list("id", flat=True))
             claim.endpoint = delivery.endpoint
-        limit = max(1, settings.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT)
-        if enforce_limit and _batches_in_flight(endpoint_id, now) >= limit:
-            claim.busy = True
-            return claim
-        claimed = _claim_rows(endpoint_id, delivery and delivery.id, token, now, now + timedelta(seconds=lease))
+        claimed = _claim_rows(endpoint_id, delivery and delivery.id, token, now, lease, limit)
         if not claimed:
+            # Nothing due, or enough batches in flight; only a single delivery needs to know which.
+            claim.busy = delivery is not None and limit is not None and _batches_in_flight(endpoint_id, now) >= limit
             return claim
         if delivery is not None:
             deliveries = [delivery]
         else:
             deliveries = list(
-                Delivery.objects.select_related("event__workspace")
+                Delivery.objects.select_related("event")
                 .filter(id__in=list(claimed))
                 .order_by("next_attempt_at", "created_at")
             )
         secrets = claim.endpoint.signing_secrets(now)
         for claimed_delivery in deliveries:
             claimed_delivery.endpoint = claim.endpoint
+            # The event belongs to the endpoint's workspace, already loaded with it.
+            claimed_delivery.event.workspace = claim.endpoint.workspace
             claimed_delivery.status, claimed_delivery.claim_token = _DELIVERING, token
             claimed_delivery.attempt_count = claimed[claimed_delivery.id]
             body = build_body(claimed_delivery.event, claim.endpoint)
@@ -233,7 +239,7 @@ def _claim(endpoint_id: uuid.UUID, *, delivery: Delivery | None = None, enforce_
                     request_headers=headers,
                 )
             )
-        Attempt.objects.bulk_create(claim.attempts)
+        _open_attempts(claim.attempts)
     return claim
 
 
@@ -246,10 +252,50 @@ def _batches_in_flight(endpoint_id: uuid.UUID, now: datetime) -> int:
     )
 
 
+def _endpoints_with_due(endpoint_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    due = Delivery.objects.filter(endpoint_id=OuterRef("pk"), status=_PENDING, next_attempt_at__lte=timezone.now())
+    return set(WebhookEndpoint.objects.filter(Exists(due), id__in=endpoint_ids).values_list("id", flat=True))
+
+
+def _open_attempts(attempts: list[Attempt]) -> None:
+    """Insert the attempts of a claim, still without an outcome."""
+    if connection.vendor != "postgresql":
+        Attempt.objects.bulk_create(attempts)
+        return
+    # Plain SQL: the ORM's bulk insert costs more than the round trip itself here.
+    rows = ", ".join(["(%s, %s, %s, %s, NULL, NULL, false, NULL, %s::jsonb, '{}'::jsonb, '', '')"] * len(attempts))
+    params: list[object] = []
+    for attempt in attempts:
+        params += [
+            attempt.id,
+            attempt.delivery_id,
+            attempt.number,
+            attempt.started_at,
+            orjson.dumps(attempt.request_headers).decode(),
+        ]
+    table = connection.ops.quote_name(Attempt._meta.db_table)
+    # Only the table name is interpolated (from the model); every value is a parameter.
+    sql = (
+        f"INSERT INTO {table} (id, delivery_id, number, started_at, finished_at, duration_ms, succeeded,"  # noqa: S608
+        f" status_code, request_headers, response_headers, response_body, error) VALUES {rows}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
 def _claim_rows(
-    endpoint_id: uuid.UUID, delivery_id: uuid.UUID | None, token: uuid.UUID, now: datetime, lease_until: datetime
+    endpoint_id: uuid.UUID,
+    delivery_id: uuid.UUID | None,
+    token: uuid.UUID,
+    now: datetime,
+    lease: float,
+    limit: int | None,
 ) -> dict[uuid.UUID, int]:
-    """One conditional UPDATE; returns {delivery id: its attempt number} for the rows taken."""
+    """One conditional UPDATE; returns {delivery id: its attempt number} for the rows taken.
+
+    With a limit, it takes nothing while that many batches of the endpoint are in flight
+    (a delivery marked delivering without a token counts as a batch of its own).
+    """
     # Only the table name is interpolated (from the model); every value is a parameter.
     table = connection.ops.quote_name(Delivery._meta.db_table)
     postgres = connection.vendor == "postgresql"
@@ -265,11 +311,17 @@ def _claim_rows(
             " ORDER BY next_attempt_at, created_at LIMIT %s" + (" FOR UPDATE SKIP LOCKED)" if postgres else ")")
         )
         which_params = [adapt(endpoint_id), _PENDING, now, BATCH_SIZE]
+    if limit is not None:
+        which += (
+            f" AND (SELECT COUNT(DISTINCT COALESCE(claim_token, id)) FROM {table}"  # noqa: S608
+            " WHERE endpoint_id = %s AND status = %s AND claimed_until > %s) < %s"
+        )
+        which_params += [adapt(endpoint_id), _DELIVERING, now, limit]
     sql = (
         f"UPDATE {table} SET status = %s, claimed_until = %s, claim_token = %s, attempt_count = attempt_count + 1"  # noqa: S608
         f" WHERE {which} AND status = %s RETURNING id, attempt_count"
     )
-    params = [_DELIVERING, lease_until, adapt(token), *which_params, _PENDING]
+    params = [_DELIVERING, now + timedelta(seconds=lease), adapt(token), *which_params, _PENDING]
     if not postgres:
         params = [connection.ops.adapt_datetimefield_value(p) if isinstance(p, datetime) else p for p in params]
     with connection.cursor() as cursor:
@@ -327,8 +379,9 @@ def _record(claim: _Claim, outcomes: list[safe_http.HttpOutcome]) -> None:
         attempt.duration_ms = outcome.duration_ms
         attempt.succeeded = succeeded
         attempt.status_code = code
-        attempt.response_headers = outcome.headers
-        attempt.response_body = outcome.body_excerpt[: safe_http.EXCERPT_CHARS]
+        # PostgreSQL stores no NUL character in text or JSON; a receiver may send one.
+        attempt.response_headers = _without_nul(outcome.headers)
+        attempt.response_body = outcome.body_excerpt[: safe_http.EXCERPT_CHARS].replace("\x00", "\ufffd")
         attempt.error = outcome.error or describe_status(code, outcome.headers) or ""
         if succeeded:
             change: dict[str, object] = {"status": Delivery.Status.SUCCEEDED, "delivered_at": now}
@@ -344,22 +397,11 @@ def _record(claim: _Claim, outcomes: list[safe_http.HttpOutcome]) -> None:
         if not is_test:
             counted.append((succeeded, code))
     unsent = claim.deliveries[sent:]
-    with transaction.atomic():
-        if sent:
-            Attempt.objects.bulk_update(claim.attempts[:sent], _ATTEMPT_OUTCOME_FIELDS)
-            # Only the current claim holder decides; a worker that outlived its lease
-            # has been replaced and keeps just its attempt rows.
-            owned = Delivery.objects.filter(id__in=list(changes), claim_token=claim.token).update(
-                status=_case(changes, "status", Delivery._meta.get_field("status")),
-                next_attempt_at=_case(changes, "next_attempt_at", Delivery._meta.get_field("next_attempt_at")),
-                delivered_at=_case(changes, "delivered_at", Delivery._meta.get_field("delivered_at"), keep=True),
-                last_status_code=_case(changes, "last_status_code", Delivery._meta.get_field("last_status_code")),
-                last_error=_case(changes, "last_error", Delivery._meta.get_field("last_error")),
-                claimed_until=None,
-                claim_token=None,
-            )
-        else:
-            owned = 0
+    single_statement = connection.vendor == "postgresql" and not unsent
+    with contextlib.nullcontext() if single_statement else transaction.atomic():
+        # Only the current claim holder decides; a worker that outlived its lease
+        # has been replaced and keeps just its attempt rows.
+        owned = _settle(claim.token, claim.attempts[:sent], changes) if sent else 0
         if unsent:
             # Never posted: the attempt is withdrawn and the delivery waits for the next batch.
             unsent_ids = [d.id for d in unsent]
@@ -375,6 +417,80 @@ def _record(claim: _Claim, outcomes: list[safe_http.HttpOutcome]) -> None:
             delivery.claimed_until = delivery.claim_token = None
     if owned and counted:
         _note_endpoint_health(endpoint, counted, now)
+
+
+def _settle(token: uuid.UUID, attempts: list[Attempt], changes: dict[uuid.UUID, dict[str, object]]) -> int:
+    """Close the attempts and settle the deliveries this claim still holds; returns how many it held."""
+    if connection.vendor == "postgresql":
+        return _settle_postgresql(token, attempts, changes)
+    Attempt.objects.bulk_update(attempts, _ATTEMPT_OUTCOME_FIELDS)
+    field = Delivery._meta.get_field
+    return Delivery.objects.filter(id__in=list(changes), claim_token=token).update(
+        status=_case(changes, "status", field("status")),
+        next_attempt_at=_case(changes, "next_attempt_at", field("next_attempt_at")),
+        delivered_at=_case(changes, "delivered_at", field("delivered_at"), keep=True),
+        last_status_code=_case(changes, "last_status_code", field("last_status_code")),
+        last_error=_case(changes, "last_error", field("last_error")),
+        claimed_until=None,
+        claim_token=None,
+    )
+
+
+def _settle_postgresql(token: uuid.UUID, attempts: list[Attempt], changes: dict[uuid.UUID, dict[str, object]]) -> int:
+    """The same as one statement (so one round trip, committed on its own): both tables
+    updated from VALUES lists."""
+    attempt_rows = ", ".join(
+        ["(%s::uuid, %s::timestamptz, %s::integer, %s::boolean, %s::integer, %s::jsonb, %s::text, %s::text)"]
+        * len(attempts)
+    )
+    delivery_rows = ", ".join(
+        ["(%s::uuid, %s::text, %s::timestamptz, %s::timestamptz, %s::integer, %s::text)"] * len(changes)
+    )
+    params: list[object] = []
+    for attempt in attempts:
+        params += [
+            attempt.id,
+            attempt.finished_at,
+            attempt.duration_ms,
+            attempt.succeeded,
+            attempt.status_code,
+            orjson.dumps(attempt.response_headers).decode(),
+            attempt.response_body,
+            attempt.error,
+        ]
+    for delivery_id, change in changes.items():
+        params += [
+            delivery_id,
+            change["status"],
+            change["next_attempt_at"],
+            change.get("delivered_at"),
+            change["last_status_code"],
+            change["last_error"],
+        ]
+    params.append(token)
+    quote = connection.ops.quote_name
+    # Only table names are interpolated (from the models); every value is a parameter.
+    sql = f"""
+        WITH closed AS (
+            UPDATE {quote(Attempt._meta.db_table)} t SET
+                finished_at = v.finished_at, duration_ms = v.duration_ms, succeeded = v.succeeded,
+                status_code = v.status_code, response_headers = v.response_headers,
+                response_body = v.response_body, error = v.error
+            FROM (VALUES {attempt_rows})
+                AS v(id, finished_at, duration_ms, succeeded, status_code, response_headers, response_body, error)
+            WHERE t.id = v.id
+        )
+        UPDATE {quote(Delivery._meta.db_table)} d SET
+            status = w.status, next_attempt_at = w.next_attempt_at,
+            delivered_at = COALESCE(w.delivered_at, d.delivered_at),
+            last_status_code = w.last_status_code, last_error = w.last_error,
+            claimed_until = NULL, claim_token = NULL
+        FROM (VALUES {delivery_rows}) AS w(id, status, next_attempt_at, delivered_at, last_status_code, last_error)
+        WHERE d.id = w.id AND d.claim_token = %s
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
 
 
 def _case(
@@ -483,6 +599,12 @@ def _fail_for_disabled_endpoint(endpoint: WebhookEndpoint, *, delivery_id: uuid.
         claimed_until=None,
         last_error=f"Not sent: the endpoint was disabled. {endpoint.disabled_reason}".strip(),
     )
+
+
+def _without_nul(headers: dict[str, str]) -> dict[str, str]:
+    if not any("\x00" in key or "\x00" in value for key, value in headers.items()):
+        return headers
+    return {key.replace("\x00", "\ufffd"): value.replace("\x00", "\ufffd") for key, value in headers.items()}
 
 
 def _as_uuid(value: object) -> uuid.UUID | None:
