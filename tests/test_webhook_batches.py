@@ -187,3 +187,16 @@ def test_a_nul_character_in_the_answer_is_logged_without_breaking_the_record(wor
     attempt = Attempt.objects.get()
     assert attempt.succeeded and attempt.response_body == "ok\ufffddone"
     assert Delivery.objects.get().status == "succeeded"
+
+
+def test_an_endpoint_already_failing_is_sent_a_few_at_a_time(workspace, actor, receiver):
+    endpoint = create_endpoint(workspace, target_url=receiver.url)
+    WebhookEndpoint.objects.filter(id=endpoint.id).update(consecutive_failures=4, first_failure_at=timezone.now())
+    people(workspace, actor, 10)
+
+    assert send_batch(endpoint.id).claimed == 3
+
+    # It answered: the run of failures is over and the next batch is a full one.
+    endpoint.refresh_from_db()
+    assert endpoint.consecutive_failures == 0
+    assert send_batch(endpoint.id).claimed == 7

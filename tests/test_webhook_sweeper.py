@@ -133,6 +133,22 @@ def test_a_delivery_interrupted_on_its_last_attempt_fails(workspace, actor, sett
     assert Delivery.objects.get().status == "failed"
 
 
+def test_a_test_event_its_request_never_sent_is_closed(workspace, actor):
+    endpoint = create_endpoint(workspace, target_url=URL)
+    people(workspace, actor, 1)
+    event = Event.objects.get()
+    # A test delivery is sent only by the request that made it; that process stopped first.
+    abandoned = Delivery.objects.create(event=event, endpoint=endpoint, status="pending")
+    Delivery.objects.filter(id=abandoned.id).update(created_at=timezone.now() - timedelta(minutes=5))
+    fresh = Delivery.objects.create(event=event, endpoint=endpoint, status="pending")
+
+    reclaim_expired_leases()
+
+    abandoned.refresh_from_db()
+    assert abandoned.status == "failed" and abandoned.last_error == INTERRUPTED
+    assert Delivery.objects.get(id=fresh.id).status == "pending"
+
+
 def test_a_live_lease_is_not_taken_back(workspace, actor):
     create_endpoint(workspace, target_url=URL)
     people(workspace, actor, 1)

@@ -207,7 +207,9 @@ def _claim(endpoint_id: uuid.UUID, *, delivery: Delivery | None = None, enforce_
             if connection.vendor == "postgresql" and enforce_limit:
                 list(endpoints.values_list("id", flat=True))
             claim.endpoint = delivery.endpoint
-        claimed = _claim_rows(endpoint_id, delivery and delivery.id, token, now, lease, limit)
+        # A failing receiver gets a few at a time: most of a full batch would only go back unsent.
+        size = BATCH_SIZE if not claim.endpoint.consecutive_failures else MAX_FAILURES_IN_A_ROW
+        claimed = _claim_rows(endpoint_id, delivery and delivery.id, token, now, lease, limit, size)
         if not claimed:
             # Nothing due, or enough batches in flight; only a single delivery needs to know which.
             claim.busy = delivery is not None and limit is not None and _batches_in_flight(endpoint_id, now) >= limit
@@ -290,6 +292,7 @@ def _claim_rows(
     now: datetime,
     lease: float,
     limit: int | None,
+    size: int = BATCH_SIZE,
 ) -> dict[uuid.UUID, int]:
     """One conditional UPDATE; returns {delivery id: its attempt number} for the rows taken.
 
@@ -310,7 +313,7 @@ def _claim_rows(
             f"id IN (SELECT id FROM {table} WHERE endpoint_id = %s AND status = %s AND next_attempt_at <= %s"  # noqa: S608
             " ORDER BY next_attempt_at, created_at LIMIT %s" + (" FOR UPDATE SKIP LOCKED)" if postgres else ")")
         )
-        which_params = [adapt(endpoint_id), _PENDING, now, BATCH_SIZE]
+        which_params = [adapt(endpoint_id), _PENDING, now, size]
     if limit is not None:
         which += (
             f" AND (SELECT COUNT(DISTINCT COALESCE(claim_token, id)) FROM {table}"  # noqa: S608

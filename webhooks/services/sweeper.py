@@ -59,7 +59,7 @@ def reclaim_expired_leases(now: datetime | None = None) -> int:
         groups[(token, retry)].append(delivery_id)
         endpoint_ids.add(endpoint_id)
     if not groups:
-        return 0
+        return _fail_abandoned_tests(now)
     reclaimed = 0
     with transaction.atomic():
         for (token, retry), ids in groups.items():
@@ -79,7 +79,16 @@ def reclaim_expired_leases(now: datetime | None = None) -> int:
             delivery_id__in=[i for ids in groups.values() for i in ids], finished_at__isnull=True
         ).update(finished_at=now, error=INTERRUPTED)
     release_queue_leases(endpoint_ids)
-    return reclaimed
+    return reclaimed + _fail_abandoned_tests(now)
+
+
+def _fail_abandoned_tests(now: datetime) -> int:
+    """A test event is sent by the request that asked for it and by nobody else (it has
+    no next_attempt_at); if that process stopped before claiming it, it is closed here."""
+    abandoned_before = now - timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS)
+    return Delivery.objects.filter(
+        status=Delivery.Status.PENDING, next_attempt_at__isnull=True, created_at__lt=abandoned_before
+    ).update(status=Delivery.Status.FAILED, last_error=INTERRUPTED)
 
 
 def queue_due_deliveries(now: datetime | None = None) -> int:
