@@ -10,7 +10,9 @@ out; the sweeper then marks those attempts interrupted and makes the deliveries 
 
 At most WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT batches of one endpoint are in flight at
 once: claims of an endpoint are serialised (a row lock on PostgreSQL; SQLite's IMMEDIATE
-transactions run one at a time anyway) and a claim counts the batches in flight first.
+transactions run one at a time anyway) and the claim's UPDATE takes nothing while that
+many are in flight. Whoever holds a batch looks for more due work once it has recorded
+it, so a worker that found the endpoint busy can leave the work to it.
 """
 
 from __future__ import annotations
@@ -176,6 +178,11 @@ def attempt_delivery(delivery_id: uuid.UUID | str, *, ignore_endpoint_limit: boo
     if not claim.deliveries:
         return None
     result = _send(claim, failures_in_a_row=0)
+    if delivery.endpoint_id in _endpoints_with_due([delivery.endpoint_id]):
+        # A worker may have skipped the endpoint while this attempt was in flight.
+        from webhooks.services.queueing import queue_endpoints
+
+        transaction.on_commit(lambda: queue_endpoints([delivery.endpoint_id]))
     return result.attempts[0] if result.attempts else None
 
 
