@@ -199,7 +199,8 @@ WEBHOOK_QUEUE_LEASE_SECONDS = env.float("WEBHOOK_QUEUE_LEASE_SECONDS", default=1
 WEBHOOK_SWEEP_INTERVAL_SECONDS = env.float("WEBHOOK_SWEEP_INTERVAL_SECONDS", default=5)
 # Worker processes one endpoint may occupy at once, so a slow receiver cannot hold them all.
 WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT = env.int("WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT", default=2)
-# A worker that just delivered keeps sending that endpoint's backlog for up to this long.
+# How long a worker keeps sending the backlog of the endpoints in its message before
+# handing what is left back to the queue.
 WEBHOOK_DRAIN_SECONDS = env.float("WEBHOOK_DRAIN_SECONDS", default=10)
 
 LOGGING = {
