@@ -18,12 +18,11 @@ from rest_framework.response import Response
 
 from crm.metadata.schema import CompiledObject, get_workspace_schema
 from crm.query.ast import QuerySyntaxError
-from crm.query.listing import MAX_LIMIT, get_record_data, list_records
+from crm.query.listing import DEFAULT_LIMIT, MAX_LIMIT, get_record_data, list_records
 from crm.query.rest_parser import parse_filter, parse_order_by
 from crm.rest.base import ApiView
 from crm.services import records as record_service
 
-DEFAULT_LIMIT = 60
 _WHOLE_NUMBER = re.compile(r"^\s*[0-9]{1,6}\s*$")
 
 
