@@ -46,11 +46,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's own session, CSRF, login and messages middleware, passed by on API paths
+    # (key-authenticated, never a session): see crm/page_middleware.py.
+    "crm.page_middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "crm.page_middleware.CsrfViewMiddleware",
+    "crm.page_middleware.AuthenticationMiddleware",
+    "crm.page_middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "crm.middleware.CurrentWorkspaceMiddleware",
 ]
@@ -91,6 +93,12 @@ else:
     # connection already fails that one request and is replaced on the next. Turn it on
     # where a proxy or failover routinely drops idle connections.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DB_CONN_HEALTH_CHECKS", default=False)
+    if env.bool("DB_PREPARED_STATEMENTS", default=True):
+        # Parameters bound by the server let psycopg prepare a statement the second time a
+        # connection runs it, so PostgreSQL skips parsing and planning on every API request
+        # after that. Turn off behind a pooler that cannot keep prepared statements
+        # (PgBouncer before 1.21, or in transaction mode without max_prepared_statements).
+        DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 2})
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:

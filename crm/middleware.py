@@ -3,11 +3,9 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from crm.models import WorkspaceMember
+from crm.page_middleware import is_api_request
 
 SESSION_WORKSPACE_KEY = "workspace_id"
-# API requests are authenticated by key, not session: looking up the user would load
-# the session for nothing on every call.
-API_PATH_PREFIXES = ("/rest", "/graphql", "/metadata")
 
 
 class CurrentWorkspaceMiddleware:
@@ -23,7 +21,8 @@ class CurrentWorkspaceMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.membership = None  # type: ignore[attr-defined]
         request.workspace = None  # type: ignore[attr-defined]
-        if request.path_info.startswith(API_PATH_PREFIXES):
+        # API requests are authenticated by key and have no session user to look up.
+        if is_api_request(request):
             return self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:

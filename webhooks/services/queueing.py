@@ -33,7 +33,11 @@ def queue_endpoints(endpoint_ids: Iterable[uuid.UUID | str]) -> bool:
     if not ids:
         return True
     try:
-        deliver_to_endpoints.apply_async(args=[ids], queue=settings.CELERY_TASK_DEFAULT_QUEUE)
+        # An explicit argsrepr spares Celery building a safe repr of the ids on every
+        # write; worker logs show how many endpoints a message names instead.
+        deliver_to_endpoints.apply_async(
+            args=[ids], queue=settings.CELERY_TASK_DEFAULT_QUEUE, argsrepr=f"[{len(ids)} endpoints]", kwargsrepr="{}"
+        )
     except Exception:
         logger.warning("Broker unreachable; %d webhook endpoints left for the sweeper", len(ids), exc_info=True)
         release_queue_leases(ids)
