@@ -9,6 +9,9 @@ _PLURAL = rf"(?P<plural>(?!(?:{_RESERVED})(?:/|$))[A-Za-z][A-Za-z0-9]{{0,62}})"
 _ID = r"(?P<record_id>[^/]{1,100})"
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    # Records first (the busiest routes); _PLURAL leaves the reserved names to the rest.
+    re_path(rf"^rest/{_PLURAL}/?$", records.RecordListView.as_view(), name="rest-records"),
+    re_path(rf"^rest/{_PLURAL}/{_ID}/?$", records.RecordDetailView.as_view(), name="rest-record"),
     re_path(r"^rest/open-api/core/?$", openapi.CoreOpenApiView.as_view(), name="rest-openapi-core"),
     re_path(r"^rest/open-api/metadata/?$", openapi.MetadataOpenApiView.as_view(), name="rest-openapi-metadata"),
     re_path(r"^rest/metadata/objects/?$", metadata.ObjectListView.as_view(), name="rest-metadata-objects"),
@@ -26,6 +29,4 @@ urlpatterns: list[URLPattern | URLResolver] = [
     re_path(r"^rest/metadata/picklists/?$", metadata.PicklistView.as_view(), name="rest-metadata-picklists"),
     re_path(rf"^rest/batch/{_PLURAL}/?$", records.RecordBatchView.as_view(), name="rest-batch"),
     re_path(rf"^rest/restore/{_PLURAL}/{_ID}/?$", records.RecordRestoreView.as_view(), name="rest-restore"),
-    re_path(rf"^rest/{_PLURAL}/?$", records.RecordListView.as_view(), name="rest-records"),
-    re_path(rf"^rest/{_PLURAL}/{_ID}/?$", records.RecordDetailView.as_view(), name="rest-record"),
 ]
