@@ -60,11 +60,17 @@ def table(results: dict[str, Any]) -> str:
     if "create" not in scenarios:
         pass
     elif "none" in create:
-        for name, label in (("none", "REST create, no endpoints"), ("ten_endpoints", "REST create, 10 endpoints")):
+        for name, label in (
+            ("none", "REST create, no endpoints"),
+            ("ten_endpoints", "REST create, 10 endpoints"),
+            ("ten_endpoints_publishing", "  ... each write publishing"),
+        ):
             s = create[name]
             cells = [label, _fmt(s["median_ms"], " ms"), _fmt(s["p99_ms"], " ms"), _fmt(s["rps"]), *[""] * 6]
             lines.append(_row(cells, widths))
         lines.append(f"  create latency ratio (median) 10 endpoints / none: {create['ratio']:.2f}")
+        if create.get("publishing_ratio") is not None:
+            lines.append(f"  ... with every write also publishing a message: {create['publishing_ratio']:.2f}")
     else:
         lines.append(_row(["REST create", *["-"] * 8, _skip(create)], widths))
     hooks = scenarios.get("webhooks", {})

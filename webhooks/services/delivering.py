@@ -37,6 +37,7 @@ from django.utils import timezone
 from webhooks import safe_http
 from webhooks.models import Attempt, Delivery, Event, WebhookEndpoint
 from webhooks.models.event import TEST_EVENT_NAME
+from webhooks.services import nudges
 from webhooks.services.endpoints import disable_endpoint
 from webhooks.services.payload import build_body
 from webhooks.signing import build_headers
@@ -117,6 +118,9 @@ def deliver_to_endpoints(endpoint_ids: Iterable[uuid.UUID | str], *, drain_secon
     seconds = settings.WEBHOOK_DRAIN_SECONDS if drain_seconds is None else drain_seconds
     deadline = time.monotonic() + seconds
     waiting = [e for e in dict.fromkeys(map(_as_uuid, endpoint_ids)) if e is not None]
+    # Before the first look for work: a delivery committed from here on gets a message
+    # of its own, since its writer finds no message waiting.
+    nudges.clear([str(endpoint_id) for endpoint_id in waiting])
     random.shuffle(waiting)  # workers given the same endpoints do not all start with the same one
     failures: dict[uuid.UUID, int] = {}
     failing: list[uuid.UUID] = []

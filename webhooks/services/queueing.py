@@ -15,21 +15,27 @@ from collections.abc import Iterable
 from django.conf import settings
 
 from webhooks.models import Delivery
+from webhooks.services import nudges
 
 logger = logging.getLogger(__name__)
 
 
-def queue_endpoints(endpoint_ids: Iterable[uuid.UUID | str]) -> bool:
-    """Send one task message naming the endpoints; returns whether it reached the broker.
+def queue_endpoints(endpoint_ids: Iterable[uuid.UUID | str], *, even_if_waiting: bool = False) -> bool:
+    """Send one task message naming the endpoints; returns whether the work is queued.
 
     One message for a whole commit, however many endpoints it concerns: each message
-    costs the writer a broker round trip. On a broker error the endpoints' deliveries
-    lose their queue lease, so the next sweep picks them up instead of waiting for the
-    lease to run out.
+    costs the writer a broker round trip. Endpoints that already have a message waiting
+    are left out (see nudges.py), and with none left nothing is sent; the sweeper passes
+    ``even_if_waiting``, since it queues exactly what a lost message would have covered.
+    On a broker error the endpoints' deliveries lose their queue lease, so the next sweep
+    picks them up instead of waiting for the lease to run out.
     """
     from webhooks.tasks import deliver_to_endpoints  # the task module imports the services
 
     ids = list(dict.fromkeys(str(endpoint_id) for endpoint_id in endpoint_ids))
+    unmarked = nudges.claim(ids)
+    if not even_if_waiting:
+        ids = unmarked
     if not ids:
         return True
     try:
@@ -40,6 +46,7 @@ def queue_endpoints(endpoint_ids: Iterable[uuid.UUID | str]) -> bool:
         )
     except Exception:
         logger.warning("Broker unreachable; %d webhook endpoints left for the sweeper", len(ids), exc_info=True)
+        nudges.clear(unmarked)
         release_queue_leases(ids)
         return False
     return True

@@ -131,6 +131,6 @@ def queue_due_deliveries(now: datetime | None = None) -> int:
             # whole endpoint, so the next sweeps leave it alone.
             due.filter(id__in=marks).update(claimed_until=now + timedelta(seconds=settings.WEBHOOK_QUEUE_LEASE_SECONDS))
     for endpoint_id in endpoint_ids:
-        if not queue_endpoints([endpoint_id]):
+        if not queue_endpoints([endpoint_id], even_if_waiting=True):
             break  # the broker is down: the rest wait for the next sweep
     return len(endpoint_ids)
