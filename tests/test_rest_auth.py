@@ -6,6 +6,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+import redis
 from django.test import Client
 from django.utils import timezone
 
@@ -209,6 +210,39 @@ def test_the_limit_is_per_key(workspace, api_token, settings):
     assert Client(HTTP_AUTHORIZATION=f"Bearer {api_token}").get("/rest/people").status_code == 429
     _, other = create_api_key(workspace, "Second")
     assert Client(HTTP_AUTHORIZATION=f"Bearer {other}").get("/rest/people").status_code == 200
+
+
+def test_rest_and_graphql_share_a_keys_count(workspace, api_token, settings):
+    settings.API_RATE_LIMIT_PER_MINUTE = 2
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {api_token}")
+
+    assert client.get("/rest/people")["X-RateLimit-Remaining"] == "1"
+    graphql = client.post("/graphql", {"query": "{ people { totalCount } }"}, content_type="application/json")
+    assert graphql["X-RateLimit-Remaining"] == "0"
+    assert client.get("/rest/people").status_code == 429
+
+
+def test_requests_with_unknown_tokens_leave_a_keys_count_alone(workspace, api_token, settings):
+    settings.API_RATE_LIMIT_PER_MINUTE = 5
+    good = Client(HTTP_AUTHORIZATION=f"Bearer {api_token}")
+    bad = Client(HTTP_AUTHORIZATION=f"Bearer crm_{uuid.uuid4().hex}")
+
+    seen = []
+    for _ in range(3):
+        assert bad.get("/rest/people").status_code == 401
+        seen.append(good.get("/rest/people")["X-RateLimit-Remaining"])
+
+    assert seen == ["4", "3", "2"]
+
+
+def test_with_the_rate_limit_store_down_the_api_still_answers(workspace, api_token, monkeypatch, caplog):
+    unreachable = redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5)
+    monkeypatch.setattr(rate_limit, "_client", unreachable)
+
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {api_token}").get("/rest/people")
+
+    assert response.status_code == 200
+    assert "Rate limit not counted: Redis is unreachable" in caplog.text
 
 
 def test_the_window_resets_after_a_minute(settings):

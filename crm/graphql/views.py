@@ -33,8 +33,9 @@ from crm.graphql.execution import PreparedSchema, operation_type
 from crm.graphql.limits import MAX_INPUT_DEPTH, input_depth_exceeds
 from crm.graphql.metadata_schema import metadata_schema_for
 from crm.models import ApiKey, Workspace
-from crm.services import rate_limit
-from crm.services.api_keys import ApiKeyError, authenticate_authorization_header
+from crm.services.api_access import authenticate_header_and_count
+from crm.services.api_keys import ApiKeyError
+from crm.services.rate_limit import RateLimitStatus
 
 SchemaGetter = Callable[[Workspace], PreparedSchema]
 
@@ -100,18 +101,17 @@ def _params(request: HttpRequest) -> tuple[str, dict[str, Any] | None, str | Non
     return query, variables, operation_name
 
 
-def _authenticate(request: HttpRequest) -> ApiKey:
-    return authenticate_authorization_header(request.META.get("HTTP_AUTHORIZATION"))
+def _authenticate(request: HttpRequest) -> tuple[ApiKey, RateLimitStatus]:
+    return authenticate_header_and_count(request.META.get("HTTP_AUTHORIZATION"))
 
 
 def graphql_response(request: HttpRequest, schema_for: SchemaGetter) -> HttpResponse:
     if request.method not in ("GET", "POST"):
         return _json(error_body("Use GET or POST.", BAD_USER_INPUT), 405, {"Allow": "GET, POST"})
     try:
-        key = _authenticate(request)
+        key, limit = _authenticate(request)
     except ApiKeyError as error:
         return _json(error_body(str(error), UNAUTHENTICATED), 401, {"WWW-Authenticate": 'Bearer realm="api"'})
-    limit = rate_limit.hit(key.id)
     headers = limit.headers()
     if not limit.allowed:
         return _json(error_body(limit.message, TOO_MANY_REQUESTS), 429, headers)

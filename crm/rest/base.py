@@ -25,9 +25,9 @@ from rest_framework.views import APIView
 
 from crm.models import ApiKey, Workspace
 from crm.rest.errors import MAX_BODY_BYTES, PayloadTooLarge, RateLimited, api_exception_handler
-from crm.services import rate_limit
 from crm.services.actor import Actor
-from crm.services.api_keys import ApiKeyError, authenticate_authorization_header, authenticate_token
+from crm.services.api_access import authenticate_and_count, authenticate_header_and_count
+from crm.services.api_keys import ApiKeyError
 
 
 @dataclass(frozen=True)
@@ -46,11 +46,12 @@ class ApiKeyUser:
 
 
 class ApiKeyAuthentication(BaseAuthentication):
-    """``Authorization: Bearer <key>``; ``request.auth`` is the ``ApiKey``."""
+    """``Authorization: Bearer <key>``; ``request.auth`` is the ``ApiKey``. The request is
+    counted against the key's rate limit on the way (``request.rate_limit_status``)."""
 
     def authenticate(self, request: Request) -> tuple[ApiKeyUser, ApiKey]:
         try:
-            key = authenticate_authorization_header(request.META.get("HTTP_AUTHORIZATION"))
+            key, request.rate_limit_status = authenticate_header_and_count(request.META.get("HTTP_AUTHORIZATION"))
         except ApiKeyError as error:
             raise exceptions.AuthenticationFailed(str(error)) from None
         return ApiKeyUser(key), key
@@ -66,7 +67,7 @@ class ApiKeyOrQueryTokenAuthentication(ApiKeyAuthentication):
         token = request.query_params.get("token")
         if token and not request.META.get("HTTP_AUTHORIZATION"):
             try:
-                key = authenticate_token(token.strip())
+                key, request.rate_limit_status = authenticate_and_count(token.strip())
             except ApiKeyError as error:
                 raise exceptions.AuthenticationFailed(str(error)) from None
             return ApiKeyUser(key), key
@@ -170,13 +171,11 @@ class ApiView(APIView):
         return Actor(source="API", name=key.name, api_key_id=key.id)
 
     def perform_authentication(self, request: Request) -> None:
-        # Counted right after authentication, so refused writes count too.
-        request.user  # noqa: B018 - evaluating it authenticates
-        if isinstance(request.auth, ApiKey):
-            status = rate_limit.hit(request.auth.id)
-            request.rate_limit_status = status
-            if not status.allowed:
-                raise RateLimited(status.message)
+        # Counted with authentication, before anything else, so refused writes count too.
+        request.user  # noqa: B018 - evaluating it authenticates (and counts)
+        status = getattr(request, "rate_limit_status", None)
+        if status is not None and not status.allowed:
+            raise RateLimited(status.message)
 
     def finalize_response(self, request: HttpRequest, response: Response, *args: Any, **kwargs: Any) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)

@@ -90,15 +90,20 @@ def regenerate_api_key(key: ApiKey, created_by: User | None = None) -> tuple[Api
     )
 
 
-def authenticate_authorization_header(header: str | None) -> ApiKey:
-    """Resolve ``Authorization: Bearer <token>`` to an active key, or say why not."""
+def bearer_token(header: str | None) -> str:
+    """The token of ``Authorization: Bearer <token>``, or ``ApiKeyError`` saying what is wrong."""
     if not header:
         raise ApiKeyError("Missing API key: send it as 'Authorization: Bearer <key>'.")
     scheme, _, token = header.strip().partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token or " " in token:
         raise ApiKeyError("Malformed Authorization header: expected 'Bearer <key>'.")
-    return authenticate_token(token)
+    return token
+
+
+def authenticate_authorization_header(header: str | None) -> ApiKey:
+    """Resolve ``Authorization: Bearer <token>`` to an active key, or say why not."""
+    return authenticate_token(bearer_token(header))
 
 
 def authenticate_token(token: str) -> ApiKey:

@@ -4,17 +4,24 @@ A fixed one-minute window counted in Django's cache (Redis when ``REDIS_URL`` is
 the file cache otherwise), so every web process sees the same count. Fixed windows
 allow a burst of up to twice the limit across a window boundary; that is accepted in
 exchange for one cache round trip and no database work per request.
+
+Should Redis be unreachable, requests go through uncounted (and a warning is logged):
+an outage of the counter does not take the API down with it.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import redis
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
+
+logger = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 60
 # False: looked for, the cache is not Redis (the file cache of the embedded setup).
@@ -48,25 +55,93 @@ def limit_per_minute() -> int:
     return int(getattr(settings, "API_RATE_LIMIT_PER_MINUTE", 100))
 
 
-def hit(key_id: object, *, now: float | None = None) -> RateLimitStatus:
-    """Count one request for this API key and say whether it may proceed."""
-    limit = limit_per_minute()
-    now = time.time() if now is None else now
-    window = int(now // WINDOW_SECONDS)
-    reset_in = max(1, int((window + 1) * WINDOW_SECONDS - now + 0.999))
-    cache_key = f"api-rate:{key_id}:{window}"
-    client = _redis_client()
-    if client is not None:
-        count = _redis_count(client, cache.make_and_validate_key(cache_key))
-        return RateLimitStatus(limit=limit, remaining=max(0, limit - count), reset_in=reset_in, allowed=count <= limit)
-    try:
-        # One round trip in the common case: the window's counter already exists.
-        count = cache.incr(cache_key)
-    except ValueError:
-        # First request of the window. add() does nothing if a concurrent request
-        # created the counter first, in which case we count on top of it.
-        count = 1 if cache.add(cache_key, 1, timeout=WINDOW_SECONDS + 5) else cache.incr(cache_key)
-    return RateLimitStatus(limit=limit, remaining=max(0, limit - count), reset_in=reset_in, allowed=count <= limit)
+class PendingCount:
+    """One request counted against a limit: with Redis, the INCR is sent at once and its
+    answer read by ``result()``, so the caller can do a database round trip in between
+    (the key lookup) instead of waiting for Redis first."""
+
+    def __init__(self, identity: object, now: float | None = None) -> None:
+        self.limit = limit_per_minute()
+        now = time.time() if now is None else now
+        window = int(now // WINDOW_SECONDS)
+        self.reset_in = max(1, int((window + 1) * WINDOW_SECONDS - now + 0.999))
+        self.cache_key = f"api-rate:{identity}:{window}"
+        self._redis: tuple[redis.ConnectionPool, Any, str] | None = None
+        client = _redis_client()
+        if client is not None:
+            # The cache's own key, so cache.get() reads this count.
+            key = cache.make_key(self.cache_key)
+            pool = client.connection_pool
+            connection = None
+            try:
+                connection = pool.get_connection()
+                connection.send_command("INCR", key)
+            except (redis.RedisError, OSError):
+                if connection is not None:
+                    _drop(pool, connection)
+                logger.warning("Rate limit not counted: Redis is unreachable", exc_info=True)
+                self._count: int | None = 0  # counted as nothing: the request goes through
+            else:
+                self._redis = (pool, connection, key)
+                self._count = None
+        else:
+            self._count = self._cache_count()
+
+    def result(self) -> RateLimitStatus:
+        """The count's verdict. Call it once, whatever happened in between: until then the
+        Redis connection is held with an answer waiting on it."""
+        if self._count is None:
+            self._count = self._read_redis_count()
+        count = self._count
+        return RateLimitStatus(
+            limit=self.limit, remaining=max(0, self.limit - count), reset_in=self.reset_in, allowed=count <= self.limit
+        )
+
+    def _read_redis_count(self) -> int:
+        assert self._redis is not None
+        pool, connection, key = self._redis
+        self._redis = None
+        try:
+            count = int(connection.read_response())
+            if count == 1:
+                # The window's first request sets its expiry; the key names its window,
+                # so a counter that missed this (a crash in between) is never read again.
+                connection.send_command("EXPIRE", key, WINDOW_SECONDS + 5)
+                connection.read_response()
+        except (redis.RedisError, OSError):
+            _drop(pool, connection)
+            logger.warning("Rate limit not counted: Redis is unreachable", exc_info=True)
+            return 0
+        pool.release(connection)
+        return count
+
+    def _cache_count(self) -> int:
+        try:
+            # One round trip in the common case: the window's counter already exists.
+            return cache.incr(self.cache_key)
+        except ValueError:
+            # First request of the window. add() does nothing if a concurrent request
+            # created the counter first, in which case we count on top of it.
+            if cache.add(self.cache_key, 1, timeout=WINDOW_SECONDS + 5):
+                return 1
+            return cache.incr(self.cache_key)
+
+
+def start(identity: object, *, now: float | None = None) -> PendingCount:
+    """Count one request for this identity (an API key's token hash); read the verdict
+    with ``result()``."""
+    return PendingCount(identity, now)
+
+
+def hit(identity: object, *, now: float | None = None) -> RateLimitStatus:
+    """Count one request for this identity and say whether it may proceed."""
+    return start(identity, now=now).result()
+
+
+def _drop(pool: redis.ConnectionPool, connection: Any) -> None:
+    """A connection whose state is unknown is closed, never handed to the next caller."""
+    connection.disconnect()
+    pool.release(connection)
 
 
 def _redis_client() -> redis.Redis | None:
@@ -78,13 +153,3 @@ def _redis_client() -> redis.Redis | None:
         usable = isinstance(caches["default"], RedisCache) and isinstance(location, str)
         _client = redis.Redis.from_url(location) if usable else False
     return _client or None
-
-
-def _redis_count(client: redis.Redis, key: str) -> int:
-    # The same key and integer encoding as the cache, so cache.get() reads this count.
-    count = int(client.incr(key))
-    if count == 1:
-        # The window's first request sets its expiry; the key names its window, so a
-        # counter that missed this (a crash in between) is never read again.
-        client.expire(key, WINDOW_SECONDS + 5)
-    return count
