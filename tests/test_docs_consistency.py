@@ -329,9 +329,8 @@ def test_the_retry_schedule_in_prose_matches_the_settings() -> None:
 
 
 def test_stated_limits_match_the_code() -> None:
-    from crm.query.listing import MAX_LIMIT
+    from crm.query.listing import DEFAULT_LIMIT, MAX_LIMIT
     from crm.rest.errors import MAX_BODY_BYTES
-    from crm.rest.views.records import DEFAULT_LIMIT
     from crm.services.records import MAX_BATCH as MAX_BATCH_SIZE
     from webhooks.services.endpoints import PREVIOUS_SECRET_GRACE
 

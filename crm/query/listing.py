@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -29,6 +30,7 @@ from crm.services.record_queries import RecordNotFoundError, get_object, records
 
 DEFAULT_LIMIT = 60
 MAX_LIMIT = 200
+_WHOLE_NUMBER = re.compile(r"^\s*[0-9]{1,6}\s*$")
 
 
 @dataclass
@@ -213,15 +215,15 @@ def _members(workspace: Workspace, ids: set[Any]) -> dict[str, dict[str, Any]]:
 
 
 def parse_limit(value: Any) -> int:
-    if value is None:
+    """A page size: ``None`` (or an empty query parameter) gives the default; otherwise a
+    whole number from 0 to MAX_LIMIT, as an int (GraphQL) or as digits (a query string)."""
+    if value is None or value == "":
         return DEFAULT_LIMIT
-    try:
-        limit = int(value)
-    except (TypeError, ValueError):
-        raise QueryValueError(f"limit must be a whole number between 1 and {MAX_LIMIT}") from None
-    if not 0 <= limit <= MAX_LIMIT:
-        raise QueryValueError(f"limit must be between 0 and {MAX_LIMIT}, not {limit}")
-    return limit
+    if isinstance(value, str) and _WHOLE_NUMBER.match(value):
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_LIMIT:
+        raise QueryValueError(f"limit must be a whole number from 0 to {MAX_LIMIT}, not '{str(value)[:20]}'")
+    return value
 
 
 def key_value(key: SortKey, row: dict[str, Any]) -> Any:

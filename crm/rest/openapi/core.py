@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 
 from crm.metadata.schema import CompiledField, CompiledObject, SubField, WorkspaceSchema
 from crm.query.ast import OPERATORS, ORDER_DIRECTIONS
-from crm.query.listing import MAX_LIMIT
+from crm.query.listing import DEFAULT_LIMIT, MAX_LIMIT
 from crm.rest.openapi import webhooks as webhook_routes
 from crm.rest.openapi.common import (
     DATE,
@@ -33,7 +33,6 @@ from crm.rest.openapi.common import (
     ref,
     shared_components,
 )
-from crm.rest.views.records import DEFAULT_LIMIT
 from crm.services.record_input import DEFAULT_MAX_TEXT, INT32, INT64, MAX_LIST_ITEMS, READ_ONLY_FIELDS
 from crm.services.records import MAX_BATCH
 

@@ -7,7 +7,6 @@ Views only parse the request and shape the envelope; reads go through
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Any
 
@@ -18,12 +17,10 @@ from rest_framework.response import Response
 
 from crm.metadata.schema import CompiledObject, get_workspace_schema
 from crm.query.ast import QuerySyntaxError
-from crm.query.listing import DEFAULT_LIMIT, MAX_LIMIT, get_record_data, list_records
+from crm.query.listing import get_record_data, list_records, parse_limit
 from crm.query.rest_parser import parse_filter, parse_order_by
 from crm.rest.base import ApiView
 from crm.services import records as record_service
-
-_WHOLE_NUMBER = re.compile(r"^\s*[0-9]{1,6}\s*$")
 
 
 class RecordApiView(ApiView):
@@ -52,19 +49,10 @@ def parse_depth(params: QueryDict) -> int:
     return int(raw)
 
 
-def parse_limit(params: QueryDict) -> int:
-    raw = params.get("limit")
-    if raw is None or raw == "":
-        return DEFAULT_LIMIT
-    if not _WHOLE_NUMBER.match(raw) or int(raw) > MAX_LIMIT:
-        raise exceptions.ValidationError(f"limit must be a whole number from 0 to {MAX_LIMIT}, not '{raw[:20]}'.")
-    return int(raw)
-
-
 def list_arguments(params: QueryDict) -> dict[str, Any]:
     """Translate REST query parameters into ``list_records`` keyword arguments."""
     arguments: dict[str, Any] = {"depth": parse_depth(params)}
-    limit = parse_limit(params)
+    limit = parse_limit(params.get("limit"))
     filter_text = params.get("filter", "")
     if filter_text.strip():
         try:
