@@ -245,6 +245,19 @@ def test_with_the_rate_limit_store_down_the_api_still_answers(workspace, api_tok
     assert "Rate limit not counted: Redis is unreachable" in caplog.text
 
 
+def test_counting_goes_on_after_the_redis_connection_drops(settings):
+    client = rate_limit._redis_client()
+    if client is None:
+        pytest.skip("the cache is not Redis (set REDIS_URL)")
+    settings.API_RATE_LIMIT_PER_MINUTE = 10
+    identity = uuid.uuid4().hex
+    assert rate_limit.hit(identity).remaining == 9
+
+    rate_limit._thread_connection(client).disconnect()  # as a Redis restart would
+
+    assert rate_limit.hit(identity).remaining == 8
+
+
 def test_the_window_resets_after_a_minute(settings):
     settings.API_RATE_LIMIT_PER_MINUTE = 2
     key = uuid.uuid4()

@@ -12,6 +12,7 @@ an outage of the counter does not take the API down with it.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,7 @@ logger = logging.getLogger(__name__)
 WINDOW_SECONDS = 60
 # False: looked for, the cache is not Redis (the file cache of the embedded setup).
 _client: redis.Redis | bool | None = None
+_local = threading.local()
 
 
 @dataclass(frozen=True)
@@ -66,23 +68,20 @@ class PendingCount:
         window = int(now // WINDOW_SECONDS)
         self.reset_in = max(1, int((window + 1) * WINDOW_SECONDS - now + 0.999))
         self.cache_key = f"api-rate:{identity}:{window}"
-        self._redis: tuple[redis.ConnectionPool, Any, str] | None = None
+        self._redis: tuple[Any, str] | None = None
         client = _redis_client()
         if client is not None:
             # The cache's own key, so cache.get() reads this count.
             key = cache.make_key(self.cache_key)
-            pool = client.connection_pool
-            connection = None
+            connection = _thread_connection(client)
             try:
-                connection = pool.get_connection()
                 connection.send_command("INCR", key)
             except (redis.RedisError, OSError):
-                if connection is not None:
-                    _drop(pool, connection)
+                _drop(connection)
                 logger.warning("Rate limit not counted: Redis is unreachable", exc_info=True)
                 self._count: int | None = 0  # counted as nothing: the request goes through
             else:
-                self._redis = (pool, connection, key)
+                self._redis = (connection, key)
                 self._count = None
         else:
             self._count = self._cache_count()
@@ -99,7 +98,7 @@ class PendingCount:
 
     def _read_redis_count(self) -> int:
         assert self._redis is not None
-        pool, connection, key = self._redis
+        connection, key = self._redis
         self._redis = None
         try:
             count = int(connection.read_response())
@@ -109,10 +108,9 @@ class PendingCount:
                 connection.send_command("EXPIRE", key, WINDOW_SECONDS + 5)
                 connection.read_response()
         except (redis.RedisError, OSError):
-            _drop(pool, connection)
+            _drop(connection)
             logger.warning("Rate limit not counted: Redis is unreachable", exc_info=True)
             return 0
-        pool.release(connection)
         return count
 
     def _cache_count(self) -> int:
@@ -138,10 +136,19 @@ def hit(identity: object, *, now: float | None = None) -> RateLimitStatus:
     return start(identity, now=now).result()
 
 
-def _drop(pool: redis.ConnectionPool, connection: Any) -> None:
-    """A connection whose state is unknown is closed, never handed to the next caller."""
+def _thread_connection(client: redis.Redis) -> Any:
+    """This thread's own connection to the client's Redis. Requests on one thread never
+    overlap, so it needs no pool, whose bookkeeping costs more than the INCR itself."""
+    held = getattr(_local, "held", None)
+    if held is None or held[0] is not client:
+        held = _local.held = (client, client.connection_pool.make_connection())
+    return held[1]
+
+
+def _drop(connection: Any) -> None:
+    """A connection whose state is unknown is closed (it reconnects on its next use), so
+    no stale answer is ever read as the next request's count."""
     connection.disconnect()
-    pool.release(connection)
 
 
 def _redis_client() -> redis.Redis | None:
