@@ -141,7 +141,10 @@ def _thread_connection(client: redis.Redis) -> Any:
     overlap, so it needs no pool, whose bookkeeping costs more than the INCR itself."""
     held = getattr(_local, "held", None)
     if held is None or held[0] is not client:
-        held = _local.held = (client, client.connection_pool.make_connection())
+        # Made as the pool would make one, but not counted by it: with a development
+        # server's thread per request, these come and go (and close when collected).
+        pool = client.connection_pool
+        held = _local.held = (client, pool.connection_class(**pool.connection_kwargs))
     return held[1]
 
 
