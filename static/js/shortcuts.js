@@ -43,7 +43,8 @@ export function pushScope(name) {
 
 export function popScope(name) {
   const index = scopeStack.lastIndexOf(name);
-  if (index > 0) scopeStack.splice(index, 1);
+  if (index <= 0) return; // not on the stack (or "app"): nothing changes, a sequence goes on
+  scopeStack.splice(index, 1);
   resetSequence();
 }
 
@@ -84,6 +85,9 @@ function onKeyDown(event) {
   if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
   if (isTyping(event.target) || event.isComposing) return;
   if (event.key === "Shift" || event.key === "Control" || event.key === "Alt" || event.key === "Meta") return;
+  // A dialog's close event comes a task after it has closed: a key pressed in between
+  // already belongs to the page behind the help.
+  if (helpDialog && !helpDialog.open && scopeStack.includes("help")) popScope("help");
   const scope = currentScope();
   // An open dialog (a confirmation, this help) owns the keyboard except for its own keys.
   if (scope === "app" && document.querySelector("dialog[open]")) return;
