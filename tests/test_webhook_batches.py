@@ -177,6 +177,25 @@ def test_batches_are_capped(monkeypatch, workspace, actor, receiver):
     assert Delivery.objects.filter(status="succeeded").count() == 7
 
 
+def test_a_claim_takes_at_most_a_batch_whatever_plan_postgresql_picks(monkeypatch, workspace, actor, receiver):
+    if connection.vendor != "postgresql":
+        pytest.skip("plans and prepared statements are PostgreSQL's")
+    monkeypatch.setattr(delivering, "BATCH_SIZE", 3)
+    endpoint = create_endpoint(workspace, target_url=receiver.url)
+    people(workspace, actor, 40)
+    # The plan a prepared statement settles on after a few runs, from the first run.
+    with connection.cursor() as cursor:
+        cursor.execute("SET plan_cache_mode = force_generic_plan")
+    try:
+        claimed = [send_batch(endpoint.id).claimed for _ in range(6)]
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET plan_cache_mode")
+
+    assert claimed == [3] * 6
+    assert Delivery.objects.filter(status="succeeded").count() == 18
+
+
 def test_a_nul_character_in_the_answer_is_logged_without_breaking_the_record(workspace, actor, receiver):
     endpoint = create_endpoint(workspace, target_url=receiver.url)
     receiver.respond = lambda request: Reply(200, {"X-Odd": "a\x00b"}, b"ok\x00done")

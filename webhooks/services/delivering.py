@@ -386,10 +386,14 @@ def _claim_sql(
     else:
         # Oldest due first; on PostgreSQL rows another transaction is writing are
         # skipped rather than waited for.
-        which = (
-            f"id IN (SELECT id FROM {table} WHERE endpoint_id = %s AND status = %s AND next_attempt_at <= %s"  # noqa: S608
-            " ORDER BY next_attempt_at, created_at LIMIT %s" + (" FOR UPDATE SKIP LOCKED)" if postgres else ")")
+        pick = (
+            f"SELECT id FROM {table} WHERE endpoint_id = %s AND status = %s AND next_attempt_at <= %s"  # noqa: S608
+            " ORDER BY next_attempt_at, created_at LIMIT %s"
         )
+        # ARRAY(...) runs the pick exactly once. As "id IN (pick)" a plan may run it again
+        # for each row it updates (a prepared statement's generic plan did), and since
+        # every run skips the rows already taken, one claim would take thousands.
+        which = f"id = ANY(ARRAY({pick} FOR UPDATE SKIP LOCKED))" if postgres else f"id IN ({pick})"
         which_params = [adapt(endpoint_id), _PENDING, now, size]
     if limit is not None:
         which += (
