@@ -8,14 +8,19 @@ import pytest
 from django.utils import timezone
 
 from crm.models import ApiKey
+from crm.services.api_access import authenticate_header_and_count
 from crm.services.api_keys import (
     ApiKeyError,
-    authenticate_authorization_header,
     create_api_key,
     hash_token,
     regenerate_api_key,
     revoke_api_key,
 )
+
+
+def authenticate(header: str) -> ApiKey:
+    """The key an API request with this Authorization header acts as (what REST and GraphQL call)."""
+    return authenticate_header_and_count(header)[0]
 
 
 def test_token_is_prefixed_high_entropy_and_stored_only_as_a_hash(workspace):
@@ -27,7 +32,7 @@ def test_token_is_prefixed_high_entropy_and_stored_only_as_a_hash(workspace):
 
 
 def test_valid_key_resolves_to_its_workspace_and_records_last_use(workspace, api_token):
-    key = authenticate_authorization_header(f"Bearer {api_token}")
+    key = authenticate(f"Bearer {api_token}")
     assert key.workspace == workspace
     assert ApiKey.objects.get(pk=key.pk).last_used_at is not None
 
@@ -45,21 +50,21 @@ def test_valid_key_resolves_to_its_workspace_and_records_last_use(workspace, api
 )
 def test_missing_malformed_and_unknown_keys_are_refused_with_a_reason(db, header, message):
     with pytest.raises(ApiKeyError, match=message):
-        authenticate_authorization_header(header)
+        authenticate(header)
 
 
 def test_expired_key_is_refused(workspace):
     key, token = create_api_key(workspace, "Old", lifetime_days=15)
     ApiKey.objects.filter(pk=key.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     with pytest.raises(ApiKeyError, match="expired"):
-        authenticate_authorization_header(f"Bearer {token}")
+        authenticate(f"Bearer {token}")
 
 
 def test_revoked_key_is_refused(workspace):
     key, token = create_api_key(workspace, "Leaked")
     revoke_api_key(key)
     with pytest.raises(ApiKeyError, match="revoked"):
-        authenticate_authorization_header(f"Bearer {token}")
+        authenticate(f"Bearer {token}")
 
 
 def test_never_expiring_key_has_no_expiry(workspace):
@@ -73,8 +78,8 @@ def test_regenerating_revokes_the_old_key_and_keeps_name_access_and_lifetime(wor
     assert (new.name, new.read_only, new.lifetime_days) == ("CI", True, 30)
     assert new_token != old_token
     with pytest.raises(ApiKeyError, match="revoked"):
-        authenticate_authorization_header(f"Bearer {old_token}")
-    assert authenticate_authorization_header(f"Bearer {new_token}") == new
+        authenticate(f"Bearer {old_token}")
+    assert authenticate(f"Bearer {new_token}") == new
 
 
 def test_a_key_needs_a_name(workspace):

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from crm.models import Company, Person, User, Workspace, WorkspaceMember
-from crm.services.api_keys import authenticate_authorization_header
+from crm.services.api_access import authenticate_header_and_count
 
 
 def run(*args: str) -> str:
@@ -48,7 +48,7 @@ def test_create_api_key_prints_only_a_working_token(db):
     output = run("create_api_key", "--workspace", "demo", "--name", "Script", "--expires-in-days", "30", "--read-only")
     token = output.strip()
     assert "\n" not in token
-    key = authenticate_authorization_header(f"Bearer {token}")
+    key, _limit = authenticate_header_and_count(f"Bearer {token}")
     assert key.workspace == Workspace.objects.get(slug="demo")
     assert key.read_only and key.lifetime_days == 30
 

@@ -101,11 +101,6 @@ def bearer_token(header: str | None) -> str:
     return token
 
 
-def authenticate_authorization_header(header: str | None) -> ApiKey:
-    """Resolve ``Authorization: Bearer <token>`` to an active key, or say why not."""
-    return authenticate_token(bearer_token(header))
-
-
 def authenticate_token(token: str) -> ApiKey:
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         raise ApiKeyError("Invalid API key.")

@@ -77,8 +77,7 @@ class PendingCount:
             try:
                 connection.send_command("INCR", key)
             except (redis.RedisError, OSError):
-                _drop(connection)
-                logger.warning("Rate limit not counted: Redis is unreachable", exc_info=True)
+                _lost(connection)
                 self._count: int | None = 0  # counted as nothing: the request goes through
             else:
                 self._redis = (connection, key)
@@ -108,8 +107,7 @@ class PendingCount:
                 connection.send_command("EXPIRE", key, WINDOW_SECONDS + 5)
                 connection.read_response()
         except (redis.RedisError, OSError):
-            _drop(connection)
-            logger.warning("Rate limit not counted: Redis is unreachable", exc_info=True)
+            _lost(connection)
             return 0
         return count
 
@@ -148,9 +146,11 @@ def _thread_connection(client: redis.Redis) -> Any:
     return held[1]
 
 
-def _drop(connection: Any) -> None:
-    """A connection whose state is unknown is closed (it reconnects on its next use), so
-    no stale answer is ever read as the next request's count."""
+def _lost(connection: Any) -> None:
+    """Redis failed mid-count: the request goes uncounted, said in the log, and the
+    connection, whose state is now unknown, is closed (it reconnects on its next use),
+    so no stale answer is ever read as the next request's count."""
+    logger.warning("Rate limit not counted: Redis is unreachable", exc_info=True)
     connection.disconnect()
 
 
