@@ -10,6 +10,7 @@ import redis
 from django.test import Client
 from django.utils import timezone
 
+from crm import redis_threads
 from crm.models import ApiKey, FieldMetadata, Person
 from crm.services import rate_limit
 from crm.services.api_keys import create_api_key, revoke_api_key
@@ -253,7 +254,7 @@ def test_counting_goes_on_after_the_redis_connection_drops(settings):
     identity = uuid.uuid4().hex
     assert rate_limit.hit(identity).remaining == 9
 
-    rate_limit._thread_connection(client).disconnect()  # as a Redis restart would
+    redis_threads.connection_for(client).disconnect()  # as a Redis restart would
 
     assert rate_limit.hit(identity).remaining == 8
 

@@ -15,6 +15,7 @@ from conftest_webhooks import *  # noqa: F403
 from conftest_webhooks import Broker, use_broker
 from django.conf import settings
 
+from crm import redis_threads
 from crm.services.records import create_record
 from webhooks.models import Delivery
 from webhooks.services import nudges
@@ -148,3 +149,23 @@ def test_with_redis_unreachable_every_write_still_tries_to_publish(webhook_broke
         assert queue_endpoints(ids) is False
     finally:
         use_broker(webhook_broker.url, webhook_broker.transport_options)
+
+
+def test_markers_work_after_redis_forgets_its_scripts(redis_broker):
+    """A restarted Redis has no scripts loaded: the claim loads its own and goes on."""
+    redis.Redis.from_url(redis_broker.url).script_flush()
+    endpoint_id = str(uuid.uuid4())
+
+    assert nudges.claim([endpoint_id]) == [endpoint_id]
+    assert nudges.claim([endpoint_id]) == []
+
+
+def test_markers_work_again_after_the_connection_drops(redis_broker):
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    assert nudges.claim([first]) == [first]
+
+    redis_threads.connection_for(nudges._client()).disconnect()  # as a Redis restart would
+
+    assert nudges.claim([first, second]) == [second]
+    nudges.clear([first])
+    assert nudges.claim([first]) == [first]

@@ -12,7 +12,6 @@ an outage of the counter does not take the API down with it.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -22,12 +21,13 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 
+from crm import redis_threads
+
 logger = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 60
 # False: looked for, the cache is not Redis (the file cache of the embedded setup).
 _client: redis.Redis | bool | None = None
-_local = threading.local()
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class PendingCount:
         if client is not None:
             # The cache's own key, so cache.get() reads this count.
             key = cache.make_key(self.cache_key)
-            connection = _thread_connection(client)
+            connection = redis_threads.connection_for(client)
             try:
                 connection.send_command("INCR", key)
             except (redis.RedisError, OSError):
@@ -132,18 +132,6 @@ def start(identity: object, *, now: float | None = None) -> PendingCount:
 def hit(identity: object, *, now: float | None = None) -> RateLimitStatus:
     """Count one request for this identity and say whether it may proceed."""
     return start(identity, now=now).result()
-
-
-def _thread_connection(client: redis.Redis) -> Any:
-    """This thread's own connection to the client's Redis. Requests on one thread never
-    overlap, so it needs no pool, whose bookkeeping costs more than the INCR itself."""
-    held = getattr(_local, "held", None)
-    if held is None or held[0] is not client:
-        # Made as the pool would make one, but not counted by it: with a development
-        # server's thread per request, these come and go (and close when collected).
-        pool = client.connection_pool
-        held = _local.held = (client, pool.connection_class(**pool.connection_kwargs))
-    return held[1]
 
 
 def _lost(connection: Any) -> None:

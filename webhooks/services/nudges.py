@@ -16,13 +16,15 @@ Redis (the filesystem broker of the embedded setup), every write publishes.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 from collections.abc import Sequence
 
 import redis
 from django.conf import settings
-from redis.commands.core import Script
+
+from crm import redis_threads
 
 logger = logging.getLogger(__name__)
 
@@ -37,24 +39,25 @@ for i, key in ipairs(KEYS) do
 end
 return fresh
 """
+_CLAIM_SHA = hashlib.sha1(_CLAIM.encode()).hexdigest()  # noqa: S324 (Redis names scripts by SHA-1)
 
-_clients: dict[str, tuple[redis.Redis, Script]] = {}
+_clients: dict[str, redis.Redis] = {}
 
 
-def _client() -> tuple[redis.Redis, Script] | None:
-    """A client of the broker's Redis and the claim script, kept per broker URL (the
-    tests switch brokers)."""
+def _client() -> redis.Redis | None:
+    """A client of the broker's Redis, kept per broker URL (the tests switch brokers).
+    Commands go through the thread's own connection (see crm/redis_threads.py): a write
+    sends one on every commit that has deliveries."""
     from config.celery import app
 
     # Where messages are written (broker_url itself reads CELERY_BROKER_URL first).
     url = str(app.conf.broker_write_url or "")
     if not url.startswith(("redis://", "rediss://")):
         return None
-    found = _clients.get(url)
-    if found is None:
-        client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-        found = _clients[url] = (client, client.register_script(_CLAIM))
-    return found
+    client = _clients.get(url)
+    if client is None:
+        client = _clients[url] = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+    return client
 
 
 def _key(endpoint_id: str) -> str:
@@ -64,13 +67,18 @@ def _key(endpoint_id: str) -> str:
 def claim(endpoint_ids: Sequence[str]) -> list[str]:
     """The endpoints among these with no message waiting, now marked as having one: the
     caller must publish a message naming them (and ``clear`` them if it cannot)."""
-    found = _client()
-    if found is None or not endpoint_ids:
+    client = _client()
+    if client is None or not endpoint_ids:
         return list(endpoint_ids)
     seconds = max(1, math.ceil(settings.WEBHOOK_QUEUE_LEASE_SECONDS))
+    keys = [_key(endpoint_id) for endpoint_id in endpoint_ids]
     try:
-        positions = found[1](keys=[_key(endpoint_id) for endpoint_id in endpoint_ids], args=[seconds])
-    except redis.RedisError:
+        try:
+            positions = redis_threads.call(client, "EVALSHA", _CLAIM_SHA, len(keys), *keys, seconds)
+        except redis.exceptions.NoScriptError:
+            # First use since Redis started: EVAL loads the script under the same SHA.
+            positions = redis_threads.call(client, "EVAL", _CLAIM, len(keys), *keys, seconds)
+    except (redis.RedisError, OSError):
         # Publishing anyway is always safe; the publish says whether the broker is there.
         return list(endpoint_ids)
     return [endpoint_ids[int(position) - 1] for position in positions]
@@ -78,11 +86,11 @@ def claim(endpoint_ids: Sequence[str]) -> list[str]:
 
 def clear(endpoint_ids: Sequence[str]) -> None:
     """The endpoints' messages are taken (or were never sent): the next write publishes."""
-    found = _client()
-    if found is None or not endpoint_ids:
+    client = _client()
+    if client is None or not endpoint_ids:
         return
     try:
-        found[0].delete(*map(_key, endpoint_ids))
-    except redis.RedisError:
+        redis_threads.call(client, "DEL", *map(_key, endpoint_ids))
+    except (redis.RedisError, OSError):
         # The markers lapse on their own; until then the sweeper covers these endpoints.
         logger.warning("Could not clear %d webhook message markers", len(endpoint_ids), exc_info=True)
