@@ -178,6 +178,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         # Seconds between looks at the folder: the default (1 s) adds that much latency to every delivery.
         "polling_interval": 0.2,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # kombu's Redis transport, keeping its client between publishes (config/broker.py).
+    CELERY_BROKER_TRANSPORT = "config.broker:Transport"
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
