@@ -12,12 +12,12 @@ from conftest_webhooks import *  # noqa: F403
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from receiver import Reply
+from receiver import Receiver, Reply
 
 from crm.services.records import create_records
 from webhooks.models import Attempt, Delivery, WebhookEndpoint
 from webhooks.services import delivering
-from webhooks.services.delivering import deliver_to_endpoints, send_batch
+from webhooks.services.delivering import deliver_to_endpoints, send_batch, send_batches
 from webhooks.services.endpoints import create_endpoint
 
 pytestmark = pytest.mark.usefixtures("private_networks_allowed")
@@ -219,3 +219,50 @@ def test_an_endpoint_already_failing_is_sent_a_few_at_a_time(workspace, actor, r
     endpoint.refresh_from_db()
     assert endpoint.consecutive_failures == 0
     assert send_batch(endpoint.id).claimed == 7
+
+
+def test_one_round_to_many_endpoints_costs_the_statements_of_one(workspace, actor, receiver):
+    """Each endpoint with a delivery or two due (the steady state of a busy workspace):
+    one claim and one record for all of them, not one per endpoint."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite claims one endpoint at a time")
+    endpoints = [create_endpoint(workspace, target_url=f"{receiver.url}?n={n}") for n in range(5)]
+    # Healthy endpoints whose last success was just stamped (it is refreshed once a minute).
+    WebhookEndpoint.objects.update(last_success_at=timezone.now())
+    people(workspace, actor, 2)
+
+    with CaptureQueriesContext(connection) as queries:
+        results = send_batches([endpoint.id for endpoint in endpoints])
+
+    assert [results[endpoint.id].claimed for endpoint in endpoints] == [2] * 5
+    assert len(receiver.received()) == 10
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"succeeded"}
+    # Lock, claim, open the attempts, commit; then one record.
+    assert len(statements(queries)) <= 6, statements(queries)
+
+
+def test_a_slow_receiver_does_not_hold_up_deliveries_claimed_with_it(monkeypatch, workspace, actor, receiver):
+    monkeypatch.setattr(delivering, "SLOW_ANSWER_SECONDS", 0.2)
+    monkeypatch.setattr(delivering, "_slow_until", {})
+    slow_receiver = Receiver(lambda request: Reply(200, delay=0.3)).start()
+    try:
+        slow = create_endpoint(workspace, target_url=slow_receiver.url)
+        quick = create_endpoint(workspace, target_url=receiver.url)
+        people(workspace, actor, 3)
+
+        results = send_batches([slow.id, quick.id])
+
+        # The slow one was sent one and gave the rest back; the quick one was sent all three.
+        assert (results[slow.id].claimed, len(results[slow.id].attempts)) == (3, 1)
+        assert len(slow_receiver.received()) == 1 and len(receiver.received()) == 3
+        waiting = Delivery.objects.filter(endpoint=slow, status="pending", claim_token__isnull=True)
+        assert sorted(waiting.values_list("attempt_count", flat=True)) == [0, 0]
+        assert Attempt.objects.filter(delivery__endpoint=slow).count() == 1
+        # From now on it is claimed on its own, after the others.
+        assert delivering._claim_groups([slow.id, quick.id]) == [[quick.id], [slow.id]]
+
+        assert deliver_to_endpoints([slow.id, quick.id]) == 2
+        assert len(slow_receiver.received()) == 3
+    finally:
+        slow_receiver.stop()
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"succeeded"}

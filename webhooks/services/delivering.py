@@ -1,11 +1,13 @@
-"""Sending deliveries: claim a batch, sign and POST each, log the attempts, decide what
-comes next.
+"""Sending deliveries: claim batches, sign and POST each delivery, log the attempts,
+decide what comes next.
 
-The database decides who sends what. A worker claims a batch of an endpoint's due
-deliveries in one conditional UPDATE (a lease with a token) and opens their attempt rows
-in the same transaction; it then POSTs them one after another over the process's
-keep-alive connection, and records every outcome in one more transaction, only for the
-deliveries it still holds. A killed worker leaves open attempts and leases that run
+The database decides who sends what. A worker claims a batch of due deliveries from each
+endpoint it was given, in one conditional UPDATE (a lease with a token per endpoint's
+batch), and opens their attempt rows in the same transaction; it then POSTs them one
+after another over the process's keep-alive connections, and records every outcome in
+one more statement, only for the deliveries it still holds. Claiming for all the
+endpoints at once keeps the database work per round the same whether an endpoint has
+fifty deliveries due or one. A killed worker leaves open attempts and leases that run
 out; the sweeper then marks those attempts interrupted and makes the deliveries due again.
 
 At most WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT batches of one endpoint are in flight at
@@ -50,14 +52,20 @@ RETRY_AFTER_STATUSES = (429, 503)
 # last_success_at is a display value: refreshing it on every batch would make each
 # batch to a healthy endpoint pay an extra write.
 SUCCESS_STAMP_INTERVAL = timedelta(seconds=60)
-# Deliveries claimed at once. Big enough that the claim and the record are a small part
-# of the work; small enough that one batch is sent well within its lease.
+# Deliveries claimed at once, shared among the endpoints of one claim. Big enough that
+# the claim and the record are a small part of the work; small enough that they are
+# sent well within their lease. It also caps the endpoints a claim covers.
 BATCH_SIZE = 50
 # After this many failures in a row an endpoint is left to the retry schedule and the
 # sweeper's pace instead of being sent the rest of its backlog at once.
 MAX_FAILURES_IN_A_ROW = 3
 # Time kept free at the end of a lease for recording the outcomes.
 LEASE_MARGIN_SECONDS = 1.0
+# A receiver taking longer than this to answer is claimed on its own for a while (in this
+# worker process), so deliveries to other endpoints are never claimed only to wait for it.
+SLOW_ANSWER_SECONDS = 0.5
+SLOW_FOR_SECONDS = 60.0
+_slow_until: dict[uuid.UUID, float] = {}  # endpoint id -> monotonic time
 
 _ATTEMPT_OUTCOME_FIELDS = [
     "finished_at",
@@ -81,6 +89,8 @@ class _Claim:
     attempts: list[Attempt] = field(default_factory=list)
     bodies: list[bytes] = field(default_factory=list)
     busy: bool = False
+    # Filled in by _post: one per delivery sent, in order.
+    outcomes: list[safe_http.HttpOutcome] = field(default_factory=list)
 
 
 @dataclass
@@ -105,9 +115,9 @@ def deliver(delivery_id: uuid.UUID | str) -> Attempt | None:
 
 
 def deliver_to_endpoints(endpoint_ids: Iterable[uuid.UUID | str], *, drain_seconds: float | None = None) -> int:
-    """The worker's entry point: send the endpoints everything due, a batch per endpoint
-    in turn, until nothing is left or WEBHOOK_DRAIN_SECONDS have passed. Returns how many
-    deliveries were attempted.
+    """The worker's entry point: send the endpoints everything due, in rounds of a batch
+    per endpoint, until nothing is left or WEBHOOK_DRAIN_SECONDS have passed. Returns how
+    many deliveries were attempted.
 
     An endpoint with enough batches in flight already is skipped: the workers sending
     them look for more (in a statement of its own, after recording their batch), so a
@@ -129,14 +139,15 @@ def deliver_to_endpoints(endpoint_ids: Iterable[uuid.UUID | str], *, drain_secon
         # One cheap look for all of them before any claim's transaction.
         due = _endpoints_with_due(waiting)
         waiting = [endpoint_id for endpoint_id in waiting if endpoint_id in due]
-        for endpoint_id in list(waiting):
-            result = send_batch(endpoint_id, failures_in_a_row=failures.get(endpoint_id, 0))
-            attempted += len(result.attempts)
-            failures[endpoint_id] = result.failures_in_a_row
-            if result.stop or not result.claimed:
-                waiting.remove(endpoint_id)
-                if result.stop == "failing":
-                    failing.append(endpoint_id)
+        for group in _claim_groups(waiting):
+            results = send_batches(group, failures)
+            for endpoint_id, result in results.items():
+                attempted += len(result.attempts)
+                failures[endpoint_id] = result.failures_in_a_row
+                if result.stop or not result.claimed:
+                    waiting.remove(endpoint_id)
+                    if result.stop == "failing":
+                        failing.append(endpoint_id)
             if time.monotonic() >= deadline:
                 break
     if failing:
@@ -150,15 +161,57 @@ def deliver_to_endpoints(endpoint_ids: Iterable[uuid.UUID | str], *, drain_secon
     return attempted
 
 
+def send_batches(
+    endpoint_ids: list[uuid.UUID], failures: dict[uuid.UUID, int] | None = None
+) -> dict[uuid.UUID, BatchResult]:
+    """Claim a batch of due deliveries from each endpoint (together up to BATCH_SIZE), POST
+    each endpoint's batch in turn, and record all the outcomes at once.
+
+    ``failures`` gives each endpoint's failures in a row so far in this round. A receiver
+    answering slowly while others wait in the same claim is sent no more of it: the rest
+    of its batch goes back for the next round, where it is claimed on its own.
+    """
+    failures = failures or {}
+    results: dict[uuid.UUID, BatchResult] = {}
+    sending: list[_Claim] = []
+    for endpoint_id, claim in zip(endpoint_ids, _claim_endpoints(endpoint_ids), strict=True):
+        if claim.endpoint is None:
+            results[endpoint_id] = BatchResult(stop="missing")
+        elif not claim.endpoint.is_active:
+            _fail_for_disabled_endpoint(claim.endpoint, delivery_id=None)
+            results[endpoint_id] = BatchResult(stop="gone")
+        else:
+            sending.append(claim)
+    for claim in sending:
+        assert claim.endpoint is not None
+        # The first delivery of the first batch goes out whatever its lease says: a lease
+        # shorter than one timeout would otherwise never send anything.
+        results[claim.endpoint.id] = _post(
+            claim,
+            failures_in_a_row=failures.get(claim.endpoint.id, 0),
+            first_is_free=claim is sending[0],
+            others_waiting=claim is not sending[-1],
+        )
+    _record(sending)
+    return results
+
+
+def _claim_groups(endpoint_ids: list[uuid.UUID]) -> list[list[uuid.UUID]]:
+    """The endpoints as claims go: the quick ones together (up to BATCH_SIZE to a claim),
+    then each one that answered slowly of late on its own, so that waiting for it never
+    holds up deliveries to the others."""
+    now = time.monotonic()
+    for endpoint_id, until in list(_slow_until.items()):
+        if until <= now:
+            del _slow_until[endpoint_id]
+    quick = [endpoint_id for endpoint_id in endpoint_ids if endpoint_id not in _slow_until]
+    slow = [[endpoint_id] for endpoint_id in endpoint_ids if endpoint_id in _slow_until]
+    return [quick[start : start + BATCH_SIZE] for start in range(0, len(quick), BATCH_SIZE)] + slow
+
+
 def send_batch(endpoint_id: uuid.UUID, *, failures_in_a_row: int = 0) -> BatchResult:
     """Claim up to BATCH_SIZE due deliveries of the endpoint, send them, record the outcomes."""
-    claim = _claim(endpoint_id, enforce_limit=True)
-    if claim.endpoint is None:
-        return BatchResult(stop="missing")
-    if not claim.endpoint.is_active:
-        _fail_for_disabled_endpoint(claim.endpoint, delivery_id=None)
-        return BatchResult(stop="gone")
-    return _send(claim, failures_in_a_row=failures_in_a_row)
+    return send_batches([endpoint_id], {endpoint_id: failures_in_a_row})[endpoint_id]
 
 
 def attempt_delivery(delivery_id: uuid.UUID | str, *, ignore_endpoint_limit: bool = False) -> Attempt | None:
@@ -181,7 +234,8 @@ def attempt_delivery(delivery_id: uuid.UUID | str, *, ignore_endpoint_limit: boo
         return None
     if not claim.deliveries:
         return None
-    result = _send(claim, failures_in_a_row=0)
+    result = _post(claim, failures_in_a_row=0, first_is_free=True)
+    _record([claim])
     if delivery.endpoint_id in _endpoints_with_due([delivery.endpoint_id]):
         # A worker may have skipped the endpoint while this attempt was in flight.
         from webhooks.services.queueing import queue_endpoints
@@ -190,13 +244,45 @@ def attempt_delivery(delivery_id: uuid.UUID | str, *, ignore_endpoint_limit: boo
     return result.attempts[0] if result.attempts else None
 
 
-def _claim(endpoint_id: uuid.UUID, *, delivery: Delivery | None = None, enforce_limit: bool) -> _Claim:
-    """Take the endpoint's oldest due deliveries (or just the given one, loaded with its
-    event and endpoint) and open their attempts, in one transaction.
+def _claim_endpoints(endpoint_ids: list[uuid.UUID]) -> list[_Claim]:
+    """A claim per endpoint, in the order given (its endpoint None when there is no such
+    endpoint; nothing claimed when it is disabled). On PostgreSQL one transaction takes
+    every endpoint's batch; SQLite claims one endpoint at a time, as it writes anyway."""
+    if connection.vendor != "postgresql":
+        return [_claim(endpoint_id, enforce_limit=True) for endpoint_id in endpoint_ids]
+    now = timezone.now()
+    lease = settings.WEBHOOK_LEASE_SECONDS
+    lease_ends = time.monotonic() + lease
+    with transaction.atomic():
+        # Serialises claims of each endpoint, so two workers cannot both see a free slot
+        # (the claim counts the batches in flight in a statement that starts after this
+        # one holds the locks); taken in id order, so two claims never deadlock.
+        # NO KEY: a plain FOR UPDATE would also block writers inserting deliveries (their
+        # foreign key check takes a KEY SHARE lock).
+        locked = (
+            WebhookEndpoint.objects.filter(id__in=endpoint_ids)
+            .select_related("workspace")
+            .select_for_update(no_key=True, of=("self",))
+            .order_by("id")
+        )
+        endpoints = {endpoint.id: endpoint for endpoint in locked}
+        claims = [
+            _Claim(endpoint=endpoints.get(endpoint_id), token=uuid.uuid4(), lease_ends=lease_ends)
+            for endpoint_id in endpoint_ids
+        ]
+        active = [claim for claim in claims if claim.endpoint is not None and claim.endpoint.is_active]
+        if active:
+            limit = max(1, settings.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT)
+            claimed = _claim_batches_postgresql(active, now, lease, limit)
+            for claim in active:
+                _prepare(claim, claimed.get(claim.token, []), now)
+            _open_attempts([attempt for claim in active for attempt in claim.attempts])
+    return claims
 
-    Bodies and signatures are made inside it, from the rows claimed, so the attempt log
-    holds the exact headers sent.
-    """
+
+def _claim(endpoint_id: uuid.UUID, *, delivery: Delivery | None = None, enforce_limit: bool) -> _Claim:
+    """Take one endpoint's oldest due deliveries (or just the given one, loaded with its
+    event and endpoint) and open their attempts, in one transaction."""
     token = uuid.uuid4()
     now = timezone.now()
     lease = settings.WEBHOOK_LEASE_SECONDS
@@ -205,10 +291,7 @@ def _claim(endpoint_id: uuid.UUID, *, delivery: Delivery | None = None, enforce_
     with transaction.atomic():
         endpoints = WebhookEndpoint.objects.filter(id=endpoint_id)
         if connection.vendor == "postgresql" and enforce_limit:
-            # Serialises claims of one endpoint, so two workers cannot both see a free
-            # slot (each claim counts the batches in flight in a statement that starts
-            # after it holds this lock). NO KEY: a plain FOR UPDATE would also block
-            # writers inserting deliveries (their foreign key check takes a KEY SHARE lock).
+            # Serialises claims of the endpoint, as in _claim_endpoints.
             endpoints = endpoints.select_for_update(no_key=True, of=("self",))
         if delivery is None:
             claim.endpoint = endpoints.select_related("workspace").first()
@@ -218,47 +301,56 @@ def _claim(endpoint_id: uuid.UUID, *, delivery: Delivery | None = None, enforce_
             if connection.vendor == "postgresql" and enforce_limit:
                 list(endpoints.values_list("id", flat=True))
             claim.endpoint = delivery.endpoint
-        # A failing receiver gets a few at a time: most of a full batch would only go back unsent.
-        size = BATCH_SIZE if not claim.endpoint.consecutive_failures else MAX_FAILURES_IN_A_ROW
-        if delivery is None and limit is not None and connection.vendor == "postgresql":
-            deliveries = _claim_batch_postgresql(claim.endpoint, token, now, lease, limit, size)
+        claimed = _claim_rows(
+            endpoint_id, delivery and delivery.id, token, now, lease, limit, _batch_size(claim.endpoint)
+        )
+        if delivery is not None:
+            deliveries = [delivery] if claimed else []
         else:
-            claimed = _claim_rows(endpoint_id, delivery and delivery.id, token, now, lease, limit, size)
-            if delivery is not None:
-                deliveries = [delivery] if claimed else []
-            else:
-                deliveries = list(
-                    Delivery.objects.select_related("event")
-                    .filter(id__in=list(claimed))
-                    .order_by("next_attempt_at", "created_at")
-                )
-            for claimed_delivery in deliveries:
-                claimed_delivery.status, claimed_delivery.claim_token = _DELIVERING, token
-                claimed_delivery.attempt_count = claimed[claimed_delivery.id]
+            deliveries = list(
+                Delivery.objects.select_related("event")
+                .filter(id__in=list(claimed))
+                .order_by("next_attempt_at", "created_at")
+            )
+        for claimed_delivery in deliveries:
+            claimed_delivery.status, claimed_delivery.claim_token = _DELIVERING, token
+            claimed_delivery.attempt_count = claimed[claimed_delivery.id]
         if not deliveries:
             # Nothing due, or enough batches in flight; only a single delivery needs to know which.
             claim.busy = delivery is not None and limit is not None and _batches_in_flight(endpoint_id, now) >= limit
             return claim
-        secrets = claim.endpoint.signing_secrets(now)
-        for claimed_delivery in deliveries:
-            claimed_delivery.endpoint = claim.endpoint
-            if not _EVENT_WORKSPACE.is_cached(claimed_delivery.event):
-                # The event belongs to the endpoint's workspace, already loaded with it.
-                claimed_delivery.event.workspace = claim.endpoint.workspace
-            body = build_body(claimed_delivery.event, claim.endpoint)
-            headers = build_headers(msg_id=claimed_delivery.webhook_id, body=body, secrets=secrets)
-            claim.deliveries.append(claimed_delivery)
-            claim.bodies.append(body)
-            claim.attempts.append(
-                Attempt(
-                    delivery=claimed_delivery,
-                    number=claimed_delivery.attempt_count,
-                    started_at=now,
-                    request_headers=headers,
-                )
-            )
+        _prepare(claim, deliveries, now)
         _open_attempts(claim.attempts)
     return claim
+
+
+def _batch_size(endpoint: WebhookEndpoint, share: int | None = None) -> int:
+    share = BATCH_SIZE if share is None else share
+    # A failing receiver gets a few at a time: most of a full batch would only go back unsent.
+    return min(share, MAX_FAILURES_IN_A_ROW) if endpoint.consecutive_failures else share
+
+
+def _prepare(claim: _Claim, deliveries: list[Delivery], now: datetime) -> None:
+    """Bodies, signed headers and unsaved attempts for the claimed deliveries. Made inside
+    the claim's transaction, from the rows claimed, so the attempt log holds the exact
+    headers sent."""
+    endpoint = claim.endpoint
+    assert endpoint is not None
+    if not deliveries:
+        return
+    secrets = endpoint.signing_secrets(now)
+    for delivery in deliveries:
+        delivery.endpoint = endpoint
+        if not _EVENT_WORKSPACE.is_cached(delivery.event):
+            # The event belongs to the endpoint's workspace, already loaded with it.
+            delivery.event.workspace = endpoint.workspace
+        body = build_body(delivery.event, endpoint)
+        headers = build_headers(msg_id=delivery.webhook_id, body=body, secrets=secrets)
+        claim.deliveries.append(delivery)
+        claim.bodies.append(body)
+        claim.attempts.append(
+            Attempt(delivery=delivery, number=delivery.attempt_count, started_at=now, request_headers=headers)
+        )
 
 
 def _batches_in_flight(endpoint_id: uuid.UUID, now: datetime) -> int:
@@ -277,28 +369,24 @@ def _endpoints_with_due(endpoint_ids: list[uuid.UUID]) -> set[uuid.UUID]:
 
 def _open_attempts(attempts: list[Attempt]) -> None:
     """Insert the attempts of a claim, still without an outcome."""
+    if not attempts:
+        return
     if connection.vendor != "postgresql":
         Attempt.objects.bulk_create(attempts)
         return
     # Plain SQL: the ORM's bulk insert costs more than the round trip itself here.
-    rows = ", ".join(["(%s, %s, %s, %s, NULL, NULL, false, NULL, %s::jsonb, '{}'::jsonb, '', '')"] * len(attempts))
-    params: list[object] = []
-    for attempt in attempts:
-        params += [
-            attempt.id,
-            attempt.delivery_id,
-            attempt.number,
-            attempt.started_at,
-            orjson.dumps(attempt.request_headers).decode(),
-        ]
+    rows = _values(
+        "(%s, %s, %s, %s, NULL, NULL, false, NULL, %s::jsonb, '{}'::jsonb, '', '')",
+        [(a.id, a.delivery_id, a.number, a.started_at, orjson.dumps(a.request_headers).decode()) for a in attempts],
+    )
     table = connection.ops.quote_name(Attempt._meta.db_table)
     # Only the table name is interpolated (from the model); every value is a parameter.
     sql = (
         f"INSERT INTO {table} (id, delivery_id, number, started_at, finished_at, duration_ms, succeeded,"  # noqa: S608
-        f" status_code, request_headers, response_headers, response_body, error) VALUES {rows}"
+        f" status_code, request_headers, response_headers, response_body, error) VALUES {rows.sql}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, rows.params)
 
 
 def _claim_rows(
@@ -322,25 +410,62 @@ _EVENT_FIELDS = list(Event._meta.concrete_fields)
 _EVENT_WORKSPACE = Event._meta.get_field("workspace")
 
 
-def _claim_batch_postgresql(
-    endpoint: WebhookEndpoint, token: uuid.UUID, now: datetime, lease: float, limit: int, size: int
-) -> list[Delivery]:
-    """The same UPDATE, returning the deliveries claimed with their events, oldest first
-    (one round trip where the ORM would need a second query)."""
-    sql, params = _claim_sql(endpoint.id, None, token, now, lease, limit, size)
+def _claim_batches_postgresql(
+    claims: list[_Claim], now: datetime, lease: float, limit: int
+) -> dict[uuid.UUID, list[Delivery]]:
+    """Every endpoint's batch in one UPDATE, returned with their events, oldest first, by
+    claim token. The endpoints share BATCH_SIZE; each batch gets its claim's token."""
+    share = max(1, BATCH_SIZE // len(claims))
+    endpoint_ids = [claim.endpoint.id for claim in claims if claim.endpoint is not None]
+    sizes = [_batch_size(claim.endpoint, share) for claim in claims if claim.endpoint is not None]
+    tokens = [claim.token for claim in claims]
+    table = connection.ops.quote_name(Delivery._meta.db_table)
     event_table = connection.ops.quote_name(Event._meta.db_table)
     columns = ", ".join(f"e.{connection.ops.quote_name(f.column)}" for f in _EVENT_FIELDS)
-    # Only table and column names are interpolated (from the models); every value is a parameter.
-    sql = (
-        f"WITH c AS ({sql} RETURNING id, event_id, attempt_count, round_start, next_attempt_at, created_at)"  # noqa: S608
-        f" SELECT c.id, c.attempt_count, c.round_start, c.next_attempt_at, c.created_at, {columns}"
-        f" FROM c JOIN {event_table} e ON e.id = c.event_id ORDER BY c.next_attempt_at, c.created_at"
-    )
+    # ARRAY(...) runs the pick exactly once (as "id IN (pick)" a prepared statement's
+    # generic plan may run it again for each row it updates, and since every run skips
+    # the rows already taken, one claim would take thousands). Each endpoint's pick takes
+    # nothing while it has `limit` batches in flight (a delivery marked delivering
+    # without a token counts as a batch of its own). Only table and column names are
+    # interpolated (from the models); every value is a parameter.
+    sql = f"""
+        WITH c AS (
+            UPDATE {table} SET status = %s, claimed_until = %s, attempt_count = attempt_count + 1,
+                claim_token = (%s::uuid[])[array_position(%s::uuid[], endpoint_id)]
+            WHERE id = ANY(ARRAY(
+                SELECT p.id FROM unnest(%s::uuid[], %s::integer[]) AS w(endpoint_id, size)
+                CROSS JOIN LATERAL (
+                    SELECT d.id FROM {table} d
+                    WHERE d.endpoint_id = w.endpoint_id AND d.status = %s AND d.next_attempt_at <= %s
+                    ORDER BY d.next_attempt_at, d.created_at LIMIT w.size FOR UPDATE SKIP LOCKED
+                ) p
+                WHERE (SELECT COUNT(DISTINCT COALESCE(f.claim_token, f.id)) FROM {table} f
+                       WHERE f.endpoint_id = w.endpoint_id AND f.status = %s AND f.claimed_until > %s) < %s
+            )) AND status = %s
+            RETURNING id, claim_token, event_id, attempt_count, round_start, next_attempt_at, created_at
+        )
+        SELECT c.id, c.claim_token, c.attempt_count, c.round_start, c.next_attempt_at, c.created_at, {columns}
+        FROM c JOIN {event_table} e ON e.id = c.event_id ORDER BY c.next_attempt_at, c.created_at
+    """  # noqa: S608
+    params = [
+        _DELIVERING,
+        now + timedelta(seconds=lease),
+        tokens,
+        endpoint_ids,
+        endpoint_ids,
+        sizes,
+        _PENDING,
+        now,
+        _DELIVERING,
+        now,
+        limit,
+        _PENDING,
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    deliveries = []
-    for delivery_id, attempt_count, round_start, next_attempt_at, created_at, *event_values in rows:
+    claimed: dict[uuid.UUID, list[Delivery]] = {}
+    for delivery_id, token, attempt_count, round_start, next_attempt_at, created_at, *event_values in rows:
         values = [
             field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
             for field, value in zip(_EVENT_FIELDS, event_values, strict=True)
@@ -349,7 +474,6 @@ def _claim_batch_postgresql(
         delivery = Delivery(
             id=delivery_id,
             event=event,
-            endpoint=endpoint,
             status=_DELIVERING,
             attempt_count=attempt_count,
             round_start=round_start,
@@ -358,8 +482,8 @@ def _claim_batch_postgresql(
             created_at=created_at,
         )
         delivery._state.adding, delivery._state.db = False, connection.alias
-        deliveries.append(delivery)
-    return deliveries
+        claimed.setdefault(token, []).append(delivery)
+    return claimed
 
 
 def _claim_sql(
@@ -411,18 +535,19 @@ def _claim_sql(
     return sql, params
 
 
-def _send(claim: _Claim, *, failures_in_a_row: int) -> BatchResult:
-    """POST the claimed deliveries in order, then record what happened."""
+def _post(claim: _Claim, *, failures_in_a_row: int, first_is_free: bool, others_waiting: bool = False) -> BatchResult:
+    """POST the claimed deliveries in order into ``claim.outcomes``, stopping early for a
+    410, a run of failures, a lease too short for one more timeout, or (when other
+    endpoints' batches wait behind this one) a slow answer."""
     endpoint = claim.endpoint
     assert endpoint is not None
     timeout = float(settings.WEBHOOK_TIMEOUT_SECONDS)
     result = BatchResult(claimed=len(claim.deliveries), failures_in_a_row=failures_in_a_row)
-    outcomes: list[safe_http.HttpOutcome] = []
     for index, (delivery, body, attempt) in enumerate(zip(claim.deliveries, claim.bodies, claim.attempts, strict=True)):
-        if index and time.monotonic() + timeout + LEASE_MARGIN_SECONDS > claim.lease_ends:
+        if (index or not first_is_free) and time.monotonic() + timeout + LEASE_MARGIN_SECONDS > claim.lease_ends:
             break  # the rest go back unsent rather than outlive the lease
         outcome = safe_http.post_json(endpoint.target_url, body, attempt.request_headers)
-        outcomes.append(outcome)
+        claim.outcomes.append(outcome)
         if _succeeded(outcome):
             result.failures_in_a_row = 0
         elif delivery.event.name != TEST_EVENT_NAME:
@@ -433,9 +558,11 @@ def _send(claim: _Claim, *, failures_in_a_row: int) -> BatchResult:
             if result.failures_in_a_row >= MAX_FAILURES_IN_A_ROW:
                 result.stop = "failing"
                 break
-    sent = len(outcomes)
-    result.attempts = claim.attempts[:sent]
-    _record(claim, outcomes)
+        if outcome.duration_ms > SLOW_ANSWER_SECONDS * 1000:
+            _slow_until[endpoint.id] = time.monotonic() + SLOW_FOR_SECONDS
+            if others_waiting:
+                break  # the rest go back, to be claimed on their own
+    result.attempts = claim.attempts[: len(claim.outcomes)]
     return result
 
 
@@ -443,16 +570,48 @@ def _succeeded(outcome: safe_http.HttpOutcome) -> bool:
     return outcome.status_code is not None and 200 <= outcome.status_code < 300
 
 
-def _record(claim: _Claim, outcomes: list[safe_http.HttpOutcome]) -> None:
-    """Close the attempts, settle the deliveries still held by this claim, and put back
-    the ones never sent; all in one transaction."""
+@dataclass
+class _Settlement:
+    """What one claim's outcomes change: its attempts closed, its deliveries' new state."""
+
+    claim: _Claim
+    attempts: list[Attempt]
+    changes: dict[uuid.UUID, dict[str, object]]
+    # (succeeded, status) of the real (non-test) attempts, in order, for the endpoint's health.
+    counted: list[tuple[bool, int | None]]
+
+
+def _record(claims: list[_Claim]) -> None:
+    """Close the attempts, settle the deliveries each claim still holds, and put back the
+    ones never sent; on PostgreSQL one statement when everything claimed was sent."""
     now = timezone.now()
-    endpoint = claim.endpoint
-    assert endpoint is not None
-    sent = len(outcomes)
-    changes: dict[uuid.UUID, dict[str, object]] = {}
-    counted: list[tuple[bool, int | None]] = []  # (succeeded, status) of real (non-test) attempts, in order
-    for delivery, attempt, outcome in zip(claim.deliveries, claim.attempts, outcomes, strict=False):
+    settlements = [_settlement(claim, now) for claim in claims if claim.outcomes]
+    unsent = [claim for claim in claims if len(claim.outcomes) < len(claim.deliveries)]
+    if not settlements and not unsent:
+        return
+    single_statement = connection.vendor == "postgresql" and not unsent
+    with contextlib.nullcontext() if single_statement else transaction.atomic():
+        # Only the current claim holder decides; a worker that outlived its lease
+        # has been replaced and keeps just its attempt rows.
+        held = _settle(settlements) if settlements else set()
+        for claim in unsent:
+            _put_back_unsent(claim)
+    for settlement in settlements:
+        claim = settlement.claim
+        if claim.token not in held:
+            continue
+        for delivery in claim.deliveries[: len(claim.outcomes)]:
+            for name, value in settlement.changes[delivery.id].items():
+                setattr(delivery, name, value)
+            delivery.claimed_until = delivery.claim_token = None
+        if settlement.counted:
+            assert claim.endpoint is not None
+            _note_endpoint_health(claim.endpoint, settlement.counted, now)
+
+
+def _settlement(claim: _Claim, now: datetime) -> _Settlement:
+    settlement = _Settlement(claim, claim.attempts[: len(claim.outcomes)], {}, [])
+    for delivery, attempt, outcome in zip(claim.deliveries, claim.attempts, claim.outcomes, strict=False):
         code = outcome.status_code
         succeeded = _succeeded(outcome)
         is_test = delivery.event.name == TEST_EVENT_NAME
@@ -474,81 +633,83 @@ def _record(claim: _Claim, outcomes: list[safe_http.HttpOutcome]) -> None:
             else:
                 change = {"status": _PENDING, "next_attempt_at": now + delay}
         change.update(last_status_code=code, last_error=attempt.error)
-        changes[delivery.id] = change
+        settlement.changes[delivery.id] = change
         if not is_test:
-            counted.append((succeeded, code))
-    unsent = claim.deliveries[sent:]
-    single_statement = connection.vendor == "postgresql" and not unsent
-    with contextlib.nullcontext() if single_statement else transaction.atomic():
-        # Only the current claim holder decides; a worker that outlived its lease
-        # has been replaced and keeps just its attempt rows.
-        owned = _settle(claim.token, claim.attempts[:sent], changes) if sent else 0
-        if unsent:
-            # Never posted: the attempt is withdrawn and the delivery waits for the next batch.
-            unsent_ids = [d.id for d in unsent]
-            Delivery.objects.filter(id__in=unsent_ids, claim_token=claim.token).update(
-                status=_PENDING, attempt_count=F("attempt_count") - 1, claimed_until=None, claim_token=None
-            )
-            # An attempt the sweeper already closed (lease lost) stays in the log.
-            Attempt.objects.filter(id__in=[a.id for a in claim.attempts[sent:]], finished_at__isnull=True).delete()
-    for delivery in claim.deliveries[:sent]:
-        if owned:
-            for name, value in changes[delivery.id].items():
-                setattr(delivery, name, value)
-            delivery.claimed_until = delivery.claim_token = None
-    if owned and counted:
-        _note_endpoint_health(endpoint, counted, now)
+            settlement.counted.append((succeeded, code))
+    return settlement
 
 
-def _settle(token: uuid.UUID, attempts: list[Attempt], changes: dict[uuid.UUID, dict[str, object]]) -> int:
-    """Close the attempts and settle the deliveries this claim still holds; returns how many it held."""
-    if connection.vendor == "postgresql":
-        return _settle_postgresql(token, attempts, changes)
-    Attempt.objects.bulk_update(attempts, _ATTEMPT_OUTCOME_FIELDS)
-    field = Delivery._meta.get_field
-    return Delivery.objects.filter(id__in=list(changes), claim_token=token).update(
-        status=_case(changes, "status", field("status")),
-        next_attempt_at=_case(changes, "next_attempt_at", field("next_attempt_at")),
-        delivered_at=_case(changes, "delivered_at", field("delivered_at"), keep=True),
-        last_status_code=_case(changes, "last_status_code", field("last_status_code")),
-        last_error=_case(changes, "last_error", field("last_error")),
-        claimed_until=None,
-        claim_token=None,
+def _put_back_unsent(claim: _Claim) -> None:
+    """Never posted: the attempts are withdrawn and the deliveries wait for the next batch."""
+    unsent = claim.deliveries[len(claim.outcomes) :]
+    Delivery.objects.filter(id__in=[d.id for d in unsent], claim_token=claim.token).update(
+        status=_PENDING, attempt_count=F("attempt_count") - 1, claimed_until=None, claim_token=None
     )
+    # An attempt the sweeper already closed (lease lost) stays in the log.
+    withdrawn = [a.id for a in claim.attempts[len(claim.outcomes) :]]
+    Attempt.objects.filter(id__in=withdrawn, finished_at__isnull=True).delete()
 
 
-def _settle_postgresql(token: uuid.UUID, attempts: list[Attempt], changes: dict[uuid.UUID, dict[str, object]]) -> int:
+def _settle(settlements: list[_Settlement]) -> set[uuid.UUID]:
+    """Close the attempts and settle the deliveries their claims still hold; returns the
+    tokens of the claims that held at least one."""
+    if connection.vendor == "postgresql":
+        return _settle_postgresql(settlements)
+    Attempt.objects.bulk_update([a for s in settlements for a in s.attempts], _ATTEMPT_OUTCOME_FIELDS)
+    field = Delivery._meta.get_field
+    held = set()
+    for settlement in settlements:
+        changes = settlement.changes
+        updated = Delivery.objects.filter(id__in=list(changes), claim_token=settlement.claim.token).update(
+            status=_case(changes, "status", field("status")),
+            next_attempt_at=_case(changes, "next_attempt_at", field("next_attempt_at")),
+            delivered_at=_case(changes, "delivered_at", field("delivered_at"), keep=True),
+            last_status_code=_case(changes, "last_status_code", field("last_status_code")),
+            last_error=_case(changes, "last_error", field("last_error")),
+            claimed_until=None,
+            claim_token=None,
+        )
+        if updated:
+            held.add(settlement.claim.token)
+    return held
+
+
+def _settle_postgresql(settlements: list[_Settlement]) -> set[uuid.UUID]:
     """The same as one statement (so one round trip, committed on its own): both tables
     updated from VALUES lists."""
-    attempt_rows = ", ".join(
-        ["(%s::uuid, %s::timestamptz, %s::integer, %s::boolean, %s::integer, %s::jsonb, %s::text, %s::text)"]
-        * len(attempts)
+    attempts = [attempt for settlement in settlements for attempt in settlement.attempts]
+    attempt_rows = _values(
+        "(%s::uuid, %s::timestamptz, %s::integer, %s::boolean, %s::integer, %s::jsonb, %s::text, %s::text)",
+        [
+            (
+                attempt.id,
+                attempt.finished_at,
+                attempt.duration_ms,
+                attempt.succeeded,
+                attempt.status_code,
+                orjson.dumps(attempt.response_headers).decode(),
+                attempt.response_body,
+                attempt.error,
+            )
+            for attempt in attempts
+        ],
     )
-    delivery_rows = ", ".join(
-        ["(%s::uuid, %s::text, %s::timestamptz, %s::timestamptz, %s::integer, %s::text)"] * len(changes)
+    delivery_rows = _values(
+        "(%s::uuid, %s::uuid, %s::text, %s::timestamptz, %s::timestamptz, %s::integer, %s::text)",
+        [
+            (
+                delivery_id,
+                settlement.claim.token,
+                change["status"],
+                change["next_attempt_at"],
+                change.get("delivered_at"),
+                change["last_status_code"],
+                change["last_error"],
+            )
+            for settlement in settlements
+            for delivery_id, change in settlement.changes.items()
+        ],
     )
-    params: list[object] = []
-    for attempt in attempts:
-        params += [
-            attempt.id,
-            attempt.finished_at,
-            attempt.duration_ms,
-            attempt.succeeded,
-            attempt.status_code,
-            orjson.dumps(attempt.response_headers).decode(),
-            attempt.response_body,
-            attempt.error,
-        ]
-    for delivery_id, change in changes.items():
-        params += [
-            delivery_id,
-            change["status"],
-            change["next_attempt_at"],
-            change.get("delivered_at"),
-            change["last_status_code"],
-            change["last_error"],
-        ]
-    params.append(token)
     quote = connection.ops.quote_name
     # Only table names are interpolated (from the models); every value is a parameter.
     sql = f"""
@@ -557,7 +718,7 @@ def _settle_postgresql(token: uuid.UUID, attempts: list[Attempt], changes: dict[
                 finished_at = v.finished_at, duration_ms = v.duration_ms, succeeded = v.succeeded,
                 status_code = v.status_code, response_headers = v.response_headers,
                 response_body = v.response_body, error = v.error
-            FROM (VALUES {attempt_rows})
+            FROM (VALUES {attempt_rows.sql})
                 AS v(id, finished_at, duration_ms, succeeded, status_code, response_headers, response_body, error)
             WHERE t.id = v.id
         )
@@ -566,12 +727,25 @@ def _settle_postgresql(token: uuid.UUID, attempts: list[Attempt], changes: dict[
             delivered_at = COALESCE(w.delivered_at, d.delivered_at),
             last_status_code = w.last_status_code, last_error = w.last_error,
             claimed_until = NULL, claim_token = NULL
-        FROM (VALUES {delivery_rows}) AS w(id, status, next_attempt_at, delivered_at, last_status_code, last_error)
-        WHERE d.id = w.id AND d.claim_token = %s
+        FROM (VALUES {delivery_rows.sql})
+            AS w(id, token, status, next_attempt_at, delivered_at, last_status_code, last_error)
+        WHERE d.id = w.id AND d.claim_token = w.token
+        RETURNING w.token
     """  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
+        cursor.execute(sql, attempt_rows.params + delivery_rows.params)
+        return {row[0] for row in cursor.fetchall()}
+
+
+@dataclass
+class _Values:
+    sql: str
+    params: list[object]
+
+
+def _values(row: str, rows: list[tuple[object, ...]]) -> _Values:
+    """A VALUES list of the given row template, one per row, and its parameters in order."""
+    return _Values(", ".join([row] * len(rows)), [value for values in rows for value in values])
 
 
 def _case(
