@@ -16,7 +16,7 @@ from receiver import Receiver, Reply
 
 from crm.services.records import create_records
 from webhooks.models import Attempt, Delivery, WebhookEndpoint
-from webhooks.services import delivering
+from webhooks.services import claims, delivering
 from webhooks.services.delivering import deliver_to_endpoints, send_batch, send_batches
 from webhooks.services.endpoints import create_endpoint
 
@@ -168,7 +168,7 @@ def test_a_message_for_an_unknown_endpoint_does_nothing(workspace):
 
 
 def test_batches_are_capped(monkeypatch, workspace, actor, receiver):
-    monkeypatch.setattr(delivering, "BATCH_SIZE", 3)
+    monkeypatch.setattr(claims, "BATCH_SIZE", 3)
     endpoint = create_endpoint(workspace, target_url=receiver.url)
     people(workspace, actor, 7)
 
@@ -180,7 +180,7 @@ def test_batches_are_capped(monkeypatch, workspace, actor, receiver):
 def test_a_claim_takes_at_most_a_batch_whatever_plan_postgresql_picks(monkeypatch, workspace, actor, receiver):
     if connection.vendor != "postgresql":
         pytest.skip("plans and prepared statements are PostgreSQL's")
-    monkeypatch.setattr(delivering, "BATCH_SIZE", 3)
+    monkeypatch.setattr(claims, "BATCH_SIZE", 3)
     endpoint = create_endpoint(workspace, target_url=receiver.url)
     people(workspace, actor, 40)
     # The plan a prepared statement settles on after a few runs, from the first run.

@@ -19,8 +19,9 @@ from standardwebhooks import Webhook
 
 from crm.services.records import create_record, update_record
 from webhooks.models import Attempt, Delivery, WebhookEndpoint
-from webhooks.services.delivering import attempt_delivery, deliver, parse_retry_after
+from webhooks.services.delivering import attempt_delivery, deliver
 from webhooks.services.endpoints import create_endpoint, rotate_secret
+from webhooks.services.outcomes import parse_retry_after
 
 pytestmark = pytest.mark.usefixtures("private_networks_allowed")
 

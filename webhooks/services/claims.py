@@ -1,0 +1,335 @@
+"""Claiming due deliveries: who sends what is decided by the database.
+
+A claim takes a batch of an endpoint's oldest due deliveries in one conditional UPDATE
+(a lease with a token) and opens their attempt rows in the same transaction. On
+PostgreSQL one transaction claims for every endpoint a worker was given, so the database
+work per round is the same whether an endpoint has fifty deliveries due or one.
+
+At most WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT batches of one endpoint are in flight at
+once: claims of an endpoint are serialised (a row lock on PostgreSQL; SQLite's IMMEDIATE
+transactions run one at a time anyway) and the claim's UPDATE takes nothing while that
+many are in flight. Whoever holds a batch looks for more due work once it has recorded
+it, so a worker that found the endpoint busy can leave the work to it.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import orjson
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from webhooks import safe_http
+from webhooks.models import Attempt, Delivery, Event, WebhookEndpoint
+from webhooks.services import sql_values
+from webhooks.services.payload import build_body
+from webhooks.signing import build_headers
+
+# Deliveries claimed at once, shared among the endpoints of one claim. Big enough that
+# the claim and the record are a small part of the work; small enough that they are
+# sent well within their lease. It also caps the endpoints a claim covers.
+BATCH_SIZE = 50
+# After this many failures in a row an endpoint is left to the retry schedule and the
+# sweeper's pace instead of being sent the rest of its backlog at once.
+MAX_FAILURES_IN_A_ROW = 3
+
+_PENDING = Delivery.Status.PENDING
+_DELIVERING = Delivery.Status.DELIVERING
+
+
+@dataclass
+class Claim:
+    endpoint: WebhookEndpoint | None
+    token: uuid.UUID
+    lease_ends: float  # monotonic
+    deliveries: list[Delivery] = field(default_factory=list)
+    attempts: list[Attempt] = field(default_factory=list)
+    bodies: list[bytes] = field(default_factory=list)
+    busy: bool = False
+    # Filled in as they are sent (delivering._post): one per delivery, in order.
+    outcomes: list[safe_http.HttpOutcome] = field(default_factory=list)
+
+
+def claim_endpoints(endpoint_ids: list[uuid.UUID]) -> list[Claim]:
+    """A claim per endpoint, in the order given (its endpoint None when there is no such
+    endpoint; nothing claimed when it is disabled). On PostgreSQL one transaction takes
+    every endpoint's batch; SQLite claims one endpoint at a time, as it writes anyway."""
+    if connection.vendor != "postgresql":
+        return [claim_one(endpoint_id, enforce_limit=True) for endpoint_id in endpoint_ids]
+    now = timezone.now()
+    lease = settings.WEBHOOK_LEASE_SECONDS
+    lease_ends = time.monotonic() + lease
+    with transaction.atomic():
+        # Serialises claims of each endpoint, so two workers cannot both see a free slot
+        # (the claim counts the batches in flight in a statement that starts after this
+        # one holds the locks); taken in id order, so two claims never deadlock.
+        # NO KEY: a plain FOR UPDATE would also block writers inserting deliveries (their
+        # foreign key check takes a KEY SHARE lock).
+        locked = (
+            WebhookEndpoint.objects.filter(id__in=endpoint_ids)
+            .select_related("workspace")
+            .select_for_update(no_key=True, of=("self",))
+            .order_by("id")
+        )
+        endpoints = {endpoint.id: endpoint for endpoint in locked}
+        claims = [
+            Claim(endpoint=endpoints.get(endpoint_id), token=uuid.uuid4(), lease_ends=lease_ends)
+            for endpoint_id in endpoint_ids
+        ]
+        active = [claim for claim in claims if claim.endpoint is not None and claim.endpoint.is_active]
+        if active:
+            limit = max(1, settings.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT)
+            claimed = _claim_batches_postgresql(active, now, lease, limit)
+            for claim in active:
+                _prepare(claim, claimed.get(claim.token, []), now)
+            _open_attempts([attempt for claim in active for attempt in claim.attempts])
+    return claims
+
+
+def claim_one(endpoint_id: uuid.UUID, *, delivery: Delivery | None = None, enforce_limit: bool) -> Claim:
+    """Take one endpoint's oldest due deliveries (or just the given one, loaded with its
+    event and endpoint) and open their attempts, in one transaction."""
+    token = uuid.uuid4()
+    now = timezone.now()
+    lease = settings.WEBHOOK_LEASE_SECONDS
+    limit = max(1, settings.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT) if enforce_limit else None
+    claim = Claim(endpoint=None, token=token, lease_ends=time.monotonic() + lease)
+    with transaction.atomic():
+        endpoints = WebhookEndpoint.objects.filter(id=endpoint_id)
+        if connection.vendor == "postgresql" and enforce_limit:
+            # Serialises claims of the endpoint, as in claim_endpoints.
+            endpoints = endpoints.select_for_update(no_key=True, of=("self",))
+        if delivery is None:
+            claim.endpoint = endpoints.select_related("workspace").first()
+            if claim.endpoint is None or not claim.endpoint.is_active:
+                return claim
+        else:
+            if connection.vendor == "postgresql" and enforce_limit:
+                list(endpoints.values_list("id", flat=True))
+            claim.endpoint = delivery.endpoint
+        claimed = _claim_rows(
+            endpoint_id, delivery and delivery.id, token, now, lease, limit, _batch_size(claim.endpoint)
+        )
+        if delivery is not None:
+            deliveries = [delivery] if claimed else []
+        else:
+            deliveries = list(
+                Delivery.objects.select_related("event")
+                .filter(id__in=list(claimed))
+                .order_by("next_attempt_at", "created_at")
+            )
+        for claimed_delivery in deliveries:
+            claimed_delivery.status, claimed_delivery.claim_token = _DELIVERING, token
+            claimed_delivery.attempt_count = claimed[claimed_delivery.id]
+        if not deliveries:
+            # Nothing due, or enough batches in flight; only a single delivery needs to know which.
+            claim.busy = delivery is not None and limit is not None and batches_in_flight(endpoint_id, now) >= limit
+            return claim
+        _prepare(claim, deliveries, now)
+        _open_attempts(claim.attempts)
+    return claim
+
+
+def _batch_size(endpoint: WebhookEndpoint, share: int | None = None) -> int:
+    share = BATCH_SIZE if share is None else share
+    # A failing receiver gets a few at a time: most of a full batch would only go back unsent.
+    return min(share, MAX_FAILURES_IN_A_ROW) if endpoint.consecutive_failures else share
+
+
+def _prepare(claim: Claim, deliveries: list[Delivery], now: datetime) -> None:
+    """Bodies, signed headers and unsaved attempts for the claimed deliveries. Made inside
+    the claim's transaction, from the rows claimed, so the attempt log holds the exact
+    headers sent."""
+    endpoint = claim.endpoint
+    assert endpoint is not None
+    if not deliveries:
+        return
+    secrets = endpoint.signing_secrets(now)
+    for delivery in deliveries:
+        delivery.endpoint = endpoint
+        if not _EVENT_WORKSPACE.is_cached(delivery.event):
+            # The event belongs to the endpoint's workspace, already loaded with it.
+            delivery.event.workspace = endpoint.workspace
+        body = build_body(delivery.event, endpoint)
+        headers = build_headers(msg_id=delivery.webhook_id, body=body, secrets=secrets)
+        claim.deliveries.append(delivery)
+        claim.bodies.append(body)
+        claim.attempts.append(
+            Attempt(delivery=delivery, number=delivery.attempt_count, started_at=now, request_headers=headers)
+        )
+
+
+def batches_in_flight(endpoint_id: uuid.UUID, now: datetime) -> int:
+    return (
+        Delivery.objects.filter(endpoint_id=endpoint_id, status=_DELIVERING, claimed_until__gt=now)
+        .values("claim_token")
+        .distinct()
+        .count()
+    )
+
+
+def endpoints_with_due(endpoint_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    due = Delivery.objects.filter(endpoint_id=OuterRef("pk"), status=_PENDING, next_attempt_at__lte=timezone.now())
+    return set(WebhookEndpoint.objects.filter(Exists(due), id__in=endpoint_ids).values_list("id", flat=True))
+
+
+def _open_attempts(attempts: list[Attempt]) -> None:
+    """Insert the attempts of a claim, still without an outcome."""
+    if not attempts:
+        return
+    if connection.vendor != "postgresql":
+        Attempt.objects.bulk_create(attempts)
+        return
+    # Plain SQL: the ORM's bulk insert costs more than the round trip itself here.
+    rows = sql_values.values(
+        "(%s, %s, %s, %s, NULL, NULL, false, NULL, %s::jsonb, '{}'::jsonb, '', '')",
+        [(a.id, a.delivery_id, a.number, a.started_at, orjson.dumps(a.request_headers).decode()) for a in attempts],
+    )
+    table = connection.ops.quote_name(Attempt._meta.db_table)
+    # Only the table name is interpolated (from the model); every value is a parameter.
+    sql = (
+        f"INSERT INTO {table} (id, delivery_id, number, started_at, finished_at, duration_ms, succeeded,"  # noqa: S608
+        f" status_code, request_headers, response_headers, response_body, error) VALUES {rows.sql}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, rows.params)
+
+
+_EVENT_FIELDS = list(Event._meta.concrete_fields)
+_EVENT_WORKSPACE = Event._meta.get_field("workspace")
+
+
+def _claim_batches_postgresql(
+    claims: list[Claim], now: datetime, lease: float, limit: int
+) -> dict[uuid.UUID, list[Delivery]]:
+    """Every endpoint's batch in one UPDATE, returned with their events, oldest first, by
+    claim token. The endpoints share BATCH_SIZE; each batch gets its claim's token."""
+    share = max(1, BATCH_SIZE // len(claims))
+    endpoint_ids = [claim.endpoint.id for claim in claims if claim.endpoint is not None]
+    sizes = [_batch_size(claim.endpoint, share) for claim in claims if claim.endpoint is not None]
+    tokens = [claim.token for claim in claims]
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    event_table = connection.ops.quote_name(Event._meta.db_table)
+    columns = ", ".join(f"e.{connection.ops.quote_name(f.column)}" for f in _EVENT_FIELDS)
+    # ARRAY(...) runs the pick exactly once (as "id IN (pick)" a prepared statement's
+    # generic plan may run it again for each row it updates, and since every run skips
+    # the rows already taken, one claim would take thousands). Each endpoint's pick takes
+    # nothing while it has `limit` batches in flight (a delivery marked delivering
+    # without a token counts as a batch of its own). Only table and column names are
+    # interpolated (from the models); every value is a parameter.
+    sql = f"""
+        WITH c AS (
+            UPDATE {table} SET status = %s, claimed_until = %s, attempt_count = attempt_count + 1,
+                claim_token = (%s::uuid[])[array_position(%s::uuid[], endpoint_id)]
+            WHERE id = ANY(ARRAY(
+                SELECT p.id FROM unnest(%s::uuid[], %s::integer[]) AS w(endpoint_id, size)
+                CROSS JOIN LATERAL (
+                    SELECT d.id FROM {table} d
+                    WHERE d.endpoint_id = w.endpoint_id AND d.status = %s AND d.next_attempt_at <= %s
+                    ORDER BY d.next_attempt_at, d.created_at LIMIT w.size FOR UPDATE SKIP LOCKED
+                ) p
+                WHERE (SELECT COUNT(DISTINCT COALESCE(f.claim_token, f.id)) FROM {table} f
+                       WHERE f.endpoint_id = w.endpoint_id AND f.status = %s AND f.claimed_until > %s) < %s
+            )) AND status = %s
+            RETURNING id, claim_token, event_id, attempt_count, round_start, next_attempt_at, created_at
+        )
+        SELECT c.id, c.claim_token, c.attempt_count, c.round_start, c.next_attempt_at, c.created_at, {columns}
+        FROM c JOIN {event_table} e ON e.id = c.event_id ORDER BY c.next_attempt_at, c.created_at
+    """  # noqa: S608
+    params = [
+        _DELIVERING,
+        now + timedelta(seconds=lease),
+        tokens,
+        endpoint_ids,
+        endpoint_ids,
+        sizes,
+        _PENDING,
+        now,
+        _DELIVERING,
+        now,
+        limit,
+        _PENDING,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    claimed: dict[uuid.UUID, list[Delivery]] = {}
+    for delivery_id, token, attempt_count, round_start, next_attempt_at, created_at, *event_values in rows:
+        values = [
+            field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
+            for field, value in zip(_EVENT_FIELDS, event_values, strict=True)
+        ]
+        event = Event.from_db(connection.alias, [f.attname for f in _EVENT_FIELDS], values)
+        delivery = Delivery(
+            id=delivery_id,
+            event=event,
+            status=_DELIVERING,
+            attempt_count=attempt_count,
+            round_start=round_start,
+            next_attempt_at=next_attempt_at,
+            claim_token=token,
+            created_at=created_at,
+        )
+        delivery._state.adding, delivery._state.db = False, connection.alias
+        claimed.setdefault(token, []).append(delivery)
+    return claimed
+
+
+def _claim_rows(
+    endpoint_id: uuid.UUID,
+    delivery_id: uuid.UUID | None,
+    token: uuid.UUID,
+    now: datetime,
+    lease: float,
+    limit: int | None,
+    size: int = BATCH_SIZE,
+) -> dict[uuid.UUID, int]:
+    """One conditional UPDATE of the endpoint's oldest due deliveries (or just the given
+    one); returns {delivery id: its attempt number} for the rows taken.
+
+    With a limit, it takes nothing while that many batches of the endpoint are in flight
+    (a delivery marked delivering without a token counts as a batch of its own).
+    """
+    # Only the table name is interpolated (from the model); every value is a parameter.
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    postgres = connection.vendor == "postgresql"
+    adapt = (lambda value: value) if postgres else (lambda value: value.hex)
+    if delivery_id is not None:
+        which = "id = %s AND (next_attempt_at IS NULL OR next_attempt_at <= %s)"
+        which_params: list[object] = [adapt(delivery_id), now]
+    else:
+        # Oldest due first; on PostgreSQL rows another transaction is writing are
+        # skipped rather than waited for.
+        pick = (
+            f"SELECT id FROM {table} WHERE endpoint_id = %s AND status = %s AND next_attempt_at <= %s"  # noqa: S608
+            " ORDER BY next_attempt_at, created_at LIMIT %s"
+        )
+        # ARRAY(...) runs the pick exactly once. As "id IN (pick)" a plan may run it again
+        # for each row it updates (a prepared statement's generic plan did), and since
+        # every run skips the rows already taken, one claim would take thousands.
+        which = f"id = ANY(ARRAY({pick} FOR UPDATE SKIP LOCKED))" if postgres else f"id IN ({pick})"
+        which_params = [adapt(endpoint_id), _PENDING, now, size]
+    if limit is not None:
+        which += (
+            f" AND (SELECT COUNT(DISTINCT COALESCE(claim_token, id)) FROM {table}"  # noqa: S608
+            " WHERE endpoint_id = %s AND status = %s AND claimed_until > %s) < %s"
+        )
+        which_params += [adapt(endpoint_id), _DELIVERING, now, limit]
+    sql = (
+        f"UPDATE {table} SET status = %s, claimed_until = %s, claim_token = %s, attempt_count = attempt_count + 1"  # noqa: S608
+        f" WHERE {which} AND status = %s"
+    )
+    params = [_DELIVERING, now + timedelta(seconds=lease), adapt(token), *which_params, _PENDING]
+    if not postgres:
+        params = [connection.ops.adapt_datetimefield_value(p) if isinstance(p, datetime) else p for p in params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " RETURNING id, attempt_count", params)
+        rows = cursor.fetchall()
+    # SQLite returns the ids as hex strings.
+    return {uuid.UUID(str(row[0])): row[1] for row in rows}

@@ -1,0 +1,316 @@
+"""Recording what happened to the deliveries a claim sent: the attempts closed, each
+delivery settled (delivered, due again later, or failed), the unsent ones put back, and
+the endpoint's run of failures kept, which may disable it."""
+
+from __future__ import annotations
+
+import contextlib
+import email.utils
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import orjson
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Case, DateTimeField, F, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from webhooks import safe_http
+from webhooks.models import Attempt, Delivery, WebhookEndpoint
+from webhooks.models.event import TEST_EVENT_NAME
+from webhooks.services import sql_values
+from webhooks.services.claims import Claim
+from webhooks.services.endpoints import disable_endpoint
+
+# A receiver asking for a longer pause than this is treated as asking for this.
+MAX_RETRY_AFTER = timedelta(days=1)
+RETRY_AFTER_STATUSES = (429, 503)
+# last_success_at is a display value: refreshing it on every batch would make each
+# batch to a healthy endpoint pay an extra write.
+SUCCESS_STAMP_INTERVAL = timedelta(seconds=60)
+_ATTEMPT_OUTCOME_FIELDS = [
+    "finished_at",
+    "duration_ms",
+    "succeeded",
+    "status_code",
+    "response_headers",
+    "response_body",
+    "error",
+]
+
+_PENDING = Delivery.Status.PENDING
+
+
+def accepted(outcome: safe_http.HttpOutcome) -> bool:
+    return outcome.status_code is not None and 200 <= outcome.status_code < 300
+
+
+@dataclass
+class _Settlement:
+    """What one claim's outcomes change: its attempts closed, its deliveries' new state."""
+
+    claim: Claim
+    attempts: list[Attempt]
+    changes: dict[uuid.UUID, dict[str, object]]
+    # (succeeded, status) of the real (non-test) attempts, in order, for the endpoint's health.
+    counted: list[tuple[bool, int | None]]
+
+
+def record(claims: list[Claim]) -> None:
+    """Close the attempts, settle the deliveries each claim still holds, and put back the
+    ones never sent; on PostgreSQL one statement when everything claimed was sent."""
+    now = timezone.now()
+    settlements = [_settlement(claim, now) for claim in claims if claim.outcomes]
+    unsent = [claim for claim in claims if len(claim.outcomes) < len(claim.deliveries)]
+    if not settlements and not unsent:
+        return
+    single_statement = connection.vendor == "postgresql" and not unsent
+    with contextlib.nullcontext() if single_statement else transaction.atomic():
+        # Only the current claim holder decides; a worker that outlived its lease
+        # has been replaced and keeps just its attempt rows.
+        held = _settle(settlements) if settlements else set()
+        for claim in unsent:
+            _put_back_unsent(claim)
+    for settlement in settlements:
+        claim = settlement.claim
+        if claim.token not in held:
+            continue
+        for delivery in claim.deliveries[: len(claim.outcomes)]:
+            for name, value in settlement.changes[delivery.id].items():
+                setattr(delivery, name, value)
+            delivery.claimed_until = delivery.claim_token = None
+        if settlement.counted:
+            assert claim.endpoint is not None
+            _note_endpoint_health(claim.endpoint, settlement.counted, now)
+
+
+def _settlement(claim: Claim, now: datetime) -> _Settlement:
+    settlement = _Settlement(claim, claim.attempts[: len(claim.outcomes)], {}, [])
+    for delivery, attempt, outcome in zip(claim.deliveries, claim.attempts, claim.outcomes, strict=False):
+        code = outcome.status_code
+        succeeded = accepted(outcome)
+        is_test = delivery.event.name == TEST_EVENT_NAME
+        attempt.finished_at = now
+        attempt.duration_ms = outcome.duration_ms
+        attempt.succeeded = succeeded
+        attempt.status_code = code
+        # PostgreSQL stores no NUL character in text or JSON; a receiver may send one.
+        attempt.response_headers = _without_nul(outcome.headers)
+        attempt.response_body = outcome.body_excerpt[: safe_http.EXCERPT_CHARS].replace("\x00", "\ufffd")
+        attempt.error = outcome.error or describe_status(code, outcome.headers) or ""
+        if succeeded:
+            change: dict[str, object] = {"status": Delivery.Status.SUCCEEDED, "delivered_at": now}
+            change["next_attempt_at"] = None
+        else:
+            delay = None if is_test or code == 410 else retry_delay(delivery, outcome)
+            if delay is None:
+                change = {"status": Delivery.Status.FAILED, "next_attempt_at": None}
+            else:
+                change = {"status": _PENDING, "next_attempt_at": now + delay}
+        change.update(last_status_code=code, last_error=attempt.error)
+        settlement.changes[delivery.id] = change
+        if not is_test:
+            settlement.counted.append((succeeded, code))
+    return settlement
+
+
+def _put_back_unsent(claim: Claim) -> None:
+    """Never posted: the attempts are withdrawn and the deliveries wait for the next batch."""
+    unsent = claim.deliveries[len(claim.outcomes) :]
+    Delivery.objects.filter(id__in=[d.id for d in unsent], claim_token=claim.token).update(
+        status=_PENDING, attempt_count=F("attempt_count") - 1, claimed_until=None, claim_token=None
+    )
+    # An attempt the sweeper already closed (lease lost) stays in the log.
+    withdrawn = [a.id for a in claim.attempts[len(claim.outcomes) :]]
+    Attempt.objects.filter(id__in=withdrawn, finished_at__isnull=True).delete()
+
+
+def _settle(settlements: list[_Settlement]) -> set[uuid.UUID]:
+    """Close the attempts and settle the deliveries their claims still hold; returns the
+    tokens of the claims that held at least one."""
+    if connection.vendor == "postgresql":
+        return _settle_postgresql(settlements)
+    Attempt.objects.bulk_update([a for s in settlements for a in s.attempts], _ATTEMPT_OUTCOME_FIELDS)
+    field = Delivery._meta.get_field
+    held = set()
+    for settlement in settlements:
+        changes = settlement.changes
+        updated = Delivery.objects.filter(id__in=list(changes), claim_token=settlement.claim.token).update(
+            status=_case(changes, "status", field("status")),
+            next_attempt_at=_case(changes, "next_attempt_at", field("next_attempt_at")),
+            delivered_at=_case(changes, "delivered_at", field("delivered_at"), keep=True),
+            last_status_code=_case(changes, "last_status_code", field("last_status_code")),
+            last_error=_case(changes, "last_error", field("last_error")),
+            claimed_until=None,
+            claim_token=None,
+        )
+        if updated:
+            held.add(settlement.claim.token)
+    return held
+
+
+def _settle_postgresql(settlements: list[_Settlement]) -> set[uuid.UUID]:
+    """The same as one statement (so one round trip, committed on its own): both tables
+    updated from VALUES lists."""
+    attempts = [attempt for settlement in settlements for attempt in settlement.attempts]
+    attempt_rows = sql_values.values(
+        "(%s::uuid, %s::timestamptz, %s::integer, %s::boolean, %s::integer, %s::jsonb, %s::text, %s::text)",
+        [
+            (
+                attempt.id,
+                attempt.finished_at,
+                attempt.duration_ms,
+                attempt.succeeded,
+                attempt.status_code,
+                orjson.dumps(attempt.response_headers).decode(),
+                attempt.response_body,
+                attempt.error,
+            )
+            for attempt in attempts
+        ],
+    )
+    delivery_rows = sql_values.values(
+        "(%s::uuid, %s::uuid, %s::text, %s::timestamptz, %s::timestamptz, %s::integer, %s::text)",
+        [
+            (
+                delivery_id,
+                settlement.claim.token,
+                change["status"],
+                change["next_attempt_at"],
+                change.get("delivered_at"),
+                change["last_status_code"],
+                change["last_error"],
+            )
+            for settlement in settlements
+            for delivery_id, change in settlement.changes.items()
+        ],
+    )
+    quote = connection.ops.quote_name
+    # Only table names are interpolated (from the models); every value is a parameter.
+    sql = f"""
+        WITH closed AS (
+            UPDATE {quote(Attempt._meta.db_table)} t SET
+                finished_at = v.finished_at, duration_ms = v.duration_ms, succeeded = v.succeeded,
+                status_code = v.status_code, response_headers = v.response_headers,
+                response_body = v.response_body, error = v.error
+            FROM (VALUES {attempt_rows.sql})
+                AS v(id, finished_at, duration_ms, succeeded, status_code, response_headers, response_body, error)
+            WHERE t.id = v.id
+        )
+        UPDATE {quote(Delivery._meta.db_table)} d SET
+            status = w.status, next_attempt_at = w.next_attempt_at,
+            delivered_at = COALESCE(w.delivered_at, d.delivered_at),
+            last_status_code = w.last_status_code, last_error = w.last_error,
+            claimed_until = NULL, claim_token = NULL
+        FROM (VALUES {delivery_rows.sql})
+            AS w(id, token, status, next_attempt_at, delivered_at, last_status_code, last_error)
+        WHERE d.id = w.id AND d.claim_token = w.token
+        RETURNING w.token
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, attempt_rows.params + delivery_rows.params)
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _case(
+    changes: dict[uuid.UUID, dict[str, object]], name: str, output_field: object, *, keep: bool = False
+) -> object:
+    """One column's new value per delivery, as a single CASE (one UPDATE for the batch)."""
+    values = {delivery_id: change[name] for delivery_id, change in changes.items() if name in change}
+    distinct = set(values.values())
+    if not keep and len(distinct) == 1 and len(values) == len(changes):
+        return Value(distinct.pop(), output_field=output_field)
+    whens = [When(id=key, then=Value(value, output_field=output_field)) for key, value in values.items()]
+    default = F(name) if keep else None
+    if not whens:
+        return default
+    return Case(*whens, default=default, output_field=output_field)
+
+
+def describe_status(code: int | None, headers: dict[str, str]) -> str:
+    """Why a status that arrived is still a failure (empty for success or no status)."""
+    if code is None or 200 <= code < 300:
+        return ""
+    if 300 <= code < 400:
+        location = header(headers, "Location")
+        target = f" to {location}" if location else ""
+        return f"Redirect ({code}){target} not followed: only a 2xx answer counts as delivered."
+    if code == 410:
+        return "The receiver answered 410 Gone: the endpoint was disabled."
+    return f"The receiver answered {code}."
+
+
+def header(headers: dict[str, str], name: str) -> str | None:
+    wanted = name.lower()
+    return next((value for key, value in headers.items() if key.lower() == wanted), None)
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> timedelta | None:
+    """Retry-After as seconds or an HTTP date; None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return timedelta(seconds=int(value))
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(timedelta(0), when - (now or timezone.now()))
+
+
+def retry_delay(delivery: Delivery, outcome: safe_http.HttpOutcome) -> timedelta | None:
+    """When to try again after a failed attempt, or None when the schedule is used up.
+
+    The schedule counts from the start of the delivery's current round (a resend
+    starts a new one); jitter spreads retries of a burst so they do not arrive together.
+    """
+    schedule = settings.WEBHOOK_RETRY_SCHEDULE
+    attempts_in_round = delivery.attempt_count - delivery.round_start
+    if attempts_in_round > len(schedule):
+        return None
+    delay = schedule[attempts_in_round - 1] * random.uniform(0.9, 1.1)
+    if outcome.status_code in RETRY_AFTER_STATUSES:
+        asked = parse_retry_after(header(outcome.headers, "Retry-After"))
+        if asked is not None:
+            delay = max(delay, min(asked, MAX_RETRY_AFTER))
+    return delay
+
+
+def _note_endpoint_health(endpoint: WebhookEndpoint, outcomes: list[tuple[bool, int | None]], now: datetime) -> None:
+    """One write per batch at most: a success ends the run of failures, failures after
+    the last success extend it; 410 or five days of failures disable the endpoint."""
+    if any(code == 410 for _, code in outcomes):
+        disable_endpoint(endpoint, reason=f"The receiver answered 410 Gone on {now:%Y-%m-%d %H:%M} UTC.")
+        return
+    last_success = max((i for i, (succeeded, _) in enumerate(outcomes) if succeeded), default=None)
+    trailing = len(outcomes) - 1 - last_success if last_success is not None else len(outcomes)
+    if last_success is not None:
+        stale = endpoint.last_success_at is None or endpoint.last_success_at < now - SUCCESS_STAMP_INTERVAL
+        if trailing or endpoint.consecutive_failures or endpoint.first_failure_at or stale:
+            WebhookEndpoint.objects.filter(id=endpoint.id).update(
+                consecutive_failures=trailing, first_failure_at=now if trailing else None, last_success_at=now
+            )
+        return
+    WebhookEndpoint.objects.filter(id=endpoint.id).update(
+        consecutive_failures=F("consecutive_failures") + trailing,
+        first_failure_at=Coalesce(F("first_failure_at"), Value(now, output_field=DateTimeField())),
+    )
+    failing_since = endpoint.first_failure_at
+    if endpoint.is_active and failing_since is not None and now - failing_since >= settings.WEBHOOK_DISABLE_AFTER:
+        days = settings.WEBHOOK_DISABLE_AFTER.total_seconds() / 86400
+        disable_endpoint(
+            endpoint,
+            reason=f"Every delivery failed for {days:g} days (since {failing_since:%Y-%m-%d %H:%M} UTC).",
+        )
+
+
+def _without_nul(headers: dict[str, str]) -> dict[str, str]:
+    if not any("\x00" in key or "\x00" in value for key, value in headers.items()):
+        return headers
+    return {key.replace("\x00", "\ufffd"): value.replace("\x00", "\ufffd") for key, value in headers.items()}
