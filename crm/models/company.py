@@ -1,5 +1,6 @@
 from django.db import models
 
+from crm.models.json_field import OrjsonJSONField
 from crm.models.record import LIVE, Record
 
 
@@ -7,14 +8,14 @@ class Company(Record):
     name = models.CharField(max_length=255, blank=True, default="")
     domain_name_primary_link_url = models.CharField(max_length=2048, blank=True, default="")
     domain_name_primary_link_label = models.CharField(max_length=255, blank=True, default="")
-    domain_name_secondary_links = models.JSONField(null=True, blank=True, default=list)
+    domain_name_secondary_links = OrjsonJSONField(null=True, blank=True, default=list)
     employees = models.IntegerField(null=True, blank=True)
     linkedin_link_primary_link_url = models.CharField(max_length=2048, blank=True, default="")
     linkedin_link_primary_link_label = models.CharField(max_length=255, blank=True, default="")
-    linkedin_link_secondary_links = models.JSONField(null=True, blank=True, default=list)
+    linkedin_link_secondary_links = OrjsonJSONField(null=True, blank=True, default=list)
     x_link_primary_link_url = models.CharField(max_length=2048, blank=True, default="")
     x_link_primary_link_label = models.CharField(max_length=255, blank=True, default="")
-    x_link_secondary_links = models.JSONField(null=True, blank=True, default=list)
+    x_link_secondary_links = OrjsonJSONField(null=True, blank=True, default=list)
     annual_recurring_revenue_amount_micros = models.BigIntegerField(null=True, blank=True)
     annual_recurring_revenue_currency_code = models.CharField(max_length=3, blank=True, default="")
     address_address_street1 = models.CharField(max_length=255, blank=True, default="")

@@ -2,6 +2,7 @@ import uuid
 
 from django.db import models
 
+from crm.models.json_field import OrjsonJSONField
 from crm.models.workspace import Workspace
 
 
@@ -64,10 +65,10 @@ class FieldMetadata(models.Model):
     is_nullable = models.BooleanField(default=True)
     is_active = models.BooleanField(default=True)
     # SELECT / MULTI_SELECT: [{"id", "value", "label", "color", "position"}].
-    options = models.JSONField(null=True, blank=True)
+    options = OrjsonJSONField(null=True, blank=True)
     # Type-specific settings: relation target and kind, number data type, max length.
-    settings = models.JSONField(default=dict, blank=True)
-    default_value = models.JSONField(null=True, blank=True)
+    settings = OrjsonJSONField(default=dict, blank=True)
+    default_value = OrjsonJSONField(null=True, blank=True)
     position = models.FloatField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -2,6 +2,7 @@ import uuid
 
 from django.db import models
 
+from crm.models.json_field import OrjsonJSONField
 from crm.models.workspace import Workspace
 
 # Records that are not soft-deleted: what lists, counts and relations read.
@@ -22,7 +23,7 @@ class Record(models.Model):
     created_by_source = models.CharField(max_length=20, default="MANUAL")
     created_by_workspace_member_id = models.UUIDField(null=True, blank=True)
     created_by_name = models.CharField(max_length=200, blank=True, default="")
-    custom = models.JSONField(default=dict, blank=True)
+    custom = OrjsonJSONField(default=dict, blank=True)
 
     class Meta:
         abstract = True

@@ -2,6 +2,7 @@ import uuid
 
 from django.db import models
 
+from crm.models.json_field import OrjsonJSONField
 from webhooks.models.delivery import Delivery
 
 
@@ -18,8 +19,8 @@ class Attempt(models.Model):
     succeeded = models.BooleanField(default=False)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     # Signatures only: the secret itself never appears in a header.
-    request_headers = models.JSONField(default=dict)
-    response_headers = models.JSONField(default=dict)
+    request_headers = OrjsonJSONField(default=dict)
+    response_headers = OrjsonJSONField(default=dict)
     # The first 1 KiB of the response.
     response_body = models.TextField(blank=True)
     error = models.TextField(blank=True)

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from crm.models import Workspace
+from crm.models.json_field import OrjsonJSONField
 
 ACTIONS = ("created", "updated", "deleted", "restored", "destroyed")
 
@@ -21,7 +22,7 @@ class WebhookEndpoint(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="webhook_endpoints")
     target_url = models.URLField(max_length=2048)
-    operations = models.JSONField(default=list)
+    operations = OrjsonJSONField(default=list)
     description = models.TextField(blank=True)
     # Stored in clear: signing needs it. "whsec_" + base64 of 32 random bytes.
     secret = models.CharField(max_length=100)

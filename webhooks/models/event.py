@@ -3,6 +3,7 @@ import uuid
 from django.db import models
 
 from crm.models import Workspace
+from crm.models.json_field import OrjsonJSONField
 
 # The event sent by "Send test event": never fanned out, never retried.
 TEST_EVENT_NAME = "webhook.test"
@@ -21,12 +22,12 @@ class Event(models.Model):
     action = models.CharField(max_length=20)
     record_id = models.UUIDField(null=True, blank=True)
     # The record as the REST API returns it at depth 0, after the change.
-    record = models.JSONField(default=dict)
-    updated_fields = models.JSONField(null=True, blank=True)
+    record = OrjsonJSONField(default=dict)
+    updated_fields = OrjsonJSONField(null=True, blank=True)
     # Values of the updated fields before the change.
-    previous = models.JSONField(null=True, blank=True)
+    previous = OrjsonJSONField(null=True, blank=True)
     # {"source": "API" | "MANUAL" | "IMPORT" | "SYSTEM", "name": ..., "workspaceMemberId": ..., "apiKeyId": ...}
-    actor = models.JSONField(default=dict)
+    actor = OrjsonJSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
