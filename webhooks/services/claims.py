@@ -211,9 +211,14 @@ def _claim_batches_postgresql(
     """Every endpoint's batch in one UPDATE, returned with their events, oldest first, by
     claim token. The endpoints share BATCH_SIZE; each batch gets its claim's token."""
     share = max(1, BATCH_SIZE // len(claims))
-    endpoint_ids = [claim.endpoint.id for claim in claims if claim.endpoint is not None]
-    sizes = [_batch_size(claim.endpoint, share) for claim in claims if claim.endpoint is not None]
-    tokens = [claim.token for claim in claims]
+    endpoint_ids: list[uuid.UUID] = []
+    sizes: list[int] = []
+    tokens: list[uuid.UUID] = []
+    for claim in claims:
+        assert claim.endpoint is not None  # only claims of active endpoints come here
+        endpoint_ids.append(claim.endpoint.id)
+        sizes.append(_batch_size(claim.endpoint, share))
+        tokens.append(claim.token)
     table = connection.ops.quote_name(Delivery._meta.db_table)
     event_table = connection.ops.quote_name(Event._meta.db_table)
     columns = ", ".join(f"e.{connection.ops.quote_name(f.column)}" for f in _EVENT_FIELDS)

@@ -53,10 +53,14 @@ class _Settlement:
     """What one claim's outcomes change: its attempts closed, its deliveries' new state."""
 
     claim: Claim
-    attempts: list[Attempt]
     changes: dict[uuid.UUID, dict[str, object]]
     # (succeeded, status) of the real (non-test) attempts, in order, for the endpoint's health.
     counted: list[tuple[bool, int | None]]
+
+    @property
+    def attempts(self) -> list[Attempt]:
+        """The attempts actually made (the claim's first ones, one per outcome)."""
+        return self.claim.attempts[: len(self.claim.outcomes)]
 
 
 def record(claims: list[Claim]) -> None:
@@ -88,7 +92,7 @@ def record(claims: list[Claim]) -> None:
 
 
 def _settlement(claim: Claim, now: datetime) -> _Settlement:
-    settlement = _Settlement(claim, claim.attempts[: len(claim.outcomes)], {}, [])
+    settlement = _Settlement(claim, {}, [])
     for delivery, attempt, outcome in zip(claim.deliveries, claim.attempts, claim.outcomes, strict=False):
         code = outcome.status_code
         succeeded = accepted(outcome)
