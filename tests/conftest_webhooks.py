@@ -40,6 +40,10 @@ WORKER_SETTINGS = {
     "WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT": "2",
 }
 
+# A Redis database of the tests' own, for what needs a Redis broker when the suite runs
+# on the filesystem one.
+SPARE_REDIS = "redis://127.0.0.1:6379/15"
+
 
 @dataclass
 class Broker:

@@ -7,12 +7,11 @@ import uuid
 
 import pytest
 import redis
+from conftest_webhooks import SPARE_REDIS
 from django.conf import settings
 from kombu import Connection, Queue
 
 from config.broker import Transport
-
-SPARE_REDIS = "redis://127.0.0.1:6379/15"
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from unittest import mock
 import pytest
 import redis
 from conftest_webhooks import *  # noqa: F403
-from conftest_webhooks import Broker, use_broker
+from conftest_webhooks import SPARE_REDIS, Broker, use_broker
 from django.conf import settings
 
 from crm import redis_threads
@@ -27,7 +27,6 @@ from webhooks.services.sweeper import sweep
 pytestmark = pytest.mark.usefixtures("private_networks_allowed")
 
 URL = "http://127.0.0.1:9/hook"
-SPARE_REDIS = "redis://127.0.0.1:6379/15"
 
 
 @pytest.fixture
