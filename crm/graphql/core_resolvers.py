@@ -15,15 +15,16 @@ from django.db import transaction
 from graphql import GraphQLObjectType, GraphQLResolveInfo, get_named_type
 
 from crm.graphql.context import RequestContext
-from crm.graphql.errors import ForbiddenError, UserInputError
+from crm.graphql.errors import ForbiddenError
 from crm.graphql.filters import filter_node, order_nodes, plain
 from crm.graphql.prefetch import connection_dict, prefetch_connection, prefetch_records, selects_total_count
 from crm.metadata.schema import CompiledObject
 from crm.query.compile import filter_to_q
-from crm.query.listing import MAX_LIMIT, list_records
+from crm.query.listing import list_records
 from crm.query.serialize import compile_serializer
 from crm.services import records as record_service
-from crm.services.record_queries import RecordNotFoundError, deleted_records, records
+from crm.services.bulk_targets import Scope, bulk_target_ids
+from crm.services.record_queries import RecordNotFoundError, records
 
 Resolver = Callable[..., Any]
 
@@ -87,24 +88,8 @@ def one_resolver(singular: str) -> Resolver:
     return resolve
 
 
-def _matching_ids(
-    context: RequestContext, obj: CompiledObject, args: dict[str, Any], *, scope: str = "live"
-) -> list[Any]:
-    """Ids a filter-based mutation applies to (live, deleted or all records); at most a page of them."""
-    if scope == "deleted":
-        queryset = deleted_records(context.workspace, obj)
-    else:
-        queryset = records(context.workspace, obj, include_deleted=scope == "all")
-    node = filter_node(obj, args.get("filter"))
-    if node is not None:
-        queryset = queryset.filter(filter_to_q(obj, node))
-    ids = list(queryset.order_by("position", "id").values_list("id", flat=True)[: MAX_LIMIT + 1])
-    if len(ids) > MAX_LIMIT:
-        raise UserInputError(
-            f"The filter matches more than {MAX_LIMIT} {obj.name_plural}; narrow it down "
-            f"(at most {MAX_LIMIT} records per mutation)."
-        )
-    return ids
+def _target_ids(context: RequestContext, obj: CompiledObject, args: dict[str, Any], *, scope: Scope) -> list[Any]:
+    return bulk_target_ids(context.workspace, obj, filter_node(obj, args.get("filter")), scope=scope)
 
 
 def create_one(singular: str) -> Resolver:
@@ -139,12 +124,15 @@ def update_many(singular: str) -> Resolver:
         context = _writable_context(info)
         obj = context.object(singular)
         with transaction.atomic():
-            ids = _matching_ids(context, obj, args)
+            ids = _target_ids(context, obj, args, scope="live")
             updated = record_service.update_records(context.workspace, singular, ids, plain(data), context.actor)
         return _with_relations(info, obj, updated)
 
     return resolve
 
+
+# Which records a filter-based action may reach: restore only finds deleted ones.
+BULK_SCOPES: dict[str, Scope] = {"delete": "live", "restore": "deleted", "destroy": "all"}
 
 ONE_ACTIONS: dict[str, Callable[..., dict[str, Any]]] = {
     "delete": record_service.delete_record,
@@ -171,8 +159,7 @@ def action_many(singular: str, action: str) -> Resolver:
         context = _writable_context(info)
         obj = context.object(singular)
         with transaction.atomic():
-            scope = {"delete": "live", "restore": "deleted", "destroy": "all"}[action]
-            ids = _matching_ids(context, obj, args, scope=scope)
+            ids = _target_ids(context, obj, args, scope=BULK_SCOPES[action])
             results = [perform(context.workspace, singular, record_id, context.actor) for record_id in ids]
         return _with_relations(info, obj, results)
 

@@ -84,7 +84,8 @@ def _mutation_fields(types: CoreTypes, singular: str, obj: CompiledObject) -> di
     record = types.record_types[singular]
     many = graphene.NonNull(graphene.List(graphene.NonNull(record)))
     id_arg = {"id": graphene.Argument(graphene.NonNull(UUID))}
-    filter_arg = {"filter": graphene.Argument(types.filter_inputs[singular], required=True)}
+    # Nullable as in Twenty: a missing filter gets the same BAD_USER_INPUT as an empty one.
+    filter_arg = {"filter": graphene.Argument(types.filter_inputs[singular])}
     create = types.create_inputs[singular]
     update = types.update_inputs[singular]
     label = obj.label_singular.lower()

@@ -1,0 +1,102 @@
+"""A filter-based write with a missing or empty filter is refused and changes nothing:
+``updatePeople(filter: {})`` must never mean "every person in the workspace"."""
+
+from __future__ import annotations
+
+import pytest
+
+from crm.services.record_queries import get_object
+from crm.services.records import create_record, delete_record
+from webhooks.models import Event
+
+# object -> (capitalized plural, data for create, data for update)
+OBJECTS = {
+    "person": ("People", {"name": {"firstName": "Ada", "lastName": "Lovelace"}}, {"jobTitle": "Wiped"}),
+    "company": ("Companies", {"name": "Northwind"}, {"name": "Wiped"}),
+    "opportunity": ("Opportunities", {"name": "Pilot"}, {"name": "Wiped"}),
+    "note": ("Notes", {"title": "Call"}, {"title": "Wiped"}),
+    "task": ("Tasks", {"title": "Send deck"}, {"title": "Wiped"}),
+}
+
+EMPTY_FILTERS = {
+    "missing": None,
+    "empty object": {},
+    "empty and": {"and": []},
+    "empty or": {"or": []},
+    "or of an empty filter": {"or": [{}]},
+    "not of an empty filter": {"not": {}},
+    "nested empties": {"and": [{}, {"or": []}], "not": {"and": []}},
+}
+
+
+def gql(client, token, query, variables):
+    return client.post(
+        "/graphql",
+        {"query": query, "variables": variables},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    ).json()
+
+
+def mutation(operation, plural, object_name, with_filter):
+    type_name = f"{object_name[0].upper()}{object_name[1:]}"
+    variables, arguments = [], []
+    if with_filter:
+        variables.append(f"$filter: {type_name}FilterInput")
+        arguments.append("filter: $filter")
+    if operation == "update":
+        variables.append(f"$data: {type_name}UpdateInput!")
+        arguments.append("data: $data")
+    declared = f"({', '.join(variables)})" if variables else ""
+    passed = f"({', '.join(arguments)})" if arguments else ""
+    return f"mutation{declared} {{ {operation}{plural}{passed} {{ id }} }}"
+
+
+def snapshot(workspace, object_name):
+    model = get_object(workspace, object_name).model
+    return sorted(model.objects.filter(workspace=workspace).values_list("id", "updated_at", "deleted_at"))
+
+
+@pytest.mark.parametrize("object_name", list(OBJECTS))
+@pytest.mark.parametrize("operation", ["update", "delete", "restore", "destroy"])
+@pytest.mark.parametrize("empty", list(EMPTY_FILTERS))
+def test_bulk_write_with_an_empty_filter_is_refused_and_changes_nothing(
+    client, workspace, api_token, actor, object_name, operation, empty
+):
+    plural, data, change = OBJECTS[object_name]
+    for _ in range(3):
+        create_record(workspace, object_name, data, actor)
+    deleted = create_record(workspace, object_name, data, actor)
+    delete_record(workspace, object_name, deleted["id"], actor)
+    before, events_before = snapshot(workspace, object_name), Event.objects.count()
+
+    filter_value = EMPTY_FILTERS[empty]
+    variables = {"data": change} if operation == "update" else {}
+    if filter_value is not None:
+        variables["filter"] = filter_value
+    body = gql(client, api_token, mutation(operation, plural, object_name, filter_value is not None), variables)
+
+    assert body["data"] is None or body["data"][f"{operation}{plural}"] is None
+    assert [(e["message"], e["extensions"]["code"]) for e in body["errors"]] == [
+        ("A non-empty filter is required", "BAD_USER_INPUT")
+    ]
+    assert snapshot(workspace, object_name) == before
+    assert Event.objects.count() == events_before
+
+
+def test_a_real_filter_still_reaches_the_records_it_names(client, workspace, api_token, actor):
+    kept = create_record(workspace, "person", {"jobTitle": "Engineer"}, actor)
+    changed = create_record(workspace, "person", {"jobTitle": "Intern"}, actor)
+
+    body = gql(
+        client,
+        api_token,
+        mutation("update", "People", "person", True),
+        {"filter": {"and": [{}, {"jobTitle": {"eq": "Intern"}}]}, "data": {"jobTitle": "Analyst"}},
+    )
+
+    assert body.get("errors") is None
+    assert [r["id"] for r in body["data"]["updatePeople"]] == [changed["id"]]
+    model = get_object(workspace, "person").model
+    assert model.objects.get(id=kept["id"]).job_title == "Engineer"
+    assert model.objects.get(id=changed["id"]).job_title == "Analyst"
