@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from crm.models import FieldMetadata, ObjectMetadata
 from crm.services.api_keys import create_api_key
 from webhooks.services.endpoints import create_endpoint
@@ -240,12 +242,25 @@ def test_webhook_secrets_and_key_tokens_are_not_exposed(client, api_token):
     assert "secret" in response.json()["errors"][0]["message"]
 
 
-def test_read_only_keys_cannot_list_webhooks_or_api_keys(client, read_only_token):
-    body = meta(client, read_only_token, "{ webhooks { id } }").json()
-    keys = meta(client, read_only_token, "{ apiKeys { id } }").json()
+@pytest.mark.parametrize(
+    "document",
+    [
+        "{ webhooks { id targetUrl } }",
+        "query($id: UUID!) { webhook(id: $id) { id targetUrl } }",
+        "{ apiKeys { id } }",
+        "query($id: UUID!) { apiKey(id: $id) { id } }",
+    ],
+)
+def test_read_only_keys_cannot_read_webhooks_or_api_keys(client, read_only_token, workspace, settings, document):
+    settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS = True
+    endpoint = create_endpoint(workspace, target_url="http://127.0.0.1:9/hook?token=s3cret")
+    variables = {"id": str(endpoint.id)} if "$id" in document else None
 
-    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
-    assert keys["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    body = meta(client, read_only_token, document, variables).json()
+
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
+    assert "full-access" in body["errors"][0]["message"]
+    assert "s3cret" not in str(body)
 
 
 def test_metadata_endpoint_needs_a_key(client):

@@ -234,16 +234,16 @@ def test_recover_resends_the_failed_deliveries_since_the_given_time(api, workspa
     assert post(api, f"/rest/webhooks/{webhook['id']}/recover", {}).status_code == 400
 
 
-def test_read_only_keys_can_only_read(api, read_only_api, workspace, actor):
+def test_read_only_keys_are_refused_on_every_webhook_route_reads_included(api, read_only_api, workspace, actor):
     webhook = create_webhook(api)
     create_record(workspace, "person", {"name": {"firstName": "Ada"}}, actor)
     delivery = Delivery.objects.get()
     base = f"/rest/webhooks/{webhook['id']}"
 
-    assert read_only_api.get("/rest/webhooks").status_code == 200
-    assert read_only_api.get(base).status_code == 200
-    assert read_only_api.get(base + "/deliveries").status_code == 200
     refused = [
+        read_only_api.get("/rest/webhooks"),
+        read_only_api.get(base),
+        read_only_api.get(base + "/deliveries"),
         post(read_only_api, "/rest/webhooks", {"targetUrl": "https://x.example.com"}),
         patch(read_only_api, base, {"description": "mine"}),
         read_only_api.delete(base),
@@ -252,9 +252,13 @@ def test_read_only_keys_can_only_read(api, read_only_api, workspace, actor):
         post(read_only_api, base + f"/deliveries/{delivery.id}/resend"),
         post(read_only_api, base + "/recover", {"since": "2020-01-01T00:00:00Z"}),
     ]
+
     assert [r.status_code for r in refused] == [403] * len(refused)
-    assert refused[0].json()["error"] == "ForbiddenException"
+    assert {r.json()["error"] for r in refused} == {"ForbiddenException"}
+    assert all("full-access" in r.json()["messages"][0] for r in refused)
+    assert not any(b"hooks.example.com" in r.content or b"whsec_" in r.content for r in refused)
     assert WebhookEndpoint.objects.get().description == ""
+    assert api.get(base + "/deliveries").status_code == 200
 
 
 def test_another_workspaces_webhooks_are_not_found(api, other_api, workspace, actor):

@@ -31,6 +31,7 @@ from crm.models import ApiKey, FieldType, Workspace
 from crm.query.serialize import format_datetime
 from crm.rest import metadata_shapes as shapes
 from crm.services import fields as field_service
+from crm.services.api_access import FULL_ACCESS_NEEDED, may_see_sensitive
 from crm.services.record_queries import RecordNotFoundError
 
 FieldMetadataType = graphene.Enum(
@@ -238,8 +239,8 @@ def _context(info: GraphQLResolveInfo) -> RequestContext:
 
 def _full_access(info: GraphQLResolveInfo) -> RequestContext:
     context = _context(info)
-    if context.api_key.read_only:
-        raise ForbiddenError("This needs a full-access API key; this one is read-only.")
+    if not may_see_sensitive(context.api_key):
+        raise ForbiddenError(FULL_ACCESS_NEEDED)
     return context
 
 

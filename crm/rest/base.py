@@ -26,7 +26,12 @@ from rest_framework.views import APIView
 from crm.models import ApiKey, Workspace
 from crm.rest.errors import MAX_BODY_BYTES, PayloadTooLarge, RateLimited, api_exception_handler
 from crm.services.actor import Actor
-from crm.services.api_access import authenticate_and_count, authenticate_header_and_count
+from crm.services.api_access import (
+    FULL_ACCESS_NEEDED,
+    authenticate_and_count,
+    authenticate_header_and_count,
+    may_see_sensitive,
+)
 from crm.services.api_keys import ApiKeyError
 
 
@@ -91,12 +96,12 @@ class WritesNeedFullAccess(BasePermission):
 
 
 class FullAccessOnly(BasePermission):
-    """For endpoints whose reads are sensitive too (none yet) or that only write."""
+    """For endpoints whose reads are sensitive too (webhooks, deliveries) or that only write."""
 
-    message = "This endpoint needs a full-access API key; this one is read-only."
+    message = FULL_ACCESS_NEEDED
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        return not request.auth.read_only
+        return may_see_sensitive(request.auth)
 
 
 class OrjsonRenderer(BaseRenderer):

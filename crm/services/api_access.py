@@ -14,6 +14,17 @@ from crm.services import rate_limit
 from crm.services.api_keys import authenticate_token, bearer_token, hash_token
 from crm.services.rate_limit import RateLimitStatus
 
+# What a read-only key may do, one rule for REST and GraphQL alike: read records and the
+# data model (metadata, OpenAPI). Webhooks (target URLs often carry tokens), their
+# deliveries (payloads and receivers' answers) and API keys are sensitive to read as well
+# as to change, so every route and field that shows them needs a full-access key.
+FULL_ACCESS_NEEDED = "This needs a full-access API key; this one is read-only."
+
+
+def may_see_sensitive(key: ApiKey) -> bool:
+    """Whether the key may see webhooks, deliveries and API keys (see FULL_ACCESS_NEEDED)."""
+    return not key.read_only
+
 
 def authenticate_and_count(token: str) -> tuple[ApiKey, RateLimitStatus]:
     """The token's key and the verdict of its rate limit; ``ApiKeyError`` when the token

@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from rest_framework import exceptions
 
 from crm.models import Workspace
-from crm.rest.base import ApiView
+from crm.rest.base import ApiView, FullAccessOnly, HasApiKey
 from webhooks.models import WebhookEndpoint
 from webhooks.models.event import TEST_EVENT_NAME
 from webhooks.services.endpoints import EndpointDisabledError, WebhookValidationError
@@ -39,6 +39,9 @@ def parse_uuid(raw: str, what: str) -> uuid.UUID:
 
 
 class WebhookApiView(ApiView):
+    # Reads too: target URLs often carry tokens, deliveries hold payloads and answers.
+    permission_classes = [HasApiKey, FullAccessOnly]
+
     def get_endpoint(self, webhook_id: str, *, with_counts: bool = False) -> WebhookEndpoint:
         """The endpoint, if it belongs to the key's workspace; 404 otherwise (another
         workspace's ids are indistinguishable from ids that do not exist)."""

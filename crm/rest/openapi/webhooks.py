@@ -235,7 +235,7 @@ def webhook_paths() -> dict[str, Schema]:
                         "Every webhook of the workspace, oldest first.",
                         _list_envelope("webhooks", ref("Webhook"), "Webhooks of the workspace."),
                     ),
-                    **error_responses(401, 429),
+                    **error_responses(401, 403, 429),
                 },
             ),
             "post": _operation(
@@ -259,7 +259,7 @@ def webhook_paths() -> dict[str, Schema]:
                 "Get a webhook",
                 {
                     "200": json_response("The webhook.", _envelope("webhook", ref("Webhook"))),
-                    **error_responses(401, 404, 429),
+                    **error_responses(401, 403, 404, 429),
                 },
             ),
             "patch": _operation(
@@ -328,7 +328,7 @@ def webhook_paths() -> dict[str, Schema]:
                         "A page of deliveries.",
                         _list_envelope("deliveries", ref("WebhookDelivery"), "Deliveries matching the filters."),
                     ),
-                    **error_responses(400, 401, 404, 429),
+                    **error_responses(400, 401, 403, 404, 429),
                 },
                 parameters=[
                     build_parameter_type(
