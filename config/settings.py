@@ -45,6 +45,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "crm.content_length_middleware.MalformedContentLengthMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Django's own session, CSRF, login and messages middleware, passed by on API paths
     # (key-authenticated, never a session): see crm/page_middleware.py.

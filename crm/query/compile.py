@@ -6,11 +6,12 @@ using the field's metadata, so a bad value is a clear 400, never a database erro
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.db import connection
@@ -103,6 +104,9 @@ def _combine(obj: CompiledObject, children: Sequence[Node], connector: str) -> Q
 def _condition(obj: CompiledObject, condition: Condition) -> Q:
     target = resolve_path(obj, condition.path)
     op, value, path = condition.op, condition.value, target.orm_path
+    if _holds_nul(value):
+        # No stored text can hold NUL (PostgreSQL refuses it), so say so rather than fail.
+        raise QueryValueError(f"{target.label}[{op}]: a value must not contain NUL characters")
     if op == "is":
         is_null = _null_q(target)
         wanted = str(value).upper()
@@ -141,6 +145,14 @@ def _condition(obj: CompiledObject, condition: Condition) -> Q:
             raise QueryValueError(f"{target.label}[{op}] needs a value")
         return Q(**{f"{path}__{op}": coerced})
     raise QueryValueError(f"Unknown operator '{op}'")
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(item) for item in value)
+    return False
 
 
 def _null_q(target: Target) -> Q:
@@ -212,14 +224,7 @@ def coerce(target: Target, value: Any) -> Any:
         return None
     try:
         if kind in NUMBER_KINDS:
-            if isinstance(value, bool):
-                raise ValueError
-            number = float(value) if not isinstance(value, int) else value
-            if kind == "bigint" or target.field.settings.get("dataType") == "int":
-                if number != int(number):
-                    raise ValueError
-                return int(number)
-            return number
+            return _number(kind == "bigint" or target.field.settings.get("dataType") == "int", value)
         if kind == "BOOLEAN":
             if isinstance(value, bool):
                 return value
@@ -234,6 +239,9 @@ def coerce(target: Target, value: Any) -> Any:
             parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
             parsed = parsed.astimezone(UTC)
             return parsed.isoformat() if target.is_custom else parsed
+        if kind == "DATE":
+            parsed_date = value if isinstance(value, date) else date.fromisoformat(str(value))
+            return parsed_date.isoformat() if target.is_custom else parsed_date
         if kind == "SELECT" and str(value) not in target.field.option_values:
             options = ", ".join(sorted(target.field.option_values))
             raise QueryValueError(f"{target.label}: unknown option '{str(value)[:50]}'; options are {options}")
@@ -242,6 +250,46 @@ def coerce(target: Target, value: Any) -> Any:
         if isinstance(error, QueryValueError):
             raise
         raise QueryValueError(f"{target.label}: '{str(value)[:50]}' is not a valid {kind.lower()} value") from None
+
+
+# The range of a 64-bit column: PostgreSQL refuses a wider integer instead of comparing it.
+INT64_RANGE = range(-(2**63), 2**63)
+
+
+def _number(whole: bool, value: Any) -> int | float:
+    """A finite number (a whole one in 64 bits when ``whole``); ValueError otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError
+    number: int | float
+    if isinstance(value, str):
+        try:
+            number = int(value)
+        except ValueError:
+            number = float(value)
+    else:
+        number = value
+    if whole:
+        if isinstance(number, float):
+            if not math.isfinite(number) or number != int(number):
+                raise ValueError
+            number = int(number)
+        if number not in INT64_RANGE:
+            raise ValueError
+        return number
+    number = float(number)
+    if not math.isfinite(number):
+        raise ValueError
+    return number
+
+
+def coerce_tie_breaker(orm_path: str, value: Any) -> Any:
+    """A cursor's value for an order key that is no field (the position, the id)."""
+    try:
+        if orm_path == "id":
+            return uuid.UUID(str(value))
+        return _number(False, value)
+    except (ValueError, OverflowError, TypeError):
+        raise QueryValueError("Invalid cursor") from None
 
 
 DIRECTIONS = {

@@ -23,7 +23,7 @@ from django.db.models import Q
 from crm.metadata.schema import CompiledField, CompiledObject
 from crm.models import Workspace, WorkspaceMember
 from crm.query.ast import Node, OrderBy
-from crm.query.compile import QueryValueError, SortKey, coerce, filter_to_q, sort_keys
+from crm.query.compile import QueryValueError, SortKey, coerce, coerce_tie_breaker, filter_to_q, sort_keys
 from crm.query.plain_select import PlainSelect
 from crm.query.serialize import compile_serializer
 from crm.services.record_queries import RecordNotFoundError, get_object, records
@@ -269,13 +269,15 @@ def decode_cursor(cursor: str, keys: Sequence[SortKey]) -> list[Any]:
         raise QueryValueError("Invalid cursor: it does not match this order_by")
     decoded = []
     for key, value in zip(keys, values, strict=True):
-        if value is not None and key.target is not None:
+        if value is None:
+            pass
+        elif key.target is None:
+            value = coerce_tie_breaker(key.orm_path, value)
+        else:
             try:
                 value = coerce(key.target, value)
             except QueryValueError:
                 raise QueryValueError("Invalid cursor") from None
-        elif value is not None and not isinstance(value, str | int | float):
-            raise QueryValueError("Invalid cursor")
         decoded.append(value)
     return decoded
 

@@ -46,6 +46,8 @@ OPTION_VALUE_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,62}$")
 RESERVED_NAMES = frozenset({"custom", "workspace", "workspaceId", "objectMetadata", "edges", "node", "cursor"})
 MAX_OPTIONS = 200
 MAX_LABEL = 63
+# Option positions are plain sort keys; beyond this (or NaN, or infinite) they are noise.
+MAX_POSITION = 1e15
 MAX_DESCRIPTION = 1000
 CREATE_KEYS = frozenset(
     {
@@ -86,6 +88,8 @@ def get_object_metadata(workspace: Workspace, ref: Any) -> ObjectMetadata:
     """An object by id, singular or plural name."""
     if not isinstance(ref, str) or not ref:
         raise UnknownObjectError("Unknown object")
+    if "\x00" in ref:
+        raise UnknownObjectError("Unknown object: a name or id holds no NUL characters")
     queryset = ObjectMetadata.objects.filter(workspace=workspace)
     try:
         found = queryset.filter(id=uuid.UUID(ref)).first()
@@ -331,13 +335,13 @@ def _options(value: Any, errors: dict[str, list[str]]) -> list[dict[str, Any]] |
         color = option.get("color", "gray")
         position = option.get("position", index)
         option_id = option.get("id") or str(uuid.uuid4())
-        if not isinstance(label, str) or not label.strip() or len(label) > MAX_LABEL:
-            _add(errors, f"{where}.label", f"must be a non-blank string of at most {MAX_LABEL} characters")
-        if not isinstance(color, str) or len(color) > 20:
+        if not isinstance(label, str) or not label.strip() or len(label) > MAX_LABEL or "\x00" in label:
+            _add(errors, f"{where}.label", f"must be a non-blank string of at most {MAX_LABEL} characters, no NUL")
+        if not isinstance(color, str) or len(color) > 20 or "\x00" in color:
             _add(errors, f"{where}.color", "must be a color name such as green")
-        if isinstance(position, bool) or not isinstance(position, int | float):
+        if isinstance(position, bool) or not isinstance(position, int | float) or not abs(position) < MAX_POSITION:
             _add(errors, f"{where}.position", "must be a number")
-        if not isinstance(option_id, str) or len(option_id) > 63:
+        if not isinstance(option_id, str) or len(option_id) > 63 or "\x00" in option_id:
             _add(errors, f"{where}.id", "must be a string")
         cleaned.append({"id": option_id, "value": option_value, "label": label, "color": color, "position": position})
     return cleaned
