@@ -391,6 +391,13 @@ def test_invalid_urls_are_reported_not_raised(url, private_allowed, connect_atte
         ("http://[::]/", "unspecified"),
         ("http://240.0.0.1/", "reserved"),
         ("http://[64:ff9b::a9fe:a9fe]/", "link-local"),
+        # 169.254.169.254 as resolvers also read it: one number, hex, octal parts.
+        ("http://2852039166/", "link-local"),
+        ("http://0xa9fea9fe/latest/meta-data", "link-local"),
+        ("http://0251.0376.0251.0376/", "link-local"),
+        ("http://169.254.43518/", "link-local"),
+        ("http://2852039166./", "link-local"),
+        ("http://0/", "unspecified"),
     ],
 )
 def test_validation_refuses_addresses_that_are_never_allowed(url, reason, private_allowed):
@@ -412,6 +419,11 @@ def test_validation_refuses_addresses_that_are_never_allowed(url, reason, privat
         ("http://[::127.0.0.1]/", "loopback"),
         ("http://[64:ff9b::7f00:1]/", "loopback"),
         ("http://[2002:7f00:1::]/", "loopback"),
+        ("http://10.1/", "private"),
+        ("http://167772161/", "private"),
+        ("http://127.1:8000/", "loopback"),
+        ("http://0x7f.1/", "loopback"),
+        ("http://017700000001/", "loopback"),
     ],
 )
 def test_validation_refuses_private_addresses_only_when_they_are_not_allowed(url, reason, settings):

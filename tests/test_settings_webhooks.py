@@ -218,6 +218,15 @@ def test_private_addresses_are_refused_unless_allowed(admin_client, workspace, s
     assert not WebhookEndpoint.objects.exists()
 
 
+@pytest.mark.parametrize("url", ["http://2130706433:9/x", "http://0x7f.1:9/x", "http://10.1/x", "http://167772161/x"])
+def test_numeric_spellings_of_private_addresses_are_refused_like_the_dotted_form(admin_client, settings, url):
+    settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS = False
+    response = admin_client.post(reverse("settings_ui:webhook_new"), {**VALID, "target_url": url})
+    assert response.status_code == 200
+    assert "refused address" in " ".join(response.context["form"].errors["target_url"])
+    assert not WebhookEndpoint.objects.exists()
+
+
 # ---- Edit, enable, disable, delete, rotate --------------------------------------------
 
 

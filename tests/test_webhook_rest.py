@@ -77,6 +77,21 @@ def test_invalid_webhooks_are_refused_with_the_error_envelope(api):
     assert post(api, "/rest/webhooks", ["not", "an", "object"]).status_code == 400
 
 
+NUMERIC_METADATA_SPELLINGS = ["http://2852039166/", "http://0xa9fea9fe/", "http://0251.0376.0251.0376/"]
+
+
+@pytest.mark.parametrize("url", NUMERIC_METADATA_SPELLINGS)
+def test_numeric_spellings_of_a_refused_address_are_refused_on_create_and_change(api, url):
+    created = post(api, "/rest/webhooks", {"targetUrl": url})
+    webhook = create_webhook(api)
+    changed = patch(api, f"/rest/webhooks/{webhook['id']}", {"targetUrl": url})
+
+    for response in (created, changed):
+        assert response.status_code == 400
+        assert any("targetUrl" in m and "169.254.169.254" in m for m in response.json()["messages"])
+    assert list(WebhookEndpoint.objects.values_list("target_url", flat=True)) == ["https://hooks.example.com/crm"]
+
+
 def test_patch_updates_the_given_fields_and_disabling_shows_the_reason(api):
     webhook = create_webhook(api)
 

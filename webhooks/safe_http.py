@@ -151,13 +151,31 @@ def validate_target_url(url: str, *, resolve: bool = False) -> None:
     checks again at send time regardless.
     """
     _scheme, host, port = _split_target(url)
-    try:
-        literal = ipaddress.ip_address(host)
-    except ValueError:
+    literal = address_literal(host)
+    if literal is None:
         if resolve:
             resolve_checked(host, port)
         return
     check_address(literal)
+
+
+def address_literal(host: str) -> IPAddress | None:
+    """The address a host names by itself, in any spelling a resolver accepts, or None.
+
+    Besides the dotted quad and IPv6, resolvers read the old inet_aton forms as IPv4:
+    one number (``2852039166``), hexadecimal (``0xa9fea9fe``), octal parts
+    (``0251.0376.0251.0376``) and short forms (``10.1`` is 10.0.0.1). Each is judged
+    as the address it means, so no spelling gets past the check at configuration.
+    """
+    bare = host[:-1] if host.endswith(".") else host
+    try:
+        return ipaddress.ip_address(bare)
+    except ValueError:
+        pass
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(bare))
+    except (OSError, ValueError):
+        return None
 
 
 class PinnedAddressAdapter(HTTPAdapter):
