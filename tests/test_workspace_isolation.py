@@ -46,3 +46,21 @@ def test_soft_deleted_records_leave_lists(workspace, actor):
     company = create_record(workspace, "company", {"name": "Gone"}, actor)
     delete_record(workspace, "company", company["id"], actor)
     assert list_records(workspace, get_object(workspace, "company")).total_count == 0
+
+
+def test_creating_with_another_workspaces_id_does_not_confirm_that_it_exists(
+    client, workspace, api_token, two_workspaces_with_data
+):
+    _, theirs = two_workspaces_with_data
+
+    response = client.post(
+        "/rest/companies",
+        {"id": theirs["id"], "name": "Copy"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {api_token}",
+    )
+
+    assert response.status_code == 400
+    message = " ".join(response.json()["messages"])
+    assert "exists" not in message and "cannot be used" in message
+    assert [r["name"] for r in list_records(workspace, get_object(workspace, "company")).records] == ["Mine"]

@@ -51,8 +51,8 @@ def create_records(
         raise RecordValidationError({"id": ["the same id appears twice in the batch"]})
     with transaction.atomic():
         _check_references(workspace, obj, cleaned_items, prefix_index=batch)
-        if ids and obj.model.objects.filter(id__in=ids).exists():
-            raise RecordValidationError({"id": ["a record with this id already exists"]})
+        if ids:
+            _check_ids_are_free(workspace, obj, ids)
         now = timezone.now()
         instances = []
         for cleaned in cleaned_items:
@@ -153,6 +153,18 @@ def destroy_record(workspace: Workspace, object_name: str, record_id: Any, actor
         instance.delete()
         record_event(workspace, obj.name_singular, "destroyed", snapshot, actor)
     return snapshot
+
+
+def _check_ids_are_free(workspace: Workspace, obj: CompiledObject, ids: list[uuid.UUID]) -> None:
+    """Chosen ids must be unused. Ids are unique across workspaces, but saying that an id
+    exists in another workspace would confirm it to a stranger: such an id is refused
+    with the message of an unusable id, not as a record that exists."""
+    taken = dict(obj.model.objects.filter(id__in=ids).values_list("id", "workspace_id"))
+    if not taken:
+        return
+    if any(owner == workspace.id for owner in taken.values()):
+        raise RecordValidationError({"id": ["a record with this id already exists"]})
+    raise RecordValidationError({"id": ["this id cannot be used: choose another, or leave id out to get a new one"]})
 
 
 def _clean_all(obj: CompiledObject, items: list[Any]) -> list[CleanedInput]:
