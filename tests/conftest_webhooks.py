@@ -7,7 +7,6 @@ Test modules import what they use: ``from conftest_webhooks import *  # noqa: F4
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -15,17 +14,14 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
+from child_processes import database_url, kill_group, start_in_own_group, stop_group
 from django.conf import settings as django_settings
-from django.db import connection
 from kombu import pools
 from receiver import Receiver
 
 from config.celery import app as celery_app
-
-BASE_DIR = Path(__file__).resolve().parent.parent
 
 # What the worker runs with: short waits so retries, leases and sweeps happen within a test.
 WORKER_SETTINGS = {
@@ -113,19 +109,6 @@ def webhook_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]
         redis.Redis.from_url(broker.url).delete(queue)
 
 
-def database_url() -> str:
-    """The test database as a DATABASE_URL, for processes started by the tests."""
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{Path(db['NAME']).resolve()}"
-    credentials = quote(db.get("USER") or "")
-    if db.get("PASSWORD"):
-        credentials += ":" + quote(db["PASSWORD"])
-    host = db.get("HOST") or "127.0.0.1"
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{credentials}{'@' if credentials else ''}{host}{port}/{db['NAME']}"
-
-
 class CeleryWorker:
     """``celery -A config worker -B`` in its own process group, against the test database."""
 
@@ -148,8 +131,7 @@ class CeleryWorker:
 
     def start(self, timeout: float = 30.0) -> CeleryWorker:
         self.starts += 1
-        log = self.log_path.open("wb")
-        self.process = subprocess.Popen(
+        self.process = start_in_own_group(
             [
                 *(sys.executable, "-m", "celery", "-A", "config", "worker", "-B"),
                 *("--schedule", str(self.workdir / "beat-schedule")),
@@ -157,14 +139,9 @@ class CeleryWorker:
                 *("--hostname", f"webhook-tests-{uuid.uuid4().hex[:8]}@%h"),
                 *("--without-gossip", "--without-mingle", "--without-heartbeat"),
             ],
-            cwd=BASE_DIR,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            # Its own group, so killing it takes its pool processes (and beat) along.
-            start_new_session=True,
+            self.env,
+            self.log_path,
         )
-        log.close()
         deadline = time.monotonic() + timeout
         while b" ready." not in self.log_path.read_bytes():
             if self.process.poll() is not None or time.monotonic() > deadline:
@@ -176,19 +153,14 @@ class CeleryWorker:
         return self.log_path.read_text(errors="replace")[-5000:]
 
     def kill(self) -> None:
-        """SIGKILL the worker and its children at once, as a crash or an OOM kill would."""
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(10)
+        """SIGKILL the worker, its pool processes and beat at once, as a crash or an OOM kill would."""
+        if self.process is not None:
+            kill_group(self.process)
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.kill(self.process.pid, signal.SIGTERM)  # warm shutdown: running tasks finish
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.kill()
+        """A warm shutdown: running tasks finish."""
+        if self.process is not None:
+            stop_group(self.process)
 
 
 @pytest.fixture(scope="module")

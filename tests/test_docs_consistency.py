@@ -12,6 +12,7 @@ import inspect
 import json
 import os
 import re
+import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -223,8 +224,12 @@ def test_the_field_types_named_are_the_real_ones() -> None:
 # --- Environment variables ----------------------------------------------------------------
 
 
+# Where the environment is read: Django's settings, and gunicorn's for the web server's size.
+ENVIRONMENT_READERS = [ROOT / "config" / "settings.py", ROOT / "config" / "gunicorn.conf.py"]
+
+
 def settings_env_vars() -> set[str]:
-    source = (ROOT / "config" / "settings.py").read_text(encoding="utf-8")
+    source = "\n".join(path.read_text(encoding="utf-8") for path in ENVIRONMENT_READERS)
     names = set(re.findall(r"env(?:\(\))?(?:\.\w+)?\(\s*\"([A-Z][A-Z0-9_]*)\"", source))
     names |= set(re.findall(r"Env\(\)\.\w+\(\s*\"([A-Z][A-Z0-9_]*)\"", source))
     declared = re.search(r"environ\.Env\((.*?)\n\)", source, re.S)
@@ -235,22 +240,28 @@ def settings_env_vars() -> set[str]:
 
 def test_settings_env_vars_are_found() -> None:
     # Guards the regexes above: if settings.py changes style, this fails loudly.
-    assert {"DATABASE_URL", "DEBUG", "SECRET_KEY", "API_RATE_LIMIT_PER_MINUTE", "VAR_DIR", "LOG_LEVEL"} <= (
-        settings_env_vars()
-    )
+    assert {
+        "DATABASE_URL",
+        "DEBUG",
+        "SECRET_KEY",
+        "API_RATE_LIMIT_PER_MINUTE",
+        "VAR_DIR",
+        "LOG_LEVEL",
+        "WEB_WORKERS",
+    } <= (settings_env_vars())
 
 
 @pytest.mark.parametrize("file", sorted(DOCS))
 def test_every_environment_variable_named_exists_in_settings(file: str) -> None:
     mentioned = extract.env_var_mentions(DOCS[file]) - EXAMPLE_VARIABLES - VOCABULARY
     unknown = sorted(mentioned - settings_env_vars())
-    assert not unknown, f"{file} names environment variables config/settings.py never reads: {unknown}"
+    assert not unknown, f"{file} names environment variables the settings never read: {unknown}"
 
 
 def test_self_hosting_documents_every_environment_variable_the_settings_read() -> None:
     documented = {row[0].strip("`") for row in extract.table_rows(extract.read(SELF_HOSTING), "Variable")}
     missing = sorted(settings_env_vars() - documented)
-    assert not missing, f"config/settings.py reads environment variables self-hosting.md does not list: {missing}"
+    assert not missing, f"the settings read environment variables self-hosting.md does not list: {missing}"
 
 
 def test_the_readme_and_self_hosting_list_the_same_main_variables() -> None:
@@ -307,6 +318,16 @@ def test_documented_defaults_match_the_settings() -> None:
             assert literal == value, name
         compared += 1
     assert compared >= 8
+
+
+def test_the_documented_web_server_size_is_the_gunicorn_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WEB_WORKERS", raising=False)
+    monkeypatch.delenv("WEB_THREADS", raising=False)
+    config = runpy.run_path(str(ROOT / "config" / "gunicorn.conf.py"))
+    for file in (SELF_HOSTING, ROOT / "README.md"):
+        rows = {row[0].strip("`"): row[1] for row in extract.table_rows(extract.read(file), "Variable")}
+        assert rows["WEB_WORKERS"].startswith(f"`{config['workers']}`"), file
+        assert rows["WEB_THREADS"].startswith(f"`{config['threads']}`"), file
 
 
 def test_the_retry_schedule_in_prose_matches_the_settings() -> None:

@@ -397,7 +397,7 @@ def test_the_node_library_example_verifies_a_real_delivery(
 
 
 def test_the_create_api_key_commands_in_the_docs_print_a_working_key(world: DocsWorld) -> None:
-    from conftest_webhooks import database_url
+    from child_processes import database_url
     from django.conf import settings
 
     from crm.services.api_keys import authenticate_token
