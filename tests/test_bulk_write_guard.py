@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from crm.services.record_queries import get_object
+from crm.query.record_queries import get_object
 from crm.services.records import create_record, delete_record
 from webhooks.models import Event
 

@@ -6,8 +6,8 @@ import pytest
 from django.db import transaction
 
 from crm.models import Company, Person
+from crm.query.record_queries import RecordNotFoundError
 from crm.services.record_input import RecordValidationError
-from crm.services.record_queries import RecordNotFoundError
 from crm.services.records import (
     create_record,
     create_records,

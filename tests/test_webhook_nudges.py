@@ -15,6 +15,7 @@ from conftest_webhooks import *  # noqa: F403
 from conftest_webhooks import SPARE_REDIS, Broker, use_broker
 from django.conf import settings
 
+from config import celery_app
 from crm import redis_threads
 from crm.services.records import create_record
 from webhooks.models import Delivery
@@ -107,7 +108,7 @@ def test_a_message_the_broker_refused_leaves_no_marker_behind(
 ):
     create_endpoint(workspace, target_url=URL)
     before = redis_broker.queued_messages()
-    with mock.patch("webhooks.tasks.deliver_to_endpoints.apply_async", side_effect=ConnectionError("broker gone")):
+    with mock.patch.object(celery_app, "send_task", side_effect=ConnectionError("broker gone")):
         write(workspace, actor, django_capture_on_commit_callbacks)
     assert redis_broker.queued_messages() == before
     # Left to the sweeper, and the next write publishes as if nothing was waiting.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crm.query.listing import get_record_data, list_records, load_related
-from crm.services.record_queries import RecordNotFoundError, get_object, get_record, records
+from crm.query.record_queries import RecordNotFoundError, get_object, get_record, records
 from crm.services.records import create_record
 
 

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class WebhooksConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "webhooks"
+
+    def ready(self) -> None:
+        from crm.services import record_changes
+        from webhooks.services.events import write_change_events
+
+        # Every record change is written with its events and deliveries (see record_changes).
+        record_changes.listen(write_change_events)

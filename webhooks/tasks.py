@@ -7,11 +7,12 @@ from celery import shared_task
 
 from webhooks.services.delivering import deliver
 from webhooks.services.delivering import deliver_to_endpoints as send_to_endpoints
+from webhooks.services.queueing import DELIVER_TO_ENDPOINTS
 from webhooks.services.retention import prune_webhook_history
 from webhooks.services.sweeper import sweep
 
 
-@shared_task(name="webhooks.deliver_endpoints", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+@shared_task(name=DELIVER_TO_ENDPOINTS, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def deliver_to_endpoints(endpoint_ids: list[str]) -> None:
     """Everything due to these endpoints (one message per commit or per swept endpoint)."""
     if isinstance(endpoint_ids, list):

@@ -21,10 +21,10 @@ from crm.graphql.prefetch import connection_dict, prefetch_connection, prefetch_
 from crm.metadata.schema import CompiledObject
 from crm.query.compile import filter_to_q
 from crm.query.listing import list_records
+from crm.query.record_queries import RecordNotFoundError, records
 from crm.query.serialize import compile_serializer
 from crm.services import records as record_service
 from crm.services.bulk_targets import Scope, bulk_target_ids
-from crm.services.record_queries import RecordNotFoundError, records
 
 Resolver = Callable[..., Any]
 

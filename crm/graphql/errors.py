@@ -14,10 +14,9 @@ from graphql import GraphQLError
 
 from crm.query.ast import QuerySyntaxError
 from crm.query.compile import QueryValueError
-from crm.services.fields import FieldMetadataError, FieldNotFoundError
-from crm.services.record_input import RecordValidationError
-from crm.services.record_queries import RecordNotFoundError, UnknownObjectError
-from webhooks.services.endpoints import WebhookValidationError
+from crm.query.record_queries import RecordNotFoundError, UnknownObjectError
+from crm.services.fields import FieldNotFoundError
+from crm.services.input_errors import InvalidInput
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +49,7 @@ def format_error(error: GraphQLError, default_code: str = INTERNAL) -> dict[str,
     message = error.message
     if original is None or isinstance(original, GraphQLError):
         extensions.setdefault("code", default_code)
-    elif isinstance(original, RecordValidationError | FieldMetadataError | WebhookValidationError):
+    elif isinstance(original, InvalidInput):
         extensions["code"] = BAD_USER_INPUT
         extensions["fieldErrors"] = original.errors
     elif isinstance(original, QueryValueError | QuerySyntaxError | UserInputError):

@@ -28,11 +28,11 @@ from crm.graphql.execution import PreparedSchema
 from crm.graphql.filters import plain
 from crm.graphql.scalars import JSON, UUID, DateTime
 from crm.models import ApiKey, FieldType, Workspace
+from crm.query.record_queries import RecordNotFoundError
 from crm.query.serialize import format_datetime
 from crm.rest import metadata_shapes as shapes
 from crm.services import fields as field_service
 from crm.services.api_access import FULL_ACCESS_NEEDED, may_see_sensitive
-from crm.services.record_queries import RecordNotFoundError
 
 FieldMetadataType = graphene.Enum(
     "FieldMetadataType", [(value, value) for value in FieldType.values], description="Type of a field"

@@ -21,8 +21,8 @@ from crm.models import Workspace
 from crm.query.ast import Node, OrderBy
 from crm.query.compile import QueryValueError, filter_to_q, sort_keys
 from crm.query.listing import RecordPage, after_q, decode_cursor, page_from_rows, parse_limit
+from crm.query.record_queries import get_object, records
 from crm.query.serialize import compile_serializer
-from crm.services.record_queries import get_object, records
 
 ROW_NUMBER = "_page_row"
 

@@ -25,8 +25,8 @@ from crm.models import Workspace, WorkspaceMember
 from crm.query.ast import Node, OrderBy
 from crm.query.compile import QueryValueError, SortKey, coerce, coerce_tie_breaker, filter_to_q, sort_keys
 from crm.query.plain_select import PlainSelect
+from crm.query.record_queries import RecordNotFoundError, get_object, records
 from crm.query.serialize import compile_serializer
-from crm.services.record_queries import RecordNotFoundError, get_object, records
 
 DEFAULT_LIMIT = 60
 MAX_LIMIT = 200

@@ -22,9 +22,9 @@ from rest_framework.response import Response
 
 from crm.query.ast import QuerySyntaxError
 from crm.query.compile import QueryValueError
-from crm.services.fields import FieldMetadataError, FieldNotFoundError
-from crm.services.record_input import RecordValidationError
-from crm.services.record_queries import RecordNotFoundError, UnknownObjectError
+from crm.query.record_queries import RecordNotFoundError, UnknownObjectError
+from crm.services.fields import FieldNotFoundError
+from crm.services.input_errors import InvalidInput
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ def _flatten(detail: Any, prefix: str = "") -> list[str]:
 
 def status_and_messages(exc: Exception) -> tuple[int, list[str]] | None:
     """Map an exception to (status, messages); None for a genuine bug."""
-    if isinstance(exc, RecordValidationError | FieldMetadataError):
+    if isinstance(exc, InvalidInput):
         return 400, exc.messages or [str(exc)]
     if isinstance(exc, QuerySyntaxError | QueryValueError):
         return 400, [str(exc)]

@@ -16,7 +16,7 @@ from crm.models import Workspace
 from crm.query.ast import Node
 from crm.query.compile import QueryValueError, filter_to_q
 from crm.query.listing import MAX_LIMIT
-from crm.services.record_queries import deleted_records, records
+from crm.query.record_queries import deleted_records, records
 
 Scope = Literal["live", "deleted", "all"]
 

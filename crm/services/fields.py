@@ -21,8 +21,9 @@ from crm.metadata.composite_types import COMPOSITE_TYPES
 from crm.metadata.schema import _compile_field, get_workspace_schema
 from crm.metadata.standard_objects import STANDARD_OBJECTS_BY_NAME
 from crm.models import FieldMetadata, ObjectMetadata, Workspace
+from crm.query.record_queries import UnknownObjectError
+from crm.services.input_errors import InvalidInput
 from crm.services.record_input import RecordValidationError, clean_record_input
-from crm.services.record_queries import UnknownObjectError
 
 CUSTOM_FIELD_TYPES = (
     "TEXT",
@@ -68,16 +69,8 @@ UPDATE_KEYS = frozenset({"name", "label", "description", "icon", "options", "isN
 STANDARD_UPDATABLE = frozenset({"label", "description", "icon"})
 
 
-class FieldMetadataError(ValueError):
+class FieldMetadataError(InvalidInput):
     """Problems with a field definition, by key; nothing has been changed."""
-
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        self.errors = errors
-        super().__init__("; ".join(self.messages))
-
-    @property
-    def messages(self) -> list[str]:
-        return [f"{key}: {msg}" if key else msg for key, msgs in self.errors.items() for msg in msgs]
 
 
 class FieldNotFoundError(LookupError):

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from crm.metadata.schema import CompiledField, CompiledObject, SubField
+from crm.services.input_errors import InvalidInput
 
 DEFAULT_MAX_TEXT = 10_000
 MAX_LIST_ITEMS = 100
@@ -25,16 +26,8 @@ CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 READ_ONLY_FIELDS = frozenset({"createdAt", "updatedAt", "deletedAt", "createdBy"})
 
 
-class RecordValidationError(Exception):
+class RecordValidationError(InvalidInput):
     """Field-level problems with a write; nothing has been written."""
-
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        self.errors = errors
-        super().__init__("; ".join(self.messages))
-
-    @property
-    def messages(self) -> list[str]:
-        return [f"{name}: {message}" if name else message for name, msgs in self.errors.items() for message in msgs]
 
 
 @dataclass

@@ -17,11 +17,11 @@ from django.utils import timezone
 
 from crm.metadata.schema import CompiledObject
 from crm.models import Workspace, WorkspaceMember
+from crm.query.record_queries import get_object, get_record, records
 from crm.query.serialize import serialize_instance
 from crm.services.actor import Actor
+from crm.services.record_changes import RecordChange, announce
 from crm.services.record_input import CleanedInput, RecordValidationError, clean_record_input
-from crm.services.record_queries import get_object, get_record, records
-from webhooks.services.events import record_event, record_events
 
 MAX_BATCH = 60
 
@@ -71,7 +71,7 @@ def create_records(
             instances.append(instance)
         obj.model.objects.bulk_create(instances)
         snapshots = [serialize_instance(obj, instance) for instance in instances]
-        record_events(workspace, obj.name_singular, "created", snapshots, actor)
+        announce(workspace, actor, [RecordChange(obj.name_singular, "created", snapshot) for snapshot in snapshots])
     return snapshots
 
 
@@ -106,15 +106,8 @@ def _update_instance(
     instance.updated_at = timezone.now()
     instance.save()
     after = serialize_instance(obj, instance)
-    record_event(
-        workspace,
-        obj.name_singular,
-        "updated",
-        after,
-        actor,
-        updated_fields=changed,
-        previous={name: before.get(name) for name in changed},
-    )
+    previous = {name: before.get(name) for name in changed}
+    announce(workspace, actor, [RecordChange(obj.name_singular, "updated", after, changed, previous)])
     return after
 
 
@@ -126,7 +119,7 @@ def delete_record(workspace: Workspace, object_name: str, record_id: Any, actor:
         instance.deleted_at = instance.updated_at = timezone.now()
         instance.save(update_fields=["deleted_at", "updated_at"])
         snapshot = serialize_instance(obj, instance)
-        record_event(workspace, obj.name_singular, "deleted", snapshot, actor)
+        announce(workspace, actor, [RecordChange(obj.name_singular, "deleted", snapshot)])
     return snapshot
 
 
@@ -140,7 +133,7 @@ def restore_record(workspace: Workspace, object_name: str, record_id: Any, actor
         instance.updated_at = timezone.now()
         instance.save(update_fields=["deleted_at", "updated_at"])
         snapshot = serialize_instance(obj, instance)
-        record_event(workspace, obj.name_singular, "restored", snapshot, actor)
+        announce(workspace, actor, [RecordChange(obj.name_singular, "restored", snapshot)])
     return snapshot
 
 
@@ -151,7 +144,7 @@ def destroy_record(workspace: Workspace, object_name: str, record_id: Any, actor
         instance = get_record(workspace, obj, record_id, include_deleted=True, for_update=True)
         snapshot = serialize_instance(obj, instance)
         instance.delete()
-        record_event(workspace, obj.name_singular, "destroyed", snapshot, actor)
+        announce(workspace, actor, [RecordChange(obj.name_singular, "destroyed", snapshot)])
     return snapshot
 
 

@@ -17,8 +17,8 @@ from crm.models import NoteTarget, TaskTarget, Workspace
 from crm.query.ast import OrderBy
 from crm.query.compile import QueryValueError, order_by_expressions
 from crm.query.listing import get_record_data, load_related
+from crm.query.record_queries import UnknownObjectError, get_object, records
 from crm.query.serialize import compile_serializer
-from crm.services.record_queries import UnknownObjectError, get_object, records
 from settings_ui.services.record_display import (
     Cell,
     Column,

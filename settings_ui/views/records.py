@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from crm.metadata.schema import CompiledObject
-from crm.services.record_queries import RecordNotFoundError, UnknownObjectError, get_object
+from crm.query.record_queries import RecordNotFoundError, UnknownObjectError, get_object
 from settings_ui.decorators import workspace_required
 from settings_ui.services.record_pages import OBJECT_ICONS, RECORD_PAGES, record_detail, record_list
 

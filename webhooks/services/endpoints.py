@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from crm.metadata.schema import get_workspace_schema
 from crm.models import Workspace
+from crm.services.input_errors import InvalidInput
 from webhooks.models import Delivery, WebhookEndpoint
 from webhooks.models.endpoint import ACTIONS
 from webhooks.models.event import TEST_EVENT_NAME
@@ -33,16 +34,8 @@ class UnchangedType:
 UNCHANGED: Any = UnchangedType()
 
 
-class WebhookValidationError(ValueError):
-    """Invalid endpoint input; ``errors`` maps each field (API name) to its messages."""
-
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        self.errors = errors
-        super().__init__("; ".join(self.messages))
-
-    @property
-    def messages(self) -> list[str]:
-        return [f"{name}: {message}" if name else message for name, msgs in self.errors.items() for message in msgs]
+class WebhookValidationError(InvalidInput):
+    """Invalid endpoint input, by field (API name)."""
 
 
 class EndpointDisabledError(ValueError):

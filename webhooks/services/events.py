@@ -1,56 +1,29 @@
-"""Writing events: called by the record service inside its transaction."""
+"""Writing events: the record service's changes (crm.services.record_changes), inside its
+transaction, as ``Event`` rows with their deliveries."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from crm.models import Workspace
 from crm.services.actor import Actor
+from crm.services.record_changes import RecordChange
 from webhooks.models import Event
 from webhooks.services.fan_out import write_events
 
 
-def record_event(
-    workspace: Workspace,
-    object_name: str,
-    action: str,
-    record: dict[str, Any],
-    actor: Actor,
-    *,
-    updated_fields: list[str] | None = None,
-    previous: dict[str, Any] | None = None,
-) -> Event:
-    event = _build(workspace, object_name, action, record, actor, updated_fields, previous)
-    write_events([event])
-    return event
+def write_change_events(workspace: Workspace, actor: Actor, changes: list[RecordChange]) -> None:
+    """One event per change, written with its deliveries in one statement where possible."""
+    write_events([_event(workspace, actor, change) for change in changes])
 
 
-def record_events(
-    workspace: Workspace, object_name: str, action: str, records: list[dict[str, Any]], actor: Actor
-) -> list[Event]:
-    """One event per record, written in one statement (batch creates and imports)."""
-    events = [_build(workspace, object_name, action, record, actor, None, None) for record in records]
-    write_events(events)
-    return events
-
-
-def _build(
-    workspace: Workspace,
-    object_name: str,
-    action: str,
-    record: dict[str, Any],
-    actor: Actor,
-    updated_fields: list[str] | None,
-    previous: dict[str, Any] | None,
-) -> Event:
+def _event(workspace: Workspace, actor: Actor, change: RecordChange) -> Event:
     return Event(
         workspace=workspace,
-        name=f"{object_name}.{action}",
-        object_name=object_name,
-        action=action,
-        record_id=record.get("id"),
-        record=record,
-        updated_fields=updated_fields,
-        previous=previous,
+        name=f"{change.object_name}.{change.action}",
+        object_name=change.object_name,
+        action=change.action,
+        record_id=change.record.get("id"),
+        record=change.record,
+        updated_fields=change.updated_fields,
+        previous=change.previous,
         actor=actor.as_dict(),
     )

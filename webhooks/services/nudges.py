@@ -22,6 +22,7 @@ import math
 from collections.abc import Sequence
 
 import redis
+from celery import current_app
 from django.conf import settings
 
 from crm import redis_threads
@@ -48,10 +49,8 @@ def _client() -> redis.Redis | None:
     """A client of the broker's Redis, kept per broker URL (the tests switch brokers).
     Commands go through the thread's own connection (see crm/redis_threads.py): a write
     sends one on every commit that has deliveries."""
-    from config.celery import app
-
     # Where messages are written (broker_url itself reads CELERY_BROKER_URL first).
-    url = str(app.conf.broker_write_url or "")
+    url = str(current_app.conf.broker_write_url or "")
     if not url.startswith(("redis://", "rediss://")):
         return None
     client = _clients.get(url)

@@ -12,12 +12,16 @@ import logging
 import uuid
 from collections.abc import Iterable
 
+from celery import current_app
 from django.conf import settings
 
 from webhooks.models import Delivery
 from webhooks.services import nudges
 
 logger = logging.getLogger(__name__)
+
+# The task is sent by name: webhooks.tasks stands on these services, not the other way.
+DELIVER_TO_ENDPOINTS = "webhooks.deliver_endpoints"
 
 
 def queue_endpoints(endpoint_ids: Iterable[uuid.UUID | str], *, even_if_waiting: bool = False) -> bool:
@@ -30,8 +34,6 @@ def queue_endpoints(endpoint_ids: Iterable[uuid.UUID | str], *, even_if_waiting:
     On a broker error the endpoints' deliveries lose their queue lease, so the next sweep
     picks them up instead of waiting for the lease to run out.
     """
-    from webhooks.tasks import deliver_to_endpoints  # the task module imports the services
-
     ids = list(dict.fromkeys(str(endpoint_id) for endpoint_id in endpoint_ids))
     unmarked = nudges.claim(ids)
     if not even_if_waiting:
@@ -41,8 +43,12 @@ def queue_endpoints(endpoint_ids: Iterable[uuid.UUID | str], *, even_if_waiting:
     try:
         # An explicit argsrepr spares Celery building a safe repr of the ids on every
         # write; worker logs show how many endpoints a message names instead.
-        deliver_to_endpoints.apply_async(
-            args=[ids], queue=settings.CELERY_TASK_DEFAULT_QUEUE, argsrepr=f"[{len(ids)} endpoints]", kwargsrepr="{}"
+        current_app.send_task(
+            DELIVER_TO_ENDPOINTS,
+            args=[ids],
+            queue=settings.CELERY_TASK_DEFAULT_QUEUE,
+            argsrepr=f"[{len(ids)} endpoints]",
+            kwargsrepr="{}",
         )
     except Exception:
         logger.warning("Broker unreachable; %d webhook endpoints left for the sweeper", len(ids), exc_info=True)

@@ -11,8 +11,8 @@ from django.db import transaction
 
 from crm.demo import sample_data as sample
 from crm.models import User, Workspace, WorkspaceMember
+from crm.query.record_queries import get_object, records
 from crm.services.actor import Actor
-from crm.services.record_queries import get_object, records
 from crm.services.records import create_record, create_records
 from crm.services.workspaces import add_member, create_workspace
 
