@@ -4,14 +4,16 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench lint format clean
+.PHONY: install run test bench lint format clean requirements
 
 install: $(STAMP) static/vendor/.installed
 
-$(STAMP): requirements.txt
+# requirements.txt is what the product runs on; requirements-dev.txt adds the tools
+# for tests and benchmarks. Both are compiled from their .in files (`make requirements`).
+$(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
 	@touch $(STAMP)
 
 # Templates too: copy_vendor.py copies the Tabler icons that templates name.
@@ -37,6 +39,10 @@ test: install
 
 bench: install
 	$(PY) bench/run.py
+
+requirements: $(STAMP)
+	$(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links requirements.in -o requirements.txt
+	$(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links requirements-dev.in -o requirements-dev.txt
 
 lint format:
 	$(VENV)/bin/ruff check --fix .
