@@ -5,11 +5,17 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from crm.models import User, Workspace, WorkspaceMember
 from crm.services.actor import Actor
 from crm.services.api_keys import create_api_key
 from crm.services.workspaces import add_member, create_workspace
+
+# Property tests judge answers, not speed: on a busy two-core machine one example can
+# take longer than Hypothesis's default deadline, which would fail a correct run.
+hypothesis_settings.register_profile("suite", deadline=None)
+hypothesis_settings.load_profile("suite")
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ class WebhooksConfig(AppConfig):
 
     def ready(self) -> None:
         from crm.services import record_changes
+        from webhooks import tasks  # noqa: F401 - registers the tasks, which services send by name
         from webhooks.services.events import write_change_events
 
         # Every record change is written with its events and deliveries (see record_changes).

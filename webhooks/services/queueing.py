@@ -43,8 +43,8 @@ def queue_endpoints(endpoint_ids: Iterable[uuid.UUID | str], *, even_if_waiting:
     try:
         # An explicit argsrepr spares Celery building a safe repr of the ids on every
         # write; worker logs show how many endpoints a message names instead.
-        current_app.send_task(
-            DELIVER_TO_ENDPOINTS,
+        # Looked up by name in the app's registry (as apply_async, eager mode is honoured).
+        current_app.tasks[DELIVER_TO_ENDPOINTS].apply_async(
             args=[ids],
             queue=settings.CELERY_TASK_DEFAULT_QUEUE,
             argsrepr=f"[{len(ids)} endpoints]",
