@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "graphene_django",
+    "csp",
     "crm",
     "webhooks",
     "settings_ui",
@@ -54,6 +56,7 @@ MIDDLEWARE = [
     "crm.page_middleware.CsrfViewMiddleware",
     "crm.page_middleware.AuthenticationMiddleware",
     "crm.page_middleware.MessageMiddleware",
+    "crm.page_middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "crm.middleware.CurrentWorkspaceMiddleware",
 ]
@@ -146,6 +149,31 @@ SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
 if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- Security headers ---------------------------------------------------------
+# Django's defaults, written out because the pages rely on them: SecurityMiddleware sends
+# X-Content-Type-Options and Referrer-Policy, XFrameOptionsMiddleware X-Frame-Options
+# (SAMEORIGIN for the playground frames), on every response.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Sent on pages only (crm/page_middleware.py): everything a page uses comes from this
+# server, and no page runs inline script. Views that need more widen it for themselves
+# (the playground frames, settings_ui/views/playground.py; the docs' diagrams).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "font-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- APIs -------------------------------------------------------------------
 API_RATE_LIMIT_PER_MINUTE = env("API_RATE_LIMIT_PER_MINUTE")

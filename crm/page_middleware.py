@@ -1,10 +1,12 @@
-"""Django's session, login, messages and CSRF middleware, run for pages only.
+"""Django's session, login, messages and CSRF middleware, and django-csp's, run for pages only.
 
 API requests authenticate with a key and never use the session (the in-app playground
 sends its requests with ``credentials: "omit"``), so loading a session, a user and a
-message store for them is work thrown away on the busiest path. Each class here is
-Django's own, passed by on API paths; they subclass the originals so Django's system
-checks still find them in ``MIDDLEWARE``.
+message store for them is work thrown away on the busiest path. So is building a
+Content-Security-Policy: it tells a browser what a page may load and run, and API
+answers are JSON that no browser renders as a page. Each class here is the original,
+passed by on API paths; they subclass the originals so Django's system checks still
+find them in ``MIDDLEWARE``.
 
 CSRF stays fail-closed on API paths: Django still runs its view check there, and a
 view that is not ``csrf_exempt`` (every API view is) would be refused on unsafe methods.
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from csp import middleware as csp
 from django.contrib.auth import middleware as auth
 from django.contrib.messages import middleware as messages
 from django.contrib.sessions import middleware as sessions
@@ -50,4 +53,8 @@ class AuthenticationMiddleware(_PagesOnly, auth.AuthenticationMiddleware):
 
 
 class MessageMiddleware(_PagesOnly, messages.MessageMiddleware):
+    pass
+
+
+class CSPMiddleware(_PagesOnly, csp.CSPMiddleware):
     pass

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from csp.constants import NONCE, SELF, UNSAFE_INLINE
+from csp.decorators import csp_replace, csp_update
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -89,19 +91,38 @@ def _schema(request: HttpRequest) -> PlaygroundSchema:
 
 
 # Same origin only: the frames exist to be shown inside the APIs page, nowhere else.
+FRAMED_BY_THE_APIS_PAGE = {"frame-ancestors": [SELF]}
+# GraphiQL's dialogs (settings, short keys) add one <style> element while open, to keep
+# the page behind from scrolling; it carries the nonce the page's module hands over.
+GRAPHIQL_DIALOG_STYLE = {"style-src": [NONCE]}
+# Scalar's build puts its stylesheet, its theme and its measurements into <style> elements
+# and style attributes it creates while running, none of which can carry a nonce. Styles
+# only: scripts stay 'self', so nothing injected into this frame can run.
+SCALAR_INLINE_STYLES = {"style-src": [UNSAFE_INLINE]}
+
+
 @require_GET
 @never_cache
 @xframe_options_sameorigin
+@csp_replace(FRAMED_BY_THE_APIS_PAGE)
+@csp_update(GRAPHIQL_DIALOG_STYLE)
 @workspace_admin_required
 def graphql_frame(request: HttpRequest) -> HttpResponse:
     schema = _schema(request)
-    config = {"schema": schema.name, "endpoint": schema.graphql_path, "starterQuery": schema.starter_query}
+    config = {
+        "schema": schema.name,
+        "endpoint": schema.graphql_path,
+        "starterQuery": schema.starter_query,
+        "styleNonce": str(request.csp_nonce),  # type: ignore[attr-defined]
+    }
     return render(request, "settings/playground/graphql.html", {"schema": schema, "config": config})
 
 
 @require_GET
 @never_cache
 @xframe_options_sameorigin
+@csp_replace(FRAMED_BY_THE_APIS_PAGE)
+@csp_update(SCALAR_INLINE_STYLES)
 @workspace_admin_required
 def rest_frame(request: HttpRequest) -> HttpResponse:
     schema = _schema(request)

@@ -3,6 +3,10 @@
 Every test here is marked ``browser``. Without /usr/bin/chromium they are skipped, unless
 BROWSER_TESTS_REQUIRED=1 (CI), where a missing browser is a failure. Screenshots of each
 page under test go to test-artifacts/screenshots/, named after the run's summary.
+
+Every page and frame the tests open is watched for Content-Security-Policy violations
+(csp_violations.py): a test whose pages made the browser refuse a script, a style or a
+request fails, even when what it checks passed.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from csp_violations import CspViolations, WatchedBrowser
 from django.test import Client
 
 # CHROMIUM_PATH exists to check the skip/fail behaviour; CI and developers use the default.
@@ -24,12 +29,30 @@ VIEWPORT = {"width": 1280, "height": 800}
 
 _screenshots_taken: list[Path] = []
 
+# One for the run: the browser is shared by a module's tests, each test starts clean.
+CSP_VIOLATIONS = CspViolations()
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    CSP_VIOLATIONS.clear()
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    result = yield
+    CSP_VIOLATIONS.settle()
+    if CSP_VIOLATIONS.found:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(CSP_VIOLATIONS.found))
+    return result
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -64,13 +87,19 @@ def browser(django_db_setup: None) -> Iterator[object]:
                 executable_path=str(CHROMIUM),
                 args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
             )
-            yield chromium
+            yield WatchedBrowser(chromium, CSP_VIOLATIONS)
             chromium.close()
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def csp_violations() -> CspViolations:
+    """For a test that causes a violation on purpose: csp_violations.take() returns them."""
+    return CSP_VIOLATIONS
 
 
 @pytest.fixture

@@ -208,6 +208,20 @@ def test_graphql_docs_and_autocompletion_come_from_the_schema(open_page, api_tok
     expect(frame.locator(".graphiql-doc-explorer")).to_contain_text("people")
 
 
+def test_graphiql_opens_its_settings_and_short_keys_dialogs(open_page, api_token):
+    page = open_page()
+    fill_key(page, api_token)
+    frame = launch(page, "GraphQL")
+
+    for button, title in (("Open settings dialog", "Settings"), ("Open short keys dialog", "Short Keys")):
+        frame.get_by_role("button", name=button).click()
+        graphiql_dialog = frame.get_by_role("dialog")
+        expect(graphiql_dialog).to_contain_text(title)
+        graphiql_dialog.get_by_role("button", name="Close dialog").click()
+        expect(graphiql_dialog).to_have_count(0)
+    expect(dialog(page)).to_be_visible()
+
+
 def test_graphql_runs_mutations_with_a_full_access_key(open_page, workspace, api_token):
     page = open_page()
     fill_key(page, api_token)
@@ -369,7 +383,7 @@ def test_focus_stays_in_the_dialog_and_escape_outside_the_editor_closes_it(open_
     page.wait_for_url("**/objects/people/")
 
 
-def test_a_playground_that_cannot_load_says_so(open_page, api_token, screenshot):
+def test_a_playground_that_cannot_load_says_so(open_page, api_token, csp_violations, screenshot):
     page = open_page()
     fill_key(page, api_token)
     page.context.clear_cookies()  # the session ends: the framed page answers with the login page
@@ -380,6 +394,8 @@ def test_a_playground_that_cannot_load_says_so(open_page, api_token, screenshot)
     screenshot(page, "failed")
     page.get_by_role("button", name="Close playground").click()
     expect(dialog(page)).to_be_hidden()
-    # The browser's own report of the refused frame is the expected one here.
-    assert all("X-Frame-Options" in text for text in page.console_errors)
+    # The login page refuses to be framed: the browser's report of that is the expected one here.
+    refusals = csp_violations.take()
+    assert refusals and all("frame-ancestors 'none'" in text for text in refusals), refusals
+    assert all("frame-ancestors 'none'" in text for text in page.console_errors), page.console_errors
     page.console_errors.clear()

@@ -11,6 +11,11 @@ const config = readConfig();
 const key = readKey();
 noticeIfNoKey(key);
 
+// The frame's policy allows no inline style but one with this response's nonce. GraphiQL's
+// dialogs add a <style> element while open, and the helper adding it takes the nonce from
+// this global (the name webpack uses for it).
+window.__webpack_nonce__ = config.styleNonce;
+
 function errorMessage(body) {
   return body?.errors?.[0]?.message || "";
 }
