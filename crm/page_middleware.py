@@ -1,9 +1,10 @@
-"""Django's session, login, messages and CSRF middleware, run for pages only.
+"""Django's session, login, messages and CSRF middleware, and django-axes's, run for pages only.
 
 API requests authenticate with a key and never use the session (the in-app playground
 sends its requests with ``credentials: "omit"``), so loading a session, a user and a
-message store for them is work thrown away on the busiest path. Each class here is
-Django's own, passed by on API paths; they subclass the originals so Django's system
+message store for them is work thrown away on the busiest path, and no API request
+logs in with a password, so none can be locked out. Each class here is Django's (or
+django-axes's) own, passed by on API paths; they subclass the originals so Django's system
 checks still find them in ``MIDDLEWARE``.
 
 CSRF stays fail-closed on API paths: Django still runs its view check there, and a
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes import middleware as axes
 from django.contrib.auth import middleware as auth
 from django.contrib.messages import middleware as messages
 from django.contrib.sessions import middleware as sessions
@@ -51,3 +53,7 @@ class AuthenticationMiddleware(_PagesOnly, auth.AuthenticationMiddleware):
 
 class MessageMiddleware(_PagesOnly, messages.MessageMiddleware):
     pass
+
+
+class AxesMiddleware(_PagesOnly, axes.AxesMiddleware):
+    """Turns a login refused for too many failures into the lockout answer (crm/login_throttling.py)."""
