@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "graphene_django",
     "csp",
+    "axes",
     "crm",
     "webhooks",
     "settings_ui",
@@ -59,6 +60,8 @@ MIDDLEWARE = [
     "crm.page_middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "crm.middleware.CurrentWorkspaceMiddleware",
+    # Last, as django-axes asks: it turns a refused login into the lockout answer.
+    "crm.page_middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -118,6 +121,8 @@ else:
     }
 
 AUTH_USER_MODEL = "crm.User"
+# django-axes's backend first: it refuses a locked-out attempt before a password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
@@ -174,6 +179,37 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+# --- Failed logins (django-axes; crm/login_throttling.py) -----------------------
+# Counted in the shared cache, per account and, separately, per client address: after
+# LOGIN_FAILURE_LIMIT failures either one is refused for LOGIN_LOCKOUT_MINUTES, even
+# with the right password. The lockout then ends by itself.
+#
+# axes's cache handler, letting logins through uncounted while the cache is unreachable.
+# The embedded file cache is shared by the processes of one machine but counts without a
+# lock, so simultaneous failures can be undercounted by a few: deployments with several
+# web processes set REDIS_URL (docs/self-hosting.md).
+AXES_HANDLER = "crm.login_throttling.CacheHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("LOGIN_LOCKOUT_MINUTES", default=15))
+# Attempts while locked out are refused without being counted, so the lockout ends
+# LOGIN_LOCKOUT_MINUTES after it began, however often someone keeps trying.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Django's login forms send the email as "username" (the user model has no username).
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "crm.login_throttling.account_of"
+AXES_CLIENT_IP_CALLABLE = "crm.login_throttling.client_address"
+AXES_LOCKOUT_CALLABLE = "crm.login_throttling.lockout_response"
+# The cache handler keeps nothing in the database: axes's admin pages would stay empty.
+AXES_ENABLE_ADMIN = False
+# Log failures by the parameters that lock (masked), without a start-up banner in every command.
+AXES_VERBOSE = False
+# Reverse proxies in front of the app that append to X-Forwarded-For. 0: the client's
+# address is the connection's own (REMOTE_ADDR); never trust the header without a proxy
+# that writes it, since a client can send any value.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# axes looks for its middleware by exact name; ours is that class, run for pages only.
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
 
 # --- APIs -------------------------------------------------------------------
 API_RATE_LIMIT_PER_MINUTE = env("API_RATE_LIMIT_PER_MINUTE")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -26,6 +27,28 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
     database = settings.DATABASES["default"]
     if database["ENGINE"].endswith("sqlite3"):
         database["TEST"]["NAME"] = database["TEST"]["NAME"].replace(".sqlite3", f"-{os.getpid()}.sqlite3")
+
+
+@pytest.fixture(autouse=True)
+def forget_failed_logins() -> Iterator[None]:
+    """Failed logins are counted in the shared cache, which outlives a test and a run:
+    each test forgets the ones it made, so that no later test finds 127.0.0.1 or an
+    account locked out. The counters are named as the failure happens, under the
+    settings the test ran with."""
+    from axes.helpers import get_cache, get_client_cache_keys
+    from django.contrib.auth.signals import user_login_failed
+
+    counters: set[str] = set()
+
+    def remember(sender: object, credentials: dict, request: object = None, **kwargs: object) -> None:
+        if request is not None:
+            counters.update(get_client_cache_keys(request, credentials))
+
+    user_login_failed.connect(remember, weak=False, dispatch_uid="forget_failed_logins")
+    yield
+    user_login_failed.disconnect(dispatch_uid="forget_failed_logins")
+    if counters:
+        get_cache().delete_many(counters)
 
 
 @pytest.fixture

@@ -283,12 +283,15 @@ def default_settings() -> dict[str, object]:
         "WEBHOOK_DRAIN_SECONDS",
         "CELERY_TASK_DEFAULT_QUEUE",
         "DEBUG",
+        "TRUSTED_PROXY_COUNT",
     ]
     script = (
         "import json, django\nfrom django.conf import settings\ndjango.setup()\n"
         f"values = {{n: getattr(settings, n) for n in {names!r}}}\n"
         "values['WEBHOOK_RETRY_SCHEDULE_SECONDS'] = [d.total_seconds() for d in settings.WEBHOOK_RETRY_SCHEDULE]\n"
         "values['WEBHOOK_DISABLE_AFTER_DAYS'] = settings.WEBHOOK_DISABLE_AFTER.total_seconds() / 86400\n"
+        "values['LOGIN_FAILURE_LIMIT'] = settings.AXES_FAILURE_LIMIT\n"
+        "values['LOGIN_LOCKOUT_MINUTES'] = settings.AXES_COOLOFF_TIME.total_seconds() / 60\n"
         "print(json.dumps(values))\n"
     )
     env = {key: value for key, value in os.environ.items() if key in ("PATH", "HOME", "LANG", "PYTHONPATH")}
@@ -328,6 +331,17 @@ def test_the_documented_web_server_size_is_the_gunicorn_default(monkeypatch: pyt
         rows = {row[0].strip("`"): row[1] for row in extract.table_rows(extract.read(file), "Variable")}
         assert rows["WEB_WORKERS"].startswith(f"`{config['workers']}`"), file
         assert rows["WEB_THREADS"].startswith(f"`{config['threads']}`"), file
+
+
+def test_the_sign_in_limits_in_prose_match_the_documented_defaults() -> None:
+    text = extract.read(SELF_HOSTING)
+    rows = {row[0].strip("`"): row[1] for row in extract.table_rows(text, "Variable")}
+    limit = re.match(r"`(\d+)`", rows["LOGIN_FAILURE_LIMIT"]).group(1)
+    minutes = re.match(r"`(\d+)`", rows["LOGIN_LOCKOUT_MINUTES"]).group(1)
+    prose = " ".join(text.split())
+    assert f"After {limit} failures (`LOGIN_FAILURE_LIMIT`)" in prose
+    assert f"locked out for {minutes} minutes (`LOGIN_LOCKOUT_MINUTES`)" in prose
+    assert f'"Too many failed sign-in attempts. Try again in {minutes} minutes."' in prose
 
 
 def test_the_retry_schedule_in_prose_matches_the_settings() -> None:
