@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from crm.services.records import create_record, create_records, delete_record, update_record
 from webhooks.models import Delivery, Event, WebhookEndpoint
-from webhooks.models.endpoint import operation_matches
+from webhooks.operations import ACTIONS, covering_operations_sql, operation_matches
 from webhooks.services.endpoints import create_endpoint, disable_endpoint
 from webhooks.services.fan_out import create_deliveries
 from webhooks.services.queueing import queue_endpoints
@@ -166,3 +166,23 @@ def test_on_postgresql_a_write_and_its_deliveries_are_one_statement(
     assert Delivery.objects.count() == 12 and Event.objects.count() == 4
     assert not Delivery.objects.filter(claimed_until__isnull=True).exists()
     assert len(callbacks) == 1
+
+
+OPERATIONS = ["*.*", "person.*", "company.*", "*.created", "*.restored", "person.updated", "task.destroyed"]
+EVENTS = [(name, action) for name in ("person", "company", "task") for action in ACTIONS]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the SQL form is PostgreSQL's (jsonb ?|)")
+def test_the_sql_form_of_the_rule_agrees_with_the_python_form_for_every_operation_and_event(db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT o.op, ev.object_name, ev.action, jsonb_build_array(o.op) ?| "  # noqa: S608
+            f"{covering_operations_sql('ev.object_name', 'ev.action')} "
+            "FROM unnest(%s::text[]) AS o(op), unnest(%s::text[], %s::text[]) AS ev(object_name, action)",
+            [OPERATIONS, [name for name, _ in EVENTS], [action for _, action in EVENTS]],
+        )
+        answers = {(op, name, action): matches for op, name, action, matches in cursor.fetchall()}
+
+    assert len(answers) == len(OPERATIONS) * len(EVENTS)
+    for (op, name, action), matches in answers.items():
+        assert matches is operation_matches(op, name, action), (op, name, action)

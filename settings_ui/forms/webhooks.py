@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from django import forms
 
-from webhooks.models.endpoint import ACTIONS
+from webhooks.operations import ACTIONS, operation_matches
 from webhooks.services.endpoints import MAX_DESCRIPTION_LENGTH, MAX_URL_LENGTH, WebhookValidationError
 
 # The objects offered on the grid, in menu order.
@@ -49,10 +49,9 @@ def expand_operations(operations: list[str]) -> set[tuple[str, str]]:
     """Every (object, action) pair the operations cover, for the grid's objects."""
     pairs = set()
     for operation in operations:
-        wanted_object, _, wanted_action = operation.partition(".")
         for name, _label in EVENT_OBJECTS:
             for action in ACTIONS:
-                if wanted_object in ("*", name) and wanted_action in ("*", action):
+                if operation_matches(operation, name, action):
                     pairs.add((name, action))
     return pairs
 

@@ -6,14 +6,9 @@ from django.utils import timezone
 
 from crm.models import Workspace
 from crm.models.json_field import OrjsonJSONField
+from webhooks.operations import ACTIONS, subscribes
 
-ACTIONS = ("created", "updated", "deleted", "restored", "destroyed")
-
-
-def operation_matches(operation: str, object_name: str, action: str) -> bool:
-    """Whether one subscribed operation ("*.*", "person.*", "*.created", "person.updated") covers an event."""
-    wanted_object, _, wanted_action = operation.partition(".")
-    return wanted_object in ("*", object_name) and wanted_action in ("*", action)
+__all__ = ["ACTIONS", "WebhookEndpoint"]
 
 
 class WebhookEndpoint(models.Model):
@@ -48,7 +43,7 @@ class WebhookEndpoint(models.Model):
         return self.target_url
 
     def subscribes_to(self, object_name: str, action: str) -> bool:
-        return any(operation_matches(op, object_name, action) for op in self.operations or ())
+        return subscribes(self.operations, object_name, action)
 
     def signing_secrets(self, now: datetime | None = None) -> list[str]:
         """The current secret first, then the previous one while it is still honoured."""

@@ -11,6 +11,7 @@ from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from webhooks.models import Delivery, Event, WebhookEndpoint
+from webhooks.operations import covering_operations_sql
 from webhooks.services.queueing import queue_endpoints
 
 
@@ -42,8 +43,7 @@ def write_events(events: Sequence[Event]) -> int:
                 next_attempt_at, claimed_until, claim_token, last_status_code, last_error, created_at, delivered_at)
             SELECT gen_random_uuid(), ev.id, e.id, %s, 0, 0, %s, %s, NULL, NULL, '', %s, NULL
             FROM ev JOIN {endpoint} e ON e.workspace_id = ev.workspace_id AND e.is_active
-            WHERE e.operations ?| ARRAY['*.*', ev.object_name || '.*', '*.' || ev.action,
-                                        ev.object_name || '.' || ev.action]
+            WHERE e.operations ?| {covering_operations_sql("ev.object_name", "ev.action")}
             RETURNING endpoint_id
         )
         SELECT endpoint_id, COUNT(*) FROM d GROUP BY endpoint_id
