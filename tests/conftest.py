@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -100,3 +102,13 @@ def other_token(other_workspace: Workspace) -> str:
 @pytest.fixture
 def actor() -> Actor:
     return Actor(source="MANUAL", name="Test suite")
+
+
+@pytest.fixture
+def one_rate_limit_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every request of the test counted in the same one-minute window: a test that
+    counts to a limit must not see its count start again because a minute ended."""
+    from crm.services import rate_limit
+
+    middle = (int(time.time() // rate_limit.WINDOW_SECONDS) + 0.5) * rate_limit.WINDOW_SECONDS
+    monkeypatch.setattr(rate_limit, "time", SimpleNamespace(time=lambda: middle))

@@ -15,6 +15,9 @@ from crm.graphql.limits import MAX_ALIASES, MAX_DEPTH
 from crm.services.api_keys import create_api_key, revoke_api_key
 from crm.services.records import create_record
 
+# Counting tests must not see a minute end halfway through (conftest.one_rate_limit_window).
+pytestmark = pytest.mark.usefixtures("one_rate_limit_window")
+
 
 def post(client, token, body, **extra):
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}

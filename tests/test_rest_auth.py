@@ -18,6 +18,9 @@ from crm.services.fields import create_custom_field
 from crm.services.records import create_record
 from webhooks.models import Event
 
+# Counting tests must not see a minute end halfway through (conftest.one_rate_limit_window).
+pytestmark = pytest.mark.usefixtures("one_rate_limit_window")
+
 
 @pytest.fixture
 def person(workspace, actor) -> dict:
