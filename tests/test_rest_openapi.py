@@ -210,10 +210,17 @@ def test_the_webhook_payloads_are_documented(core):
     body = core["webhooks"]["person"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert body == {"$ref": "#/components/schemas/PersonWebhookEvent"}
     event = core["components"]["schemas"]["PersonWebhookEvent"]
-    assert event["properties"]["data"]["$ref"] == "#/components/schemas/Person"
-    assert "person.updated" in event["properties"]["event"]["enum"]
+    assert event["properties"]["record"]["$ref"] == "#/components/schemas/Person"
+    assert "person.updated" in event["properties"]["eventName"]["enum"]
     headers = {p["name"] for p in core["webhooks"]["person"]["post"]["parameters"]}
-    assert headers == {"webhook-id", "webhook-timestamp", "webhook-signature"}
+    assert headers == {
+        "webhook-id",
+        "webhook-timestamp",
+        "webhook-signature",
+        "X-Twenty-Webhook-Signature",
+        "X-Twenty-Webhook-Timestamp",
+        "X-Twenty-Webhook-Nonce",
+    }
 
 
 def test_custom_fields_appear_as_soon_as_they_are_created(api, workspace):

@@ -132,7 +132,7 @@ def test_the_test_route_sends_a_signed_test_event_and_answers_with_the_outcome(a
     outcome = response.json()["data"]["testWebhook"]
     assert outcome["succeeded"] is True and outcome["statusCode"] == 200 and outcome["durationMs"] >= 0
     (request,) = receiver.received()
-    assert Webhook(webhook["secret"]).verify(request.body, request.headers)["event"] == "webhook.test"
+    assert Webhook(webhook["secret"]).verify(request.body, request.headers)["eventName"] == "webhook.test"
     assert request.header("webhook-id") == outcome["deliveryId"]
 
 

@@ -69,7 +69,7 @@ def test_create_a_webhook_send_a_test_event_and_resend_it(
     result = page.locator(".test-result[data-state='succeeded']")
     result.wait_for()
     assert "Delivered" in result.inner_text() and "200" in result.inner_text()
-    assert receiver.received()[0].json()["event"] == "webhook.test"
+    assert receiver.received()[0].json()["eventName"] == "webhook.test"
     screenshot(page, "test-event-result")
 
     # The log below refreshes itself with the test delivery.

@@ -6,6 +6,7 @@ from typing import Any
 
 from crm.query.serialize import format_datetime
 from webhooks.models import Attempt, Delivery, WebhookEndpoint
+from webhooks.services.payload import build_payload
 
 
 def webhook_shape(endpoint: WebhookEndpoint, *, secret: bool = False) -> dict[str, Any]:
@@ -49,7 +50,10 @@ def attempt_shape(attempt: Attempt) -> dict[str, Any]:
     }
 
 
-def delivery_shape(delivery: Delivery, *, attempts: bool = True) -> dict[str, Any]:
+def delivery_shape(
+    delivery: Delivery, *, attempts: bool = True, endpoint: WebhookEndpoint | None = None
+) -> dict[str, Any]:
+    """A delivery; with its endpoint given, also the body every attempt of it sent."""
     shape: dict[str, Any] = {
         "id": str(delivery.id),
         "webhookId": str(delivery.endpoint_id),
@@ -64,6 +68,14 @@ def delivery_shape(delivery: Delivery, *, attempts: bool = True) -> dict[str, An
         "createdAt": format_datetime(delivery.created_at),
         "deliveredAt": format_datetime(delivery.delivered_at),
     }
+    if endpoint is not None:
+        shape["body"] = body_shape(delivery, endpoint)
     if attempts:
         shape["attempts"] = [attempt_shape(a) for a in delivery.attempts.all()]
     return shape
+
+
+def body_shape(delivery: Delivery, endpoint: WebhookEndpoint) -> dict[str, Any]:
+    # The event belongs to the endpoint's workspace, already loaded with it.
+    delivery.event.workspace = endpoint.workspace
+    return build_payload(delivery.event, endpoint)

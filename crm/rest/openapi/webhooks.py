@@ -154,8 +154,19 @@ def attempt_schema() -> Schema:
     return obj(properties, required=list(properties), description="One POST of a delivery.")
 
 
+def _body_property() -> Schema:
+    return {
+        **obj({}, additionalProperties=True),
+        "description": "The JSON body sent (eventName, record, ...), as in the webhook events of this document.",
+    }
+
+
 def outcome_schema() -> Schema:
-    properties = {"deliveryId": {**basic(UUID), "description": "Also the webhook-id header."}, **_attempt_properties()}
+    properties = {
+        "deliveryId": {**basic(UUID), "description": "Also the webhook-id header."},
+        **_attempt_properties(),
+        "body": _body_property(),
+    }
     return obj(properties, required=list(properties), description="The attempt that carried the test event.")
 
 
@@ -173,6 +184,7 @@ def delivery_schema() -> Schema:
         "lastError": nullable(basic(STRING)),
         "createdAt": basic(DATETIME),
         "deliveredAt": nullable(basic(DATETIME)),
+        "body": {**_body_property(), "description": "In the delivery log: the JSON body every attempt sent."},
         "attempts": {
             **array(ref("WebhookAttempt")),
             "description": "Oldest first. In the delivery log, not in the answer to a resend.",
@@ -180,7 +192,7 @@ def delivery_schema() -> Schema:
     }
     return obj(
         properties,
-        required=[name for name in properties if name != "attempts"],
+        required=[name for name in properties if name not in ("attempts", "body")],
         description="One event on its way to one endpoint.",
     )
 
