@@ -233,11 +233,11 @@ def test_webhooks_and_api_keys_are_listed_for_full_access_keys(client, api_token
     assert all(k["tokenPrefix"].startswith("crm_") for k in data["apiKeys"])
 
 
-def test_webhook_secrets_and_key_tokens_are_not_exposed(client, api_token):
-    response = meta(client, api_token, "{ webhooks { secret } }")
+def test_api_key_tokens_are_not_exposed(client, api_token):
+    response = meta(client, api_token, "{ apiKeys { token } }")
 
     assert response.status_code == 400
-    assert "secret" in response.json()["errors"][0]["message"]
+    assert "token" in response.json()["errors"][0]["message"]
 
 
 def test_read_only_keys_cannot_list_webhooks_or_api_keys(client, read_only_token):

@@ -17,7 +17,6 @@ from crm.query.compile import QueryValueError
 from crm.services.fields import FieldMetadataError, FieldNotFoundError
 from crm.services.record_input import RecordValidationError
 from crm.services.record_queries import RecordNotFoundError, UnknownObjectError
-from webhooks.services.endpoints import WebhookValidationError
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +35,12 @@ class ForbiddenError(Exception):
 
 
 class UserInputError(Exception):
-    """A request the client can fix; the message says how."""
+    """A request the client can fix; the message says how, ``errors`` (if any) which
+    input field has which problem."""
+
+    def __init__(self, message: str, errors: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors
 
 
 def error_body(message: str, code: str, **extensions: Any) -> dict[str, Any]:
@@ -50,11 +54,13 @@ def format_error(error: GraphQLError, default_code: str = INTERNAL) -> dict[str,
     message = error.message
     if original is None or isinstance(original, GraphQLError):
         extensions.setdefault("code", default_code)
-    elif isinstance(original, RecordValidationError | FieldMetadataError | WebhookValidationError):
+    elif isinstance(original, RecordValidationError | FieldMetadataError):
         extensions["code"] = BAD_USER_INPUT
         extensions["fieldErrors"] = original.errors
     elif isinstance(original, QueryValueError | QuerySyntaxError | UserInputError):
         extensions["code"] = BAD_USER_INPUT
+        if getattr(original, "errors", None):
+            extensions["fieldErrors"] = original.errors
     elif isinstance(original, RecordNotFoundError | UnknownObjectError | FieldNotFoundError):
         extensions["code"] = NOT_FOUND
     elif isinstance(original, ForbiddenError):

@@ -8,8 +8,9 @@ Objects and their fields as connections::
 custom fields managed with ``createOneField(input: {field: {...}})``,
 ``updateOneField(input: {id, update: {...}})`` and ``deleteOneField(input: {id})``
 through the same field service as REST (crm.services.fields), and the workspace's
-webhooks and API keys for full-access keys. One static schema serves every
-workspace: resolvers read the key's workspace from the context.
+API keys for full-access keys; other apps add their own root fields (webhooks, see
+crm.graphql.metadata_extensions). One static schema serves every workspace:
+resolvers read the key's workspace from the context.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ from graphql import GraphQLResolveInfo
 
 from crm.graphql.context import RequestContext
 from crm.graphql.core_types import getter
-from crm.graphql.errors import ForbiddenError
 from crm.graphql.execution import PreparedSchema
 from crm.graphql.filters import plain
+from crm.graphql.metadata_extensions import mutation_extensions, query_extensions
 from crm.graphql.scalars import JSON, UUID, DateTime
 from crm.models import ApiKey, FieldType, Workspace
 from crm.query.serialize import format_datetime
@@ -199,22 +200,6 @@ class ObjectFilter(graphene.InputObjectType):
     isActive = graphene.Boolean()  # noqa: N815
 
 
-Webhook = _typed(
-    "Webhook",
-    {
-        "id": graphene.Field(UUID, required=True, resolver=getter("id")),
-        "targetUrl": graphene.String,
-        "operations": graphene.List(graphene.NonNull(graphene.String)),
-        "description": graphene.String,
-        "isActive": graphene.Boolean,
-        "disabledAt": DateTime,
-        "disabledReason": graphene.String,
-        "lastSuccessAt": DateTime,
-        "createdAt": DateTime,
-        "updatedAt": DateTime,
-    },
-    "A webhook endpoint of the workspace (its secret is shown only when it is created)",
-)
 ApiKeyType = _typed(
     "ApiKey",
     {
@@ -237,10 +222,7 @@ def _context(info: GraphQLResolveInfo) -> RequestContext:
 
 
 def _full_access(info: GraphQLResolveInfo) -> RequestContext:
-    context = _context(info)
-    if context.api_key.read_only:
-        raise ForbiddenError("This needs a full-access API key; this one is read-only.")
-    return context
+    return _context(info).require_full_access()
 
 
 def _objects(workspace: Workspace, wanted: dict[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -249,21 +231,6 @@ def _objects(workspace: Workspace, wanted: dict[str, Any] | None = None) -> list
 
 def _describe_field(workspace: Workspace, field: Any) -> dict[str, Any]:
     return shapes.describe_field(field, field.object, shapes.object_refs(workspace))
-
-
-def _webhook(endpoint: Any) -> dict[str, Any]:
-    return {
-        "id": str(endpoint.id),
-        "targetUrl": endpoint.target_url,
-        "operations": endpoint.operations,
-        "description": endpoint.description,
-        "isActive": endpoint.is_active,
-        "disabledAt": format_datetime(endpoint.disabled_at),
-        "disabledReason": endpoint.disabled_reason,
-        "lastSuccessAt": format_datetime(endpoint.last_success_at),
-        "createdAt": format_datetime(endpoint.created_at),
-        "updatedAt": format_datetime(endpoint.updated_at),
-    }
 
 
 def _api_key(key: ApiKey) -> dict[str, Any]:
@@ -298,8 +265,6 @@ class Query(graphene.ObjectType):
         graphene.NonNull(FieldConnection), paging=graphene.Argument(CursorPaging), filter=graphene.Argument(FieldFilter)
     )
     field = graphene.Field(MetaField, id=graphene.Argument(UUID, required=True))
-    webhooks = graphene.Field(graphene.NonNull(graphene.List(graphene.NonNull(Webhook))))
-    webhook = graphene.Field(Webhook, id=graphene.Argument(UUID, required=True))
     apiKeys = graphene.Field(graphene.NonNull(graphene.List(graphene.NonNull(ApiKeyType))))  # noqa: N815
     apiKey = graphene.Field(ApiKeyType, id=graphene.Argument(UUID, required=True))  # noqa: N815
 
@@ -324,23 +289,6 @@ class Query(graphene.ObjectType):
     def resolve_field(_root: Any, info: GraphQLResolveInfo, id: str) -> dict[str, Any]:  # noqa: A002
         workspace = _context(info).workspace
         return _describe_field(workspace, field_service.get_field(workspace, id))
-
-    @staticmethod
-    def resolve_webhooks(_root: Any, info: GraphQLResolveInfo) -> list[dict[str, Any]]:
-        from webhooks.models import WebhookEndpoint
-
-        workspace = _full_access(info).workspace
-        return [_webhook(e) for e in WebhookEndpoint.objects.filter(workspace=workspace).order_by("created_at")]
-
-    @staticmethod
-    def resolve_webhook(_root: Any, info: GraphQLResolveInfo, id: str) -> dict[str, Any]:  # noqa: A002
-        from webhooks.models import WebhookEndpoint
-
-        workspace = _full_access(info).workspace
-        endpoint = WebhookEndpoint.objects.filter(workspace=workspace, id=_uuid_or_not_found(id, "webhook")).first()
-        if endpoint is None:
-            raise RecordNotFoundError(f"No webhook with id '{id}'")
-        return _webhook(endpoint)
 
     @staticmethod
     def resolve_apiKeys(_root: Any, info: GraphQLResolveInfo) -> list[dict[str, Any]]:  # noqa: N802
@@ -427,7 +375,10 @@ class Mutation(graphene.ObjectType):
 
 @cache
 def get_metadata_schema() -> PreparedSchema:
-    schema = graphene.Schema(query=Query, mutation=Mutation, auto_camelcase=False)
+    # The root types with the fields other apps registered (webhooks), built once.
+    query = type("Query", (*query_extensions(), Query), {})
+    mutation = type("Mutation", (*mutation_extensions(), Mutation), {})
+    schema = graphene.Schema(query=query, mutation=mutation, auto_camelcase=False)
     return PreparedSchema(schema.graphql_schema)
 
 
