@@ -9,13 +9,20 @@ from webhooks.models import Attempt, Delivery, WebhookEndpoint
 from webhooks.services.payload import build_payload
 
 
-def webhook_shape(endpoint: WebhookEndpoint, *, secret: bool = False) -> dict[str, Any]:
-    """An endpoint; its secret only when asked (creation and rotation), never in reads."""
+def webhook_shape(endpoint: WebhookEndpoint) -> dict[str, Any]:
+    """An endpoint as Twenty's webhook controller returns it (id, targetUrl, operations,
+    description, secret, createdAt, updatedAt, deletedAt), with its state beside.
+
+    The secret is in every read, as in Twenty and on the settings page: only full-access
+    keys read webhooks, and they could replace the secret anyway.
+    """
     shape: dict[str, Any] = {
         "id": str(endpoint.id),
         "targetUrl": endpoint.target_url,
         "operations": list(endpoint.operations or []),
         "description": endpoint.description,
+        "secret": endpoint.secret,
+        "previousSecretExpiresAt": format_datetime(endpoint.previous_secret_expires_at),
         "isActive": endpoint.is_active,
         "disabledAt": format_datetime(endpoint.disabled_at),
         "disabledReason": endpoint.disabled_reason or None,
@@ -24,13 +31,11 @@ def webhook_shape(endpoint: WebhookEndpoint, *, secret: bool = False) -> dict[st
         "lastSuccessAt": format_datetime(endpoint.last_success_at),
         "createdAt": format_datetime(endpoint.created_at),
         "updatedAt": format_datetime(endpoint.updated_at),
+        "deletedAt": None,
     }
     failed = getattr(endpoint, "failed_delivery_count", None)
     if failed is not None:
         shape["failedDeliveryCount"] = failed
-    if secret:
-        shape["secret"] = endpoint.secret
-        shape["previousSecretExpiresAt"] = format_datetime(endpoint.previous_secret_expires_at)
     return shape
 
 
