@@ -259,3 +259,28 @@ def test_metadata_schema_is_introspectable(client, api_token):
     data = data_of(meta(client, api_token, '{ __type(name: "Field") { fields { name } } }'))
 
     assert {"name", "type", "options", "isCustom"} <= {f["name"] for f in data["__type"]["fields"]}
+
+
+def test_current_workspace_answers_the_keys_workspace_where_twenty_clients_ask(
+    client, api_token, workspace, admin_user
+):
+    # The authentication test of Twenty's Zapier app, on both endpoints it has used.
+    document = "query currentWorkspace {currentWorkspace {id displayName}}"
+    expected = {"currentWorkspace": {"id": str(workspace.id), "displayName": "Acme"}}
+
+    assert data_of(meta(client, api_token, document)) == expected
+    assert data_of(core(client, api_token, document)) == expected
+    details = data_of(
+        meta(client, api_token, "{ currentWorkspace { subdomain activationStatus workspaceMembersCount } }")
+    )
+    assert details == {
+        "currentWorkspace": {"subdomain": "acme", "activationStatus": "ACTIVE", "workspaceMembersCount": 1}
+    }
+
+
+def test_current_workspace_works_with_a_read_only_key(client, read_only_token, other_token, other_workspace):
+    mine = data_of(meta(client, read_only_token, "{ currentWorkspace { displayName } }"))
+    theirs = data_of(meta(client, other_token, "{ currentWorkspace { id } }"))
+
+    assert mine == {"currentWorkspace": {"displayName": "Acme"}}
+    assert theirs == {"currentWorkspace": {"id": str(other_workspace.id)}}

@@ -24,6 +24,7 @@ from graphql import GraphQLResolveInfo
 
 from crm.graphql.context import RequestContext
 from crm.graphql.core_types import getter
+from crm.graphql.current_workspace import current_workspace_field
 from crm.graphql.execution import PreparedSchema
 from crm.graphql.filters import plain
 from crm.graphql.metadata_extensions import mutation_extensions, query_extensions
@@ -266,6 +267,7 @@ class Query(graphene.ObjectType):
     )
     field = graphene.Field(MetaField, id=graphene.Argument(UUID, required=True))
     apiKeys = graphene.Field(graphene.NonNull(graphene.List(graphene.NonNull(ApiKeyType))))  # noqa: N815
+    currentWorkspace = current_workspace_field()  # noqa: N815
     apiKey = graphene.Field(ApiKeyType, id=graphene.Argument(UUID, required=True))  # noqa: N815
 
     @staticmethod
