@@ -6,29 +6,17 @@ from __future__ import annotations
 
 import uuid
 
+from metadata_client import data_of, meta
+
 from crm.models import FieldMetadata, ObjectMetadata
 from crm.services.api_keys import create_api_key
 from webhooks.services.endpoints import create_endpoint
-
-
-def meta(client, token, query, variables=None):
-    body = {"query": query}
-    if variables is not None:
-        body["variables"] = variables
-    return client.post("/metadata", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
 
 
 def core(client, token, query):
     return client.post(
         "/graphql", {"query": query}, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
     )
-
-
-def data_of(response):
-    body = response.json()
-    assert response.status_code == 200, body
-    assert "errors" not in body, body["errors"]
-    return body["data"]
 
 
 OBJECTS_QUERY = """{ objects(paging: {first: 1000}) { totalCount edges { node {

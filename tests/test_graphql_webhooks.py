@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from metadata_client import data_of, meta
 
 from webhooks.models import WebhookEndpoint
 from webhooks.services.endpoints import create_endpoint
@@ -18,17 +19,6 @@ WEBHOOK_FIELDS = "id targetUrl operations description secret workspaceId created
 @pytest.fixture(autouse=True)
 def _public_targets_only(settings):
     settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS = False
-
-
-def meta(client, token, query, variables=None):
-    body = {"query": query, **({"variables": variables} if variables is not None else {})}
-    return client.post("/metadata", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
-
-
-def data_of(response):
-    body = response.json()
-    assert response.status_code == 200 and "errors" not in body, body
-    return body["data"]
 
 
 def error_of(response):

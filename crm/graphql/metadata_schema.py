@@ -28,7 +28,8 @@ from crm.graphql.current_workspace import current_workspace_field
 from crm.graphql.execution import PreparedSchema
 from crm.graphql.filters import plain
 from crm.graphql.metadata_extensions import mutation_extensions, query_extensions
-from crm.graphql.scalars import JSON, UUID, DateTime
+from crm.graphql.metadata_filters import CursorPaging, filter_type, matches, page
+from crm.graphql.scalars import JSON, UUID, ConnectionCursor, DateTime
 from crm.models import ApiKey, FieldType, Workspace
 from crm.query.serialize import format_datetime
 from crm.rest import metadata_shapes as shapes
@@ -41,22 +42,6 @@ FieldMetadataType = graphene.Enum(
 RelationType = graphene.Enum(
     "RelationType", [("MANY_TO_ONE", "MANY_TO_ONE"), ("ONE_TO_MANY", "ONE_TO_MANY")], description="Kind of relation"
 )
-
-
-def _connection(items: list[dict[str, Any]], paging: dict[str, Any] | None = None) -> dict[str, Any]:
-    # Metadata lists are small and returned whole unless ``paging.first`` asks for fewer.
-    first = (paging or {}).get("first")
-    page = items[:first] if isinstance(first, int) and first >= 0 else items
-    return {
-        "edges": [{"node": item, "cursor": item["id"]} for item in page],
-        "pageInfo": {
-            "hasNextPage": len(page) < len(items),
-            "hasPreviousPage": False,
-            "startCursor": page[0]["id"] if page else None,
-            "endCursor": page[-1]["id"] if page else None,
-        },
-        "totalCount": len(items),
-    }
 
 
 def _fields(names: dict[str, Any]) -> dict[str, Any]:
@@ -86,7 +71,10 @@ def _typed(name: str, attrs: dict[str, Any], description: str = "") -> type[grap
 def _edges(name: str, node: Any) -> tuple[type[graphene.ObjectType], type[graphene.ObjectType]]:
     edge = _typed(
         f"{name}Edge",
-        {"node": graphene.Field(node, required=True, resolver=getter("node")), "cursor": graphene.String},
+        {
+            "node": graphene.Field(node, required=True, resolver=getter("node")),
+            "cursor": graphene.Field(graphene.NonNull(ConnectionCursor), resolver=getter("cursor")),
+        },
     )
     connection = _typed(
         f"{name}Connection",
@@ -97,15 +85,6 @@ def _edges(name: str, node: Any) -> tuple[type[graphene.ObjectType], type[graphe
         },
     )
     return edge, connection
-
-
-class CursorPaging(graphene.InputObjectType):
-    """Page size of a metadata list (lists are small; Twenty clients send paging: {first: 1000})."""
-
-    first = graphene.Int()
-    after = graphene.String()
-    last = graphene.Int()
-    before = graphene.String()
 
 
 ObjectReference = _typed(
@@ -137,6 +116,8 @@ MetaField = _typed(
         "isActive": graphene.Boolean,
         "isSystem": graphene.Boolean,
         "isNullable": graphene.Boolean,
+        "isUnique": graphene.Boolean,
+        "isLabelSyncedWithName": graphene.Boolean,
         "defaultValue": JSON,
         "options": JSON,
         "settings": JSON,
@@ -150,20 +131,12 @@ MetaField = _typed(
 FieldEdge, FieldConnection = _edges("Field", MetaField)
 
 
-class FieldFilter(graphene.InputObjectType):
-    id = graphene.InputField(UUID)
-    objectMetadataId = graphene.InputField(UUID)  # noqa: N815 - the API's name
-    isCustom = graphene.Boolean()  # noqa: N815
-    isActive = graphene.Boolean()  # noqa: N815
-
-
-def _matches(item: dict[str, Any], wanted: dict[str, Any] | None) -> bool:
-    return all(item.get(key) == value for key, value in (wanted or {}).items() if value is not None)
+FieldFilter = filter_type("FieldFilter", ["id", "objectMetadataId"], ["isActive", "isCustom", "isSystem"])
 
 
 def resolve_object_fields(root: dict[str, Any], _info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
-    fields = [f for f in root["fields"] if _matches(f, plain(args.get("filter")))]
-    return _connection(fields, args.get("paging"))
+    fields = [f for f in root["fields"] if matches(f, plain(args.get("filter")))]
+    return page(fields, args.get("paging"))
 
 
 MetaObject = _typed(
@@ -179,6 +152,13 @@ MetaObject = _typed(
         "isCustom": graphene.Boolean,
         "isActive": graphene.Boolean,
         "isSystem": graphene.Boolean,
+        "isRemote": graphene.Boolean,
+        "isSearchable": graphene.Boolean,
+        "isUIReadOnly": graphene.Boolean,
+        "isLabelSyncedWithName": graphene.Boolean,
+        "shortcut": graphene.String,
+        "labelIdentifierFieldMetadataId": UUID,
+        "imageIdentifierFieldMetadataId": UUID,
         "labelIdentifierFieldName": graphene.String,
         "createdAt": DateTime,
         "updatedAt": DateTime,
@@ -194,11 +174,9 @@ MetaObject = _typed(
 ObjectEdge, ObjectConnection = _edges("Object", MetaObject)
 
 
-class ObjectFilter(graphene.InputObjectType):
-    id = graphene.InputField(UUID)
-    nameSingular = graphene.String()  # noqa: N815
-    isCustom = graphene.Boolean()  # noqa: N815
-    isActive = graphene.Boolean()  # noqa: N815
+ObjectFilter = filter_type(
+    "ObjectFilter", ["id"], ["isActive", "isCustom", "isRemote", "isSearchable", "isSystem", "isUIReadOnly"]
+)
 
 
 ApiKeyType = _typed(
@@ -227,7 +205,7 @@ def _full_access(info: GraphQLResolveInfo) -> RequestContext:
 
 
 def _objects(workspace: Workspace, wanted: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    return [o for o in shapes.describe_objects(workspace) if _matches(o, wanted)]
+    return [o for o in shapes.describe_objects(workspace) if matches(o, wanted)]
 
 
 def _describe_field(workspace: Workspace, field: Any) -> dict[str, Any]:
@@ -272,11 +250,11 @@ class Query(graphene.ObjectType):
 
     @staticmethod
     def resolve_objects(_root: Any, info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
-        return _connection(_objects(_context(info).workspace, plain(args.get("filter"))), args.get("paging"))
+        return page(_objects(_context(info).workspace, plain(args.get("filter"))), args.get("paging"))
 
     @staticmethod
     def resolve_object(_root: Any, info: GraphQLResolveInfo, id: str) -> dict[str, Any]:  # noqa: A002
-        found = _objects(_context(info).workspace, {"id": id})
+        found = _objects(_context(info).workspace, {"id": {"eq": id}})
         if not found:
             raise RecordNotFoundError(f"No object with id '{id}'")
         return found[0]
@@ -284,8 +262,8 @@ class Query(graphene.ObjectType):
     @staticmethod
     def resolve_fields(_root: Any, info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
         wanted = plain(args.get("filter"))
-        fields = [f for o in _objects(_context(info).workspace) for f in o["fields"] if _matches(f, wanted)]
-        return _connection(fields, args.get("paging"))
+        fields = [f for o in _objects(_context(info).workspace) for f in o["fields"] if matches(f, wanted)]
+        return page(fields, args.get("paging"))
 
     @staticmethod
     def resolve_field(_root: Any, info: GraphQLResolveInfo, id: str) -> dict[str, Any]:  # noqa: A002
@@ -317,6 +295,15 @@ class CreateFieldInput(graphene.InputObjectType):
     options = graphene.InputField(JSON, description="SELECT / MULTI_SELECT: [{value, label, color?}]")
     isNullable = graphene.Boolean()  # noqa: N815
     defaultValue = graphene.InputField(JSON)  # noqa: N815
+    settings = graphene.InputField(JSON, description="Type-specific settings, e.g. NUMBER: {dataType: int}")
+    isActive = graphene.Boolean()  # noqa: N815
+    isCustom = graphene.Boolean(description="Always true for a field created here")  # noqa: N815
+    isSystem = graphene.Boolean(description="Always false for a field created here")  # noqa: N815
+    isUnique = graphene.Boolean(description="Unique fields are not supported: only false is accepted")  # noqa: N815
+    isLabelSyncedWithName = graphene.Boolean(  # noqa: N815
+        description="Accepted as Twenty's clients send it; labels and names are not synced here"
+    )
+    isRemoteCreation = graphene.Boolean(description="Accepted and ignored: there are no remote objects")  # noqa: N815
 
 
 class CreateOneFieldMetadataInput(graphene.InputObjectType):
@@ -332,6 +319,10 @@ class UpdateFieldInput(graphene.InputObjectType):
     isNullable = graphene.Boolean()  # noqa: N815
     defaultValue = graphene.InputField(JSON)  # noqa: N815
     isActive = graphene.Boolean()  # noqa: N815
+    settings = graphene.InputField(JSON)
+    isSystem = graphene.Boolean()  # noqa: N815
+    isUnique = graphene.Boolean()  # noqa: N815
+    isLabelSyncedWithName = graphene.Boolean()  # noqa: N815
 
 
 class UpdateOneFieldMetadataInput(graphene.InputObjectType):
