@@ -26,9 +26,10 @@ from django.core.management import call_command
 from crm.models import Workspace
 from crm.services.actor import Actor
 from crm.services.api_keys import create_api_key
-from crm.services.records import create_record, update_record
+from crm.services.records import create_record, delete_record, destroy_record, restore_record, update_record
 from docs_site import extract
-from webhooks.models import Delivery
+from webhooks.models import Delivery, WebhookEndpoint
+from webhooks.services.deliveries import send_test_event
 from webhooks.services.delivering import deliver
 from webhooks.services.endpoints import create_endpoint
 
@@ -296,13 +297,39 @@ def tampered(delivery: ReceivedDelivery) -> bytes:
     return delivery.body.replace(b"Computer scientist", b"Computer scientisT")
 
 
-def test_the_payload_example_has_the_keys_of_a_real_delivery(real_delivery: ReceivedDelivery) -> None:
-    (shown,) = [json.loads(b.body) for b in extract.code_blocks(API_PAGE) if b.language == "json"]
-    actual = json.loads(real_delivery.body)
-    assert shown["event"] == actual["event"] == "person.updated"
-    assert set(shown) == set(actual)
+def payload_examples() -> list[dict[str, Any]]:
+    return [json.loads(b.body) for b in extract.code_blocks(API_PAGE) if b.language == "json"]
+
+
+def test_the_docs_show_the_body_of_every_kind_of_event() -> None:
+    shown = {example["eventName"].partition(".")[2] for example in payload_examples()}
+    assert shown == {"created", "updated", "deleted", "restored", "destroyed", "test"}
+
+
+def test_every_payload_example_has_the_keys_of_a_real_delivery_of_its_event(
+    world: DocsWorld,
+    receiver: Any,  # noqa: F811
+) -> None:
+    endpoint = WebhookEndpoint.objects.get(id=world.env["WEBHOOK_ID"])
+    person = create_record(world.workspace, "person", {"name": {"firstName": "Grace", "lastName": "Hopper"}}, ACTOR)
+    update_record(world.workspace, "person", person["id"], {"jobTitle": "Computer scientist"}, ACTOR)
+    delete_record(world.workspace, "person", person["id"], ACTOR)
+    restore_record(world.workspace, "person", person["id"], ACTOR)
+    destroy_record(world.workspace, "person", person["id"], ACTOR)
+    deliveries = Delivery.objects.filter(event__record_id=person["id"])
+    for delivery in deliveries.order_by("created_at"):
+        deliver(delivery.id)  # the first one sends the others along with it
+    assert set(deliveries.values_list("status", flat=True)) == {"succeeded"}
+    assert send_test_event(endpoint).succeeded
+    actual = {request.json()["eventName"]: request.json() for request in receiver.received()}
+
     problems: list[str] = []
-    compare_shape(shown, actual, "payload", problems)
+    for example in payload_examples():
+        name = example["eventName"]
+        real = actual[name]
+        if set(example) != set(real):
+            problems.append(f"{name}: keys {sorted(real)} sent, the docs show {sorted(example)}")
+        compare_shape(example, real, name, problems)
     assert not problems, problems
 
 
@@ -316,7 +343,7 @@ def test_the_python_library_example_verifies_a_real_delivery(
     namespace: dict[str, Any] = {}
     exec(compile(code, "docs-python-library-example", "exec"), namespace)  # noqa: S102
     event = namespace["verify"](real_delivery.body, real_delivery.headers)
-    assert event["event"] == "person.updated"
+    assert event["eventName"] == "person.updated"
     with pytest.raises(WebhookVerificationError):
         namespace["verify"](tampered(real_delivery), real_delivery.headers)
 
@@ -369,7 +396,7 @@ def test_the_node_library_example_verifies_a_real_delivery(
         } catch (error) {
           tamperedRejected = error.name === "WebhookVerificationError";
         }
-        console.log(JSON.stringify({ event: event.event, tamperedRejected }));
+        console.log(JSON.stringify({ event: event.eventName, tamperedRejected }));
         """
     )
     script = node_standardwebhooks / "example.js"

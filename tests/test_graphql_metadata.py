@@ -7,30 +7,17 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from metadata_client import data_of, meta
 
 from crm.models import FieldMetadata, ObjectMetadata
 from crm.services.api_keys import create_api_key
 from webhooks.services.endpoints import create_endpoint
 
 
-def meta(client, token, query, variables=None):
-    body = {"query": query}
-    if variables is not None:
-        body["variables"] = variables
-    return client.post("/metadata", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
-
-
 def core(client, token, query):
     return client.post(
         "/graphql", {"query": query}, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
     )
-
-
-def data_of(response):
-    body = response.json()
-    assert response.status_code == 200, body
-    assert "errors" not in body, body["errors"]
-    return body["data"]
 
 
 OBJECTS_QUERY = """{ objects(paging: {first: 1000}) { totalCount edges { node {
@@ -235,11 +222,11 @@ def test_webhooks_and_api_keys_are_listed_for_full_access_keys(client, api_token
     assert all(k["tokenPrefix"].startswith("crm_") for k in data["apiKeys"])
 
 
-def test_webhook_secrets_and_key_tokens_are_not_exposed(client, api_token):
-    response = meta(client, api_token, "{ webhooks { secret } }")
+def test_api_key_tokens_are_not_exposed(client, api_token):
+    response = meta(client, api_token, "{ apiKeys { token } }")
 
     assert response.status_code == 400
-    assert "secret" in response.json()["errors"][0]["message"]
+    assert "token" in response.json()["errors"][0]["message"]
 
 
 @pytest.mark.parametrize(
@@ -274,3 +261,28 @@ def test_metadata_schema_is_introspectable(client, api_token):
     data = data_of(meta(client, api_token, '{ __type(name: "Field") { fields { name } } }'))
 
     assert {"name", "type", "options", "isCustom"} <= {f["name"] for f in data["__type"]["fields"]}
+
+
+def test_current_workspace_answers_the_keys_workspace_where_twenty_clients_ask(
+    client, api_token, workspace, admin_user
+):
+    # The authentication test of Twenty's Zapier app, on both endpoints it has used.
+    document = "query currentWorkspace {currentWorkspace {id displayName}}"
+    expected = {"currentWorkspace": {"id": str(workspace.id), "displayName": "Acme"}}
+
+    assert data_of(meta(client, api_token, document)) == expected
+    assert data_of(core(client, api_token, document)) == expected
+    details = data_of(
+        meta(client, api_token, "{ currentWorkspace { subdomain activationStatus workspaceMembersCount } }")
+    )
+    assert details == {
+        "currentWorkspace": {"subdomain": "acme", "activationStatus": "ACTIVE", "workspaceMembersCount": 1}
+    }
+
+
+def test_current_workspace_works_with_a_read_only_key(client, read_only_token, other_token, other_workspace):
+    mine = data_of(meta(client, read_only_token, "{ currentWorkspace { displayName } }"))
+    theirs = data_of(meta(client, other_token, "{ currentWorkspace { id } }"))
+
+    assert mine == {"currentWorkspace": {"displayName": "Acme"}}
+    assert theirs == {"currentWorkspace": {"id": str(other_workspace.id)}}

@@ -62,6 +62,41 @@ def test_fields_are_listed_and_fetched_by_id(api, workspace):
     assert api.get("/rest/metadata/fields/not-an-id").status_code == 404
 
 
+def test_metadata_lists_are_paged_by_limit_and_cursors(api, workspace):
+    everything = [f["id"] for f in api.get("/rest/metadata/fields").json()["data"]["fields"]]
+
+    first = api.get("/rest/metadata/fields?limit=10").json()
+    after = api.get(f"/rest/metadata/fields?limit=10&starting_after={first['pageInfo']['endCursor']}").json()
+    before = api.get(f"/rest/metadata/fields?limit=5&ending_before={after['pageInfo']['startCursor']}").json()
+    objects = api.get("/rest/metadata/objects?limit=2").json()
+
+    assert [f["id"] for f in first["data"]["fields"]] == everything[:10]
+    assert first["totalCount"] == len(everything) and first["pageInfo"]["hasNextPage"] is True
+    assert [f["id"] for f in after["data"]["fields"]] == everything[10:20]
+    assert after["pageInfo"]["hasPreviousPage"] is True
+    assert [f["id"] for f in before["data"]["fields"]] == everything[5:10]
+    assert len(objects["data"]["objects"]) == 2 and objects["totalCount"] == 5
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "starting_after={a}&ending_before={a}",
+        "starting_after=not-an-id",
+        "ending_before=1",
+        "limit=-1",
+        "limit=1001",
+        "limit=ten",
+    ],
+)
+def test_bad_paging_of_a_metadata_list_is_a_400(api, workspace, query):
+    some_id = api.get("/rest/metadata/objects").json()["data"]["objects"][0]["id"]
+
+    for path in ("/rest/metadata/objects", "/rest/metadata/fields"):
+        response = api.get(f"{path}?{query.format(a=some_id)}")
+        assert response.status_code == 400 and response.json()["statusCode"] == 400
+
+
 def test_picklists_list_every_select_field_with_options(api, workspace):
     created(api, name="tier", label="Tier", type="MULTI_SELECT", options=[{"value": "A"}, {"value": "B"}])
     picklists = api.get("/rest/metadata/picklists").json()["data"]["picklists"]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from receiver import Receiver, Reply
 
 from crm.services.records import create_record
@@ -314,7 +316,7 @@ def test_sending_a_test_event_answers_json_for_the_page_script(admin_client, wor
     result = response.json()
     assert result["succeeded"] is True and result["statusCode"] == 200
     assert '"received": true' in result["responseBody"]
-    assert receiver.received()[0].json()["event"] == "webhook.test"
+    assert receiver.received()[0].json()["eventName"] == "webhook.test"
     assert Delivery.objects.get(endpoint=endpoint).status == Delivery.Status.SUCCEEDED
 
 
@@ -343,9 +345,21 @@ def test_delivery_log_shows_attempts_request_and_response(admin_client, endpoint
     assert "person.created" in page
     assert "500" in page and "boom" in page
     assert "webhook-signature" in page  # request headers of the attempt
-    assert "&quot;event&quot;: &quot;person.created&quot;" in page  # the request body
+    assert "&quot;eventName&quot;: &quot;person.created&quot;" in page  # the request body
     assert "Lovelace" in page
     assert reverse("settings_ui:webhook_resend", args=[endpoint.id, failed_delivery.id]) in page
+
+
+def test_delivery_log_shows_the_body_the_receiver_got(admin_client, workspace, actor, receiver, settings):
+    settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS = True
+    endpoint = create_endpoint(workspace, target_url=receiver.url, operations=["*.*"])
+    create_record(workspace, "person", {"name": {"firstName": "Ada", "lastName": "Lovelace"}}, actor)
+    attempt_delivery(Delivery.objects.get(endpoint=endpoint).id)
+
+    page = admin_client.get(reverse("settings_ui:webhook", args=[endpoint.id])).content.decode()
+
+    sent = json.dumps(receiver.received()[0].json(), indent=2, ensure_ascii=False)
+    assert escape(sent) in page
 
 
 def test_delivery_log_filters_by_status_and_event(admin_client, endpoint, failed_delivery, receiver):

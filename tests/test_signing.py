@@ -104,3 +104,16 @@ def test_each_attempt_gets_a_fresh_nonce():
 def test_signing_without_a_secret_is_an_error():
     with pytest.raises(ValueError):
         build_headers(msg_id="m", body=BODY, secrets=[])
+
+
+def test_a_chosen_secret_that_is_not_base64_signs_with_its_own_bytes():
+    secret = "my-own-signing-secret!"
+    headers = build_headers(msg_id="msg_5", body=BODY, secrets=[secret])
+
+    # A Standard Webhooks library verifies with "whsec_" + base64 of the secret's bytes...
+    library_secret = "whsec_" + base64.b64encode(secret.encode()).decode()
+    assert Webhook(library_secret).verify(BODY, headers) == json.loads(BODY)
+    # ...and a Twenty receiver with the secret as it is.
+    timestamp = headers["X-Twenty-Webhook-Timestamp"]
+    expected = hmac.new(secret.encode(), f"{timestamp}:".encode() + BODY, hashlib.sha256).hexdigest()
+    assert headers["X-Twenty-Webhook-Signature"] == expected

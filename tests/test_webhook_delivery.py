@@ -17,7 +17,7 @@ from django.utils import timezone
 from receiver import Reply
 from standardwebhooks import Webhook
 
-from crm.services.records import create_record, update_record
+from crm.services.records import create_record, delete_record, destroy_record, update_record
 from webhooks.models import Attempt, Delivery, WebhookEndpoint
 from webhooks.services.delivering import attempt_delivery, deliver
 from webhooks.services.endpoints import create_endpoint, rotate_secret
@@ -49,16 +49,18 @@ def test_delivery_is_a_signed_post_that_standard_webhooks_verifies(workspace, ac
     assert request.header("webhook-id") == str(delivery.id)
     assert request.header("Content-Type") == "application/json"
     assert request.header("User-Agent").startswith("CRM-Webhooks/")
-    assert payload["id"] == str(delivery.event_id)
-    assert payload["event"] == "person.created"
-    assert payload["data"] == person
-    assert payload["timestamp"].endswith("Z")
-    assert payload["workspaceId"] == str(workspace.id)
-    assert payload["webhookId"] == str(endpoint.id)
-    assert payload["objectMetadata"]["nameSingular"] == "person"
-    assert payload["objectMetadata"]["namePlural"] == "people"
+    assert payload == {
+        "targetUrl": receiver.url,
+        "eventName": "person.created",
+        "objectMetadata": {"id": payload["objectMetadata"]["id"], "nameSingular": "person"},
+        "workspaceId": str(workspace.id),
+        "webhookId": str(endpoint.id),
+        "eventDate": payload["eventDate"],
+        "record": person,
+        "id": str(delivery.event_id),
+    }
     assert payload["objectMetadata"]["id"]
-    assert "updatedFields" not in payload
+    assert payload["eventDate"].endswith("Z")
     assert attempt.succeeded and attempt.status_code == 200
     delivery.refresh_from_db()
     assert delivery.status == "succeeded" and delivery.delivered_at is not None
@@ -79,7 +81,7 @@ def test_twenty_headers_sign_timestamp_and_body_with_the_secret(workspace, actor
     assert len(request.header("X-Twenty-Webhook-Nonce")) >= 16
 
 
-def test_update_payload_lists_updated_fields_with_their_previous_values(workspace, actor, receiver):
+def test_update_payload_holds_the_record_after_the_change_and_the_updated_fields(workspace, actor, receiver):
     subscribe(workspace, receiver, ["person.updated"])
     person = create_record(workspace, "person", PERSON, actor)
     update_record(workspace, "person", person["id"], {"jobTitle": "Analyst"}, actor)
@@ -87,10 +89,38 @@ def test_update_payload_lists_updated_fields_with_their_previous_values(workspac
     deliver(delivery_of(person, "updated").id)
 
     payload = receiver.received()[0].json()
-    assert payload["event"] == "person.updated"
-    assert payload["data"]["jobTitle"] == "Analyst"
+    assert payload["eventName"] == "person.updated"
+    assert payload["record"]["jobTitle"] == "Analyst"
     assert payload["updatedFields"] == ["jobTitle"]
-    assert payload["previous"] == {"jobTitle": ""}
+    # One copy of the record, under Twenty's key.
+    assert not {"data", "previous", "event", "timestamp"} & set(payload)
+
+
+def test_deletion_payload_holds_the_record_as_it_was_deleted(workspace, actor, receiver):
+    subscribe(workspace, receiver, ["person.deleted", "person.destroyed"])
+    person = create_record(workspace, "person", PERSON, actor)
+    deleted = delete_record(workspace, "person", person["id"], actor)
+    destroy_record(workspace, "person", person["id"], actor)
+
+    deliver(delivery_of(person, "deleted").id)
+    deliver(delivery_of(person, "destroyed").id)
+
+    soft, hard = (request.json() for request in receiver.received())
+    assert soft["eventName"] == "person.deleted" and soft["record"] == deleted
+    assert soft["record"]["deletedAt"] is not None and "updatedFields" not in soft
+    assert hard["eventName"] == "person.destroyed" and hard["record"]["id"] == person["id"]
+
+
+def test_a_change_made_in_the_app_names_the_workspace_member(workspace, admin_user, receiver):
+    from crm.services.actor import Actor
+
+    member = admin_user.memberships.get()
+    subscribe(workspace, receiver)
+    person = create_record(workspace, "person", PERSON, Actor("MANUAL", "Ada Admin", workspace_member_id=member.id))
+
+    deliver(delivery_of(person).id)
+
+    assert receiver.received()[0].json()["workspaceMemberId"] == str(member.id)
 
 
 def test_attempt_logs_request_headers_without_the_secret_and_the_first_kilobyte_of_the_answer(

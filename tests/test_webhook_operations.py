@@ -167,7 +167,7 @@ def test_a_test_event_is_sent_at_once_and_its_attempt_returned(workspace, receiv
     assert attempt.succeeded and attempt.status_code == 200 and attempt.finished_at is not None
     (request,) = receiver.received()
     payload = Webhook(endpoint.secret).verify(request.body, request.headers)
-    assert payload["event"] == "webhook.test"
+    assert payload["eventName"] == "webhook.test"
     assert payload["webhookId"] == str(endpoint.id)
     assert request.header("webhook-id") == str(attempt.delivery_id)
 

@@ -48,20 +48,61 @@ def patch(api: Client, path: str, body: object):
 def create_webhook(api: Client, **body: object) -> dict:
     response = post(api, "/rest/webhooks", {"targetUrl": "https://hooks.example.com/crm", **body})
     assert response.status_code == 201, response.content
-    return response.json()["data"]["createWebhook"]
+    return response.json()
 
 
-def test_creating_a_webhook_returns_its_secret_once(api):
+def test_webhooks_are_answered_in_twenty_shapes(api):
     webhook = create_webhook(api, operations=["person.*", "*.deleted"], description="Zapier")
 
-    assert webhook["secret"].startswith("whsec_")
+    assert {"id", "targetUrl", "operations", "description", "secret", "createdAt", "updatedAt"} <= set(webhook)
+    assert webhook["secret"].startswith("whsec_") and webhook["deletedAt"] is None
     assert webhook["operations"] == ["person.*", "*.deleted"]
     assert webhook["description"] == "Zapier" and webhook["isActive"] is True
-    fetched = api.get(f"/rest/webhooks/{webhook['id']}").json()["data"]["webhook"]
-    assert "secret" not in fetched
-    listed = api.get("/rest/webhooks").json()
-    assert listed["totalCount"] == 1 and "secret" not in listed["data"]["webhooks"][0]
     assert WebhookEndpoint.objects.get(id=webhook["id"]).secret == webhook["secret"]
+    # Twenty's controller answers the webhook itself, and a plain list of them.
+    assert api.get(f"/rest/webhooks/{webhook['id']}").json() == {**webhook, "failedDeliveryCount": 0}
+    assert api.get("/rest/webhooks").json() == [{**webhook, "failedDeliveryCount": 0}]
+
+
+def test_a_chosen_secret_is_kept_and_an_empty_one_is_generated(api):
+    chosen = create_webhook(api, secret="my-own-signing-secret")
+    empty = create_webhook(api, secret="")
+
+    assert chosen["secret"] == "my-own-signing-secret"
+    assert empty["secret"].startswith("whsec_")
+    replaced = patch(api, f"/rest/webhooks/{chosen['id']}", {"secret": "another-secret"}).json()
+    assert replaced["secret"] == "another-secret" and replaced["previousSecretExpiresAt"] is not None
+    for bad in (" padded ", "x" * 101, 42, "line\nbreak"):
+        response = post(api, "/rest/webhooks", {"targetUrl": "https://x.example.com", "secret": bad})
+        assert response.status_code == 400 and any("secret" in m for m in response.json()["messages"])
+
+
+def test_webhooks_are_also_served_under_the_metadata_api_with_its_paging(api):
+    first, second, third = (create_webhook(api, description=name) for name in ("a", "b", "c"))
+
+    page = api.get("/rest/metadata/webhooks?limit=2").json()
+    after = api.get(f"/rest/metadata/webhooks?starting_after={second['id']}").json()
+    before = api.get(f"/rest/metadata/webhooks?ending_before={third['id']}&limit=1").json()
+    both = api.get(f"/rest/metadata/webhooks?starting_after={first['id']}&ending_before={third['id']}")
+
+    assert [w["id"] for w in page["data"]] == [first["id"], second["id"]] and page["totalCount"] == 3
+    assert page["pageInfo"] == {
+        "hasNextPage": True,
+        "hasPreviousPage": False,
+        "startCursor": first["id"],
+        "endCursor": second["id"],
+    }
+    assert [w["id"] for w in after["data"]] == [third["id"]] and after["pageInfo"]["hasNextPage"] is False
+    assert [w["id"] for w in before["data"]] == [second["id"]] and before["pageInfo"]["hasPreviousPage"] is True
+    assert both.status_code == 400
+    assert api.get(f"/rest/metadata/webhooks/{first['id']}").json()["description"] == "a"
+    assert (
+        api.patch(
+            f"/rest/metadata/webhooks/{first['id']}", {"description": "z"}, content_type="application/json"
+        ).json()["description"]
+        == "z"
+    )
+    assert api.delete(f"/rest/metadata/webhooks/{first['id']}").json() is True
 
 
 def test_invalid_webhooks_are_refused_with_the_error_envelope(api):
@@ -73,7 +114,7 @@ def test_invalid_webhooks_are_refused_with_the_error_envelope(api):
     assert any("targetUrl" in m and "link-local" in m for m in body["messages"])
     assert any("operations" in m and "ship" in m for m in body["messages"])
     assert post(api, "/rest/webhooks", {"operations": ["*.*"]}).status_code == 400
-    assert post(api, "/rest/webhooks", {"targetUrl": "https://x.example.com", "secret": "mine"}).status_code == 400
+    assert post(api, "/rest/webhooks", {"targetUrl": "https://x.example.com", "owner": "me"}).status_code == 400
     assert post(api, "/rest/webhooks", ["not", "an", "object"]).status_code == 400
 
 
@@ -98,10 +139,10 @@ def test_patch_updates_the_given_fields_and_disabling_shows_the_reason(api):
     response = patch(api, f"/rest/webhooks/{webhook['id']}", {"operations": ["company.created"], "isActive": False})
 
     assert response.status_code == 200
-    updated = response.json()["data"]["updateWebhook"]
+    updated = response.json()
     assert updated["operations"] == ["company.created"] and updated["targetUrl"] == webhook["targetUrl"]
     assert updated["isActive"] is False and updated["disabledReason"] == "Disabled by an admin."
-    assert "secret" not in updated
+    assert updated["secret"] == webhook["secret"]
 
 
 def test_enabling_again_reports_how_many_failed_deliveries_can_be_resent(api, workspace, actor):
@@ -111,7 +152,7 @@ def test_enabling_again_reports_how_many_failed_deliveries_can_be_resent(api, wo
 
     response = patch(api, f"/rest/webhooks/{webhook['id']}", {"isActive": True})
 
-    updated = response.json()["data"]["updateWebhook"]
+    updated = response.json()
     assert updated["isActive"] is True and updated["failedDeliveryCount"] == 1
 
 
@@ -121,7 +162,7 @@ def test_delete_removes_the_webhook(api):
     response = api.delete(f"/rest/webhooks/{webhook['id']}")
 
     assert response.status_code == 200
-    assert response.json() == {"data": {"deleteWebhook": {"id": webhook["id"]}}}
+    assert response.json() is True
     assert api.get(f"/rest/webhooks/{webhook['id']}").status_code == 404
 
 
@@ -147,8 +188,9 @@ def test_the_test_route_sends_a_signed_test_event_and_answers_with_the_outcome(a
     outcome = response.json()["data"]["testWebhook"]
     assert outcome["succeeded"] is True and outcome["statusCode"] == 200 and outcome["durationMs"] >= 0
     (request,) = receiver.received()
-    assert Webhook(webhook["secret"]).verify(request.body, request.headers)["event"] == "webhook.test"
+    assert Webhook(webhook["secret"]).verify(request.body, request.headers)["eventName"] == "webhook.test"
     assert request.header("webhook-id") == outcome["deliveryId"]
+    assert outcome["body"] == request.json()
 
 
 def test_a_failing_test_event_reports_the_failure(api, receiver):
@@ -185,6 +227,9 @@ def test_deliveries_are_listed_newest_first_with_attempts_and_paginated(api, wor
     assert all(d["status"] == "succeeded" and d["event"] == "person.created" for d in deliveries)
     assert [a["statusCode"] for a in deliveries[-1]["attempts"]] == [503, 200]
     assert deliveries[-1]["attempts"][0]["requestHeaders"]["webhook-id"] == str(oldest.id)
+    # The log shows the body the receiver got.
+    sent = {r.header("webhook-id"): r.json() for r in receiver.received()}
+    assert all(d["body"] == sent[d["id"]] for d in deliveries)
 
 
 def test_deliveries_can_be_filtered_by_status_and_event(api, workspace, actor):
@@ -295,7 +340,7 @@ def test_another_workspaces_webhooks_are_not_found(api, other_api, workspace, ac
 
     assert [r.status_code for r in responses] == [404] * len(responses)
     assert responses[0].json()["error"] == "NotFoundException"
-    assert other_api.get("/rest/webhooks").json()["totalCount"] == 0
+    assert other_api.get("/rest/webhooks").json() == []
 
 
 def test_a_delivery_of_another_webhook_is_not_found(api, workspace, actor):

@@ -58,10 +58,10 @@ def test_created_updated_deleted_and_restored_records_each_reach_the_receiver_on
     time.sleep(1.5)  # several sweeps: nothing more may arrive
     requests = receiver.received()
     payloads = [Webhook(endpoint.secret).verify(r.body, r.headers) for r in requests]
-    assert sorted(p["event"] for p in payloads) == sorted(
+    assert sorted(p["eventName"] for p in payloads) == sorted(
         ["person.created", "person.updated", "person.deleted", "person.restored"]
     )
-    assert {p["data"]["id"] for p in payloads} == {person["id"]}
+    assert {p["record"]["id"] for p in payloads} == {person["id"]}
     assert len({r.header("webhook-id") for r in requests}) == 4
     for request in requests:
         timestamp = request.header("X-Twenty-Webhook-Timestamp")
@@ -71,10 +71,10 @@ def test_created_updated_deleted_and_restored_records_each_reach_the_receiver_on
             == hmac.new(endpoint.secret.encode(), signed, hashlib.sha256).hexdigest()
         )
         assert request.header("X-Twenty-Webhook-Nonce")
-    updated = next(p for p in payloads if p["event"] == "person.updated")
-    assert updated["updatedFields"] == ["jobTitle"] and updated["previous"] == {"jobTitle": ""}
-    deleted = next(p for p in payloads if p["event"] == "person.deleted")
-    assert deleted["data"]["deletedAt"] is not None
+    updated = next(p for p in payloads if p["eventName"] == "person.updated")
+    assert updated["updatedFields"] == ["jobTitle"] and updated["record"]["jobTitle"] == "Analyst"
+    deleted = next(p for p in payloads if p["eventName"] == "person.deleted")
+    assert deleted["record"]["deletedAt"] is not None
     assert set(Delivery.objects.values_list("status", flat=True)) == {"succeeded"}
     assert Attempt.objects.count() == 4
 
@@ -91,7 +91,7 @@ def test_operations_choose_which_events_each_endpoint_gets(workspace, actor, rec
 
     receiver.wait_for(5)
     time.sleep(1.0)
-    got = sorted((r.path, r.json()["event"]) for r in receiver.received())
+    got = sorted((r.path, r.json()["eventName"]) for r in receiver.received())
     assert got == [
         ("/hook/any-created", "company.created"),
         ("/hook/any-created", "person.created"),
@@ -187,7 +187,7 @@ def test_a_rolled_back_write_sends_nothing(workspace, actor, receiver):
 
     receiver.wait_for(1)
     time.sleep(1.5)
-    assert [r.json()["data"]["name"]["firstName"] for r in receiver.received()] == ["Ada"]
+    assert [r.json()["record"]["name"]["firstName"] for r in receiver.received()] == ["Ada"]
     assert Delivery.objects.count() == 1
 
 
@@ -205,7 +205,7 @@ def test_a_write_committed_while_the_broker_is_down_is_delivered_by_the_sweeper(
         use_broker(webhook_broker.url, webhook_broker.transport_options)
 
     (request,) = receiver.wait_for(1)
-    assert request.json()["data"]["id"] == person["id"]
+    assert request.json()["record"]["id"] == person["id"]
     assert request.header("webhook-id") == str(delivery.id)
     assert celery_app.conf.broker_url == webhook_broker.url
 

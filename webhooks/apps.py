@@ -12,3 +12,8 @@ class WebhooksConfig(AppConfig):
 
         # Every record change is written with its events and deliveries (see record_changes).
         record_changes.listen(write_change_events)
+
+        from crm.graphql.metadata_extensions import extend_metadata_schema
+        from webhooks.graphql.schema import WebhookMutations, WebhookQueries
+
+        extend_metadata_schema(query=WebhookQueries, mutation=WebhookMutations)

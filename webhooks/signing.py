@@ -5,6 +5,7 @@ X-Twenty-* headers keep receivers written for Twenty working unchanged.
 """
 
 import base64
+import binascii
 import hashlib
 import hmac
 import secrets as random_source
@@ -20,8 +21,15 @@ def generate_secret() -> str:
 
 
 def _secret_key(secret: str) -> bytes:
-    """The HMAC key of a Standard Webhooks secret: the bytes its base64 part encodes."""
-    return base64.b64decode(secret.removeprefix(SECRET_PREFIX), validate=True)
+    """The HMAC key of a Standard Webhooks secret: the bytes its base64 part encodes.
+
+    A secret the user chose may be any text: when it is not base64 (after an optional
+    "whsec_"), its UTF-8 bytes are the key, so it still signs every delivery.
+    """
+    try:
+        return base64.b64decode(secret.removeprefix(SECRET_PREFIX), validate=True)
+    except binascii.Error:
+        return secret.encode()
 
 
 def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:

@@ -7,6 +7,11 @@ _ID = r"(?P<webhook_id>[^/]{1,100})"
 urlpatterns: list[URLPattern | URLResolver] = [
     re_path(r"^rest/webhooks/?$", endpoints.WebhookListView.as_view(), name="rest-webhooks"),
     re_path(rf"^rest/webhooks/{_ID}/?$", endpoints.WebhookDetailView.as_view(), name="rest-webhook"),
+    # Where Twenty also serves them, with the metadata API's paging.
+    re_path(
+        r"^rest/metadata/webhooks/?$", endpoints.WebhookListView.as_view(paged=True), name="rest-metadata-webhooks"
+    ),
+    re_path(rf"^rest/metadata/webhooks/{_ID}/?$", endpoints.WebhookDetailView.as_view(), name="rest-metadata-webhook"),
     re_path(
         rf"^rest/webhooks/{_ID}/rotate-secret/?$",
         endpoints.WebhookRotateSecretView.as_view(),

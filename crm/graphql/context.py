@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from crm.graphql.errors import ForbiddenError
 from crm.metadata.schema import CompiledObject, WorkspaceSchema
 from crm.models import ApiKey, Workspace
 from crm.services.actor import Actor
+from crm.services.api_access import FULL_ACCESS_NEEDED, may_see_sensitive
 
 
 @dataclass
@@ -19,6 +21,13 @@ class RequestContext:
     # that only know the GraphQL type they are on.
     objects_by_type: dict[str, CompiledObject] = field(default_factory=dict)
     request: Any = None
+
+    def require_full_access(self) -> RequestContext:
+        """This context, if its key may see and change the workspace's settings
+        (webhooks, API keys); ForbiddenError for a read-only key."""
+        if not may_see_sensitive(self.api_key):
+            raise ForbiddenError(FULL_ACCESS_NEEDED)
+        return self
 
     @property
     def actor(self) -> Actor:

@@ -15,6 +15,7 @@ import graphene
 
 from crm.graphql import core_resolvers as resolvers
 from crm.graphql.core_types import CoreTypes, object_type
+from crm.graphql.current_workspace import current_workspace_field
 from crm.graphql.execution import PreparedSchema
 from crm.graphql.scalars import UUID
 from crm.metadata.schema import CompiledObject, WorkspaceSchema, get_workspace_schema
@@ -52,6 +53,8 @@ def build_core_schema(workspace_schema: WorkspaceSchema) -> PreparedSchema:
     for singular, obj in types.objects.items():
         query_fields.update(_query_fields(types, singular, obj))
         mutation_fields.update(_mutation_fields(types, singular, obj))
+    # Some of Twenty's clients check their key with it here rather than on /metadata.
+    query_fields["currentWorkspace"] = current_workspace_field()
     schema = graphene.Schema(
         query=object_type("Query", query_fields),
         mutation=object_type("Mutation", mutation_fields),

@@ -35,7 +35,12 @@ class ForbiddenError(Exception):
 
 
 class UserInputError(Exception):
-    """A request the client can fix; the message says how."""
+    """A request the client can fix; the message says how, ``errors`` (if any) which
+    input field has which problem."""
+
+    def __init__(self, message: str, errors: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors
 
 
 def error_body(message: str, code: str, **extensions: Any) -> dict[str, Any]:
@@ -54,6 +59,8 @@ def format_error(error: GraphQLError, default_code: str = INTERNAL) -> dict[str,
         extensions["fieldErrors"] = original.errors
     elif isinstance(original, QueryValueError | QuerySyntaxError | UserInputError):
         extensions["code"] = BAD_USER_INPUT
+        if getattr(original, "errors", None):
+            extensions["fieldErrors"] = original.errors
     elif isinstance(original, RecordNotFoundError | UnknownObjectError | FieldNotFoundError):
         extensions["code"] = NOT_FOUND
     elif isinstance(original, ForbiddenError):

@@ -8,8 +8,9 @@ Objects and their fields as connections::
 custom fields managed with ``createOneField(input: {field: {...}})``,
 ``updateOneField(input: {id, update: {...}})`` and ``deleteOneField(input: {id})``
 through the same field service as REST (crm.services.fields), and the workspace's
-webhooks and API keys for full-access keys. One static schema serves every
-workspace: resolvers read the key's workspace from the context.
+API keys for full-access keys; other apps add their own root fields (webhooks, see
+crm.graphql.metadata_extensions). One static schema serves every workspace:
+resolvers read the key's workspace from the context.
 """
 
 from __future__ import annotations
@@ -23,16 +24,17 @@ from graphql import GraphQLResolveInfo
 
 from crm.graphql.context import RequestContext
 from crm.graphql.core_types import getter
-from crm.graphql.errors import ForbiddenError
+from crm.graphql.current_workspace import current_workspace_field
 from crm.graphql.execution import PreparedSchema
 from crm.graphql.filters import plain
-from crm.graphql.scalars import JSON, UUID, DateTime
+from crm.graphql.metadata_extensions import mutation_extensions, query_extensions
+from crm.graphql.metadata_filters import CursorPaging, filter_type, matches, page
+from crm.graphql.scalars import JSON, UUID, ConnectionCursor, DateTime
 from crm.models import ApiKey, FieldType, Workspace
 from crm.query.record_queries import RecordNotFoundError
 from crm.query.serialize import format_datetime
 from crm.rest import metadata_shapes as shapes
 from crm.services import fields as field_service
-from crm.services.api_access import FULL_ACCESS_NEEDED, may_see_sensitive
 
 FieldMetadataType = graphene.Enum(
     "FieldMetadataType", [(value, value) for value in FieldType.values], description="Type of a field"
@@ -40,22 +42,6 @@ FieldMetadataType = graphene.Enum(
 RelationType = graphene.Enum(
     "RelationType", [("MANY_TO_ONE", "MANY_TO_ONE"), ("ONE_TO_MANY", "ONE_TO_MANY")], description="Kind of relation"
 )
-
-
-def _connection(items: list[dict[str, Any]], paging: dict[str, Any] | None = None) -> dict[str, Any]:
-    # Metadata lists are small and returned whole unless ``paging.first`` asks for fewer.
-    first = (paging or {}).get("first")
-    page = items[:first] if isinstance(first, int) and first >= 0 else items
-    return {
-        "edges": [{"node": item, "cursor": item["id"]} for item in page],
-        "pageInfo": {
-            "hasNextPage": len(page) < len(items),
-            "hasPreviousPage": False,
-            "startCursor": page[0]["id"] if page else None,
-            "endCursor": page[-1]["id"] if page else None,
-        },
-        "totalCount": len(items),
-    }
 
 
 def _fields(names: dict[str, Any]) -> dict[str, Any]:
@@ -85,7 +71,10 @@ def _typed(name: str, attrs: dict[str, Any], description: str = "") -> type[grap
 def _edges(name: str, node: Any) -> tuple[type[graphene.ObjectType], type[graphene.ObjectType]]:
     edge = _typed(
         f"{name}Edge",
-        {"node": graphene.Field(node, required=True, resolver=getter("node")), "cursor": graphene.String},
+        {
+            "node": graphene.Field(node, required=True, resolver=getter("node")),
+            "cursor": graphene.Field(graphene.NonNull(ConnectionCursor), resolver=getter("cursor")),
+        },
     )
     connection = _typed(
         f"{name}Connection",
@@ -96,15 +85,6 @@ def _edges(name: str, node: Any) -> tuple[type[graphene.ObjectType], type[graphe
         },
     )
     return edge, connection
-
-
-class CursorPaging(graphene.InputObjectType):
-    """Page size of a metadata list (lists are small; Twenty clients send paging: {first: 1000})."""
-
-    first = graphene.Int()
-    after = graphene.String()
-    last = graphene.Int()
-    before = graphene.String()
 
 
 ObjectReference = _typed(
@@ -136,6 +116,8 @@ MetaField = _typed(
         "isActive": graphene.Boolean,
         "isSystem": graphene.Boolean,
         "isNullable": graphene.Boolean,
+        "isUnique": graphene.Boolean,
+        "isLabelSyncedWithName": graphene.Boolean,
         "defaultValue": JSON,
         "options": JSON,
         "settings": JSON,
@@ -149,20 +131,12 @@ MetaField = _typed(
 FieldEdge, FieldConnection = _edges("Field", MetaField)
 
 
-class FieldFilter(graphene.InputObjectType):
-    id = graphene.InputField(UUID)
-    objectMetadataId = graphene.InputField(UUID)  # noqa: N815 - the API's name
-    isCustom = graphene.Boolean()  # noqa: N815
-    isActive = graphene.Boolean()  # noqa: N815
-
-
-def _matches(item: dict[str, Any], wanted: dict[str, Any] | None) -> bool:
-    return all(item.get(key) == value for key, value in (wanted or {}).items() if value is not None)
+FieldFilter = filter_type("FieldFilter", ["id", "objectMetadataId"], ["isActive", "isCustom", "isSystem"])
 
 
 def resolve_object_fields(root: dict[str, Any], _info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
-    fields = [f for f in root["fields"] if _matches(f, plain(args.get("filter")))]
-    return _connection(fields, args.get("paging"))
+    fields = [f for f in root["fields"] if matches(f, plain(args.get("filter")))]
+    return page(fields, args.get("paging"))
 
 
 MetaObject = _typed(
@@ -178,6 +152,13 @@ MetaObject = _typed(
         "isCustom": graphene.Boolean,
         "isActive": graphene.Boolean,
         "isSystem": graphene.Boolean,
+        "isRemote": graphene.Boolean,
+        "isSearchable": graphene.Boolean,
+        "isUIReadOnly": graphene.Boolean,
+        "isLabelSyncedWithName": graphene.Boolean,
+        "shortcut": graphene.String,
+        "labelIdentifierFieldMetadataId": UUID,
+        "imageIdentifierFieldMetadataId": UUID,
         "labelIdentifierFieldName": graphene.String,
         "createdAt": DateTime,
         "updatedAt": DateTime,
@@ -193,29 +174,11 @@ MetaObject = _typed(
 ObjectEdge, ObjectConnection = _edges("Object", MetaObject)
 
 
-class ObjectFilter(graphene.InputObjectType):
-    id = graphene.InputField(UUID)
-    nameSingular = graphene.String()  # noqa: N815
-    isCustom = graphene.Boolean()  # noqa: N815
-    isActive = graphene.Boolean()  # noqa: N815
-
-
-Webhook = _typed(
-    "Webhook",
-    {
-        "id": graphene.Field(UUID, required=True, resolver=getter("id")),
-        "targetUrl": graphene.String,
-        "operations": graphene.List(graphene.NonNull(graphene.String)),
-        "description": graphene.String,
-        "isActive": graphene.Boolean,
-        "disabledAt": DateTime,
-        "disabledReason": graphene.String,
-        "lastSuccessAt": DateTime,
-        "createdAt": DateTime,
-        "updatedAt": DateTime,
-    },
-    "A webhook endpoint of the workspace (its secret is shown only when it is created)",
+ObjectFilter = filter_type(
+    "ObjectFilter", ["id"], ["isActive", "isCustom", "isRemote", "isSearchable", "isSystem", "isUIReadOnly"]
 )
+
+
 ApiKeyType = _typed(
     "ApiKey",
     {
@@ -238,33 +201,15 @@ def _context(info: GraphQLResolveInfo) -> RequestContext:
 
 
 def _full_access(info: GraphQLResolveInfo) -> RequestContext:
-    context = _context(info)
-    if not may_see_sensitive(context.api_key):
-        raise ForbiddenError(FULL_ACCESS_NEEDED)
-    return context
+    return _context(info).require_full_access()
 
 
 def _objects(workspace: Workspace, wanted: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    return [o for o in shapes.describe_objects(workspace) if _matches(o, wanted)]
+    return [o for o in shapes.describe_objects(workspace) if matches(o, wanted)]
 
 
 def _describe_field(workspace: Workspace, field: Any) -> dict[str, Any]:
     return shapes.describe_field(field, field.object, shapes.object_refs(workspace))
-
-
-def _webhook(endpoint: Any) -> dict[str, Any]:
-    return {
-        "id": str(endpoint.id),
-        "targetUrl": endpoint.target_url,
-        "operations": endpoint.operations,
-        "description": endpoint.description,
-        "isActive": endpoint.is_active,
-        "disabledAt": format_datetime(endpoint.disabled_at),
-        "disabledReason": endpoint.disabled_reason,
-        "lastSuccessAt": format_datetime(endpoint.last_success_at),
-        "createdAt": format_datetime(endpoint.created_at),
-        "updatedAt": format_datetime(endpoint.updated_at),
-    }
 
 
 def _api_key(key: ApiKey) -> dict[str, Any]:
@@ -299,18 +244,17 @@ class Query(graphene.ObjectType):
         graphene.NonNull(FieldConnection), paging=graphene.Argument(CursorPaging), filter=graphene.Argument(FieldFilter)
     )
     field = graphene.Field(MetaField, id=graphene.Argument(UUID, required=True))
-    webhooks = graphene.Field(graphene.NonNull(graphene.List(graphene.NonNull(Webhook))))
-    webhook = graphene.Field(Webhook, id=graphene.Argument(UUID, required=True))
     apiKeys = graphene.Field(graphene.NonNull(graphene.List(graphene.NonNull(ApiKeyType))))  # noqa: N815
+    currentWorkspace = current_workspace_field()  # noqa: N815
     apiKey = graphene.Field(ApiKeyType, id=graphene.Argument(UUID, required=True))  # noqa: N815
 
     @staticmethod
     def resolve_objects(_root: Any, info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
-        return _connection(_objects(_context(info).workspace, plain(args.get("filter"))), args.get("paging"))
+        return page(_objects(_context(info).workspace, plain(args.get("filter"))), args.get("paging"))
 
     @staticmethod
     def resolve_object(_root: Any, info: GraphQLResolveInfo, id: str) -> dict[str, Any]:  # noqa: A002
-        found = _objects(_context(info).workspace, {"id": id})
+        found = _objects(_context(info).workspace, {"id": {"eq": id}})
         if not found:
             raise RecordNotFoundError(f"No object with id '{id}'")
         return found[0]
@@ -318,30 +262,13 @@ class Query(graphene.ObjectType):
     @staticmethod
     def resolve_fields(_root: Any, info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
         wanted = plain(args.get("filter"))
-        fields = [f for o in _objects(_context(info).workspace) for f in o["fields"] if _matches(f, wanted)]
-        return _connection(fields, args.get("paging"))
+        fields = [f for o in _objects(_context(info).workspace) for f in o["fields"] if matches(f, wanted)]
+        return page(fields, args.get("paging"))
 
     @staticmethod
     def resolve_field(_root: Any, info: GraphQLResolveInfo, id: str) -> dict[str, Any]:  # noqa: A002
         workspace = _context(info).workspace
         return _describe_field(workspace, field_service.get_field(workspace, id))
-
-    @staticmethod
-    def resolve_webhooks(_root: Any, info: GraphQLResolveInfo) -> list[dict[str, Any]]:
-        from webhooks.models import WebhookEndpoint
-
-        workspace = _full_access(info).workspace
-        return [_webhook(e) for e in WebhookEndpoint.objects.filter(workspace=workspace).order_by("created_at")]
-
-    @staticmethod
-    def resolve_webhook(_root: Any, info: GraphQLResolveInfo, id: str) -> dict[str, Any]:  # noqa: A002
-        from webhooks.models import WebhookEndpoint
-
-        workspace = _full_access(info).workspace
-        endpoint = WebhookEndpoint.objects.filter(workspace=workspace, id=_uuid_or_not_found(id, "webhook")).first()
-        if endpoint is None:
-            raise RecordNotFoundError(f"No webhook with id '{id}'")
-        return _webhook(endpoint)
 
     @staticmethod
     def resolve_apiKeys(_root: Any, info: GraphQLResolveInfo) -> list[dict[str, Any]]:  # noqa: N802
@@ -368,6 +295,15 @@ class CreateFieldInput(graphene.InputObjectType):
     options = graphene.InputField(JSON, description="SELECT / MULTI_SELECT: [{value, label, color?}]")
     isNullable = graphene.Boolean()  # noqa: N815
     defaultValue = graphene.InputField(JSON)  # noqa: N815
+    settings = graphene.InputField(JSON, description="Type-specific settings, e.g. NUMBER: {dataType: int}")
+    isActive = graphene.Boolean()  # noqa: N815
+    isCustom = graphene.Boolean(description="Always true for a field created here")  # noqa: N815
+    isSystem = graphene.Boolean(description="Always false for a field created here")  # noqa: N815
+    isUnique = graphene.Boolean(description="Unique fields are not supported: only false is accepted")  # noqa: N815
+    isLabelSyncedWithName = graphene.Boolean(  # noqa: N815
+        description="Accepted as Twenty's clients send it; labels and names are not synced here"
+    )
+    isRemoteCreation = graphene.Boolean(description="Accepted and ignored: there are no remote objects")  # noqa: N815
 
 
 class CreateOneFieldMetadataInput(graphene.InputObjectType):
@@ -383,6 +319,10 @@ class UpdateFieldInput(graphene.InputObjectType):
     isNullable = graphene.Boolean()  # noqa: N815
     defaultValue = graphene.InputField(JSON)  # noqa: N815
     isActive = graphene.Boolean()  # noqa: N815
+    settings = graphene.InputField(JSON)
+    isSystem = graphene.Boolean()  # noqa: N815
+    isUnique = graphene.Boolean()  # noqa: N815
+    isLabelSyncedWithName = graphene.Boolean()  # noqa: N815
 
 
 class UpdateOneFieldMetadataInput(graphene.InputObjectType):
@@ -428,7 +368,10 @@ class Mutation(graphene.ObjectType):
 
 @cache
 def get_metadata_schema() -> PreparedSchema:
-    schema = graphene.Schema(query=Query, mutation=Mutation, auto_camelcase=False)
+    # The root types with the fields other apps registered (webhooks), built once.
+    query = type("Query", (*query_extensions(), Query), {})
+    mutation = type("Mutation", (*mutation_extensions(), Mutation), {})
+    schema = graphene.Schema(query=query, mutation=mutation, auto_camelcase=False)
     return PreparedSchema(schema.graphql_schema)
 
 

@@ -89,6 +89,23 @@ class UUID(graphene.Scalar):
         return _uuid(_string_literal(node, "UUID"))
 
 
+def _cursor(value: Any) -> str:
+    if not isinstance(value, str):
+        raise GraphQLError("A cursor is a string, as pageInfo returns it.")
+    return value
+
+
+class ConnectionCursor(graphene.Scalar):
+    """Cursor for paging through a metadata list (an item's id)."""
+
+    serialize = _identity
+    parse_value = _cursor
+
+    @staticmethod
+    def parse_literal(node: ast.ValueNode, _variables: Any = None) -> str:
+        return _string_literal(node, "ConnectionCursor")
+
+
 class DateTime(graphene.Scalar):
     """An ISO 8601 date-time in UTC, e.g. 2025-01-31T09:30:00.000Z."""
 

@@ -30,6 +30,9 @@ def describe_objects(workspace: Workspace, objects: Iterable[ObjectMetadata] | N
 def describe_object(
     obj: ObjectMetadata, fields: list[FieldMetadata], by_name: dict[str, ObjectMetadata]
 ) -> dict[str, Any]:
+    label_field = next((f for f in fields if f.name == "name"), None) or next(
+        (f for f in fields if f.name == "title"), None
+    )
     return {
         "id": str(obj.id),
         "nameSingular": obj.name_singular,
@@ -41,7 +44,15 @@ def describe_object(
         "isCustom": obj.is_custom,
         "isActive": True,
         "isSystem": False,
-        "labelIdentifierFieldName": "name" if any(f.name == "name" for f in fields) else "title",
+        # Twenty's flags, with what holds for every object here.
+        "isRemote": False,
+        "isSearchable": True,
+        "isUIReadOnly": False,
+        "isLabelSyncedWithName": False,
+        "shortcut": None,
+        "labelIdentifierFieldMetadataId": str(label_field.id) if label_field else None,
+        "imageIdentifierFieldMetadataId": None,
+        "labelIdentifierFieldName": label_field.name if label_field else None,
         "createdAt": format_datetime(obj.created_at),
         "updatedAt": format_datetime(obj.updated_at),
         "fields": [describe_field(f, obj, by_name) for f in fields],
@@ -79,6 +90,9 @@ def describe_field(field: FieldMetadata, obj: ObjectMetadata, by_name: dict[str,
         "isActive": field.is_active,
         "isSystem": field.is_system,
         "isNullable": field.is_nullable,
+        "isUnique": False,
+        # Accepted on writes as Twenty's clients send it; labels and names are not synced here.
+        "isLabelSyncedWithName": False,
         "defaultValue": field.default_value,
         "options": field.options,
         "settings": settings,

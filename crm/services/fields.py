@@ -14,6 +14,7 @@ import re
 import uuid
 from typing import Any
 
+import orjson
 from django.db import transaction
 from django.db.models import F, Max
 
@@ -50,23 +51,30 @@ MAX_LABEL = 63
 # Option positions are plain sort keys; beyond this (or NaN, or infinite) they are noise.
 MAX_POSITION = 1e15
 MAX_DESCRIPTION = 1000
-CREATE_KEYS = frozenset(
+# Flags Twenty's clients send on field writes. Accepted with the one value that holds
+# here (no field is unique or a system field once created through the API), and labels
+# and names are never synced, so isLabelSyncedWithName is accepted either way.
+TWENTY_FLAGS = ("isLabelSyncedWithName", "isSystem", "isUnique")
+# What both a new field and a change may set.
+WRITABLE_KEYS = frozenset(
     {
-        "objectMetadataId",
-        "objectName",
         "name",
         "label",
-        "type",
         "description",
         "icon",
         "options",
         "isNullable",
         "defaultValue",
+        "isActive",
+        "settings",
+        *TWENTY_FLAGS,
     }
 )
-UPDATE_KEYS = frozenset({"name", "label", "description", "icon", "options", "isNullable", "defaultValue", "isActive"})
+CREATE_KEYS = WRITABLE_KEYS | {"objectMetadataId", "objectName", "type", "isCustom", "isRemoteCreation"}
+UPDATE_KEYS = WRITABLE_KEYS
 # Standard fields keep their behaviour; only how they are presented can change.
-STANDARD_UPDATABLE = frozenset({"label", "description", "icon"})
+STANDARD_UPDATABLE = frozenset({"label", "description", "icon", "isLabelSyncedWithName"})
+MAX_SETTINGS_CHARS = 2000
 
 
 class FieldMetadataError(InvalidInput):
@@ -127,6 +135,9 @@ def create_custom_field(workspace: Workspace, data: Any) -> FieldMetadata:
     description = _text(data, "description", errors, max_length=MAX_DESCRIPTION)
     icon = _text(data, "icon", errors, max_length=63)
     is_nullable = _boolean(data, "isNullable", errors, default=True)
+    is_active = _boolean(data, "isActive", errors, default=True)
+    _check_flags(data, errors, creating=True)
+    settings = _settings(data.get("settings"), field_type, errors)
     options = None
     if field_type in OPTION_TYPES:
         options = _options(data.get("options"), errors)
@@ -146,8 +157,9 @@ def create_custom_field(workspace: Workspace, data: Any) -> FieldMetadata:
         type=field_type,
         is_custom=True,
         is_nullable=is_nullable,
+        is_active=is_active,
         options=options,
-        settings={},
+        settings=settings,
         position=position,
     )
     field.default_value = _default_value(workspace, field, data.get("defaultValue"), errors)
@@ -188,6 +200,9 @@ def update_custom_field(workspace: Workspace, field_id: Any, data: Any) -> Field
         field.is_nullable = _boolean(data, "isNullable", errors, default=field.is_nullable)
     if "isActive" in data:
         field.is_active = _boolean(data, "isActive", errors, default=field.is_active)
+    _check_flags(data, errors, creating=False)
+    if "settings" in data and field.is_custom:
+        field.settings = _settings(data["settings"], field.type, errors)
     if "options" in data:
         if field.type in OPTION_TYPES:
             field.options = _options(data["options"], errors)
@@ -297,6 +312,49 @@ def _boolean(data: dict[str, Any], key: str, errors: dict[str, list[str]], *, de
     if not isinstance(value, bool):
         _add(errors, key, "must be true or false")
         return default
+    return value
+
+
+def _check_flags(data: dict[str, Any], errors: dict[str, list[str]], *, creating: bool) -> None:
+    """Twenty's flags: booleans, each with the value that holds for a field written here."""
+    holds = {"isSystem": False, "isUnique": False}
+    if creating:
+        holds.update({"isCustom": True, "isRemoteCreation": False})
+    for key in (*TWENTY_FLAGS, *holds):
+        if data.get(key) is None:
+            continue
+        if not isinstance(data[key], bool):
+            _add(errors, key, "must be true or false")
+        elif key in holds and data[key] != holds[key]:
+            _add(errors, key, FLAG_REFUSALS[key])
+
+
+FLAG_REFUSALS = {
+    "isSystem": "must be false: system fields are maintained by the CRM itself",
+    "isUnique": "must be false: unique fields are not supported",
+    "isCustom": "must be true: a field created through the API is a custom field",
+    "isRemoteCreation": "must be false: there are no remote objects",
+}
+
+
+def _settings(value: Any, field_type: str | None, errors: dict[str, list[str]]) -> dict[str, Any]:
+    """Type-specific settings: NUMBER's dataType (int or float) and TEXT's maxLength are
+    enforced on record values; other entries (display hints) are kept as given."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        _add(errors, "settings", 'must be an object, e.g. {"dataType": "int"}')
+        return {}
+    if len(orjson.dumps(value)) > MAX_SETTINGS_CHARS:
+        _add(errors, "settings", f"is too large (at most {MAX_SETTINGS_CHARS} characters of JSON)")
+        return {}
+    if "dataType" in value and (field_type != "NUMBER" or value["dataType"] not in ("int", "float")):
+        _add(errors, "settings.dataType", "applies to NUMBER fields only: int or float")
+    max_length = value.get("maxLength")
+    if "maxLength" in value and (
+        field_type != "TEXT" or isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1
+    ):
+        _add(errors, "settings.maxLength", "applies to TEXT fields only: a whole number of characters, at least 1")
     return value
 
 

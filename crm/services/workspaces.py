@@ -52,3 +52,7 @@ def add_member(
         workspace=workspace, user=user, defaults={"role": role, "first_name": first_name, "last_name": last_name}
     )
     return member
+
+
+def member_count(workspace: Workspace) -> int:
+    return WorkspaceMember.objects.filter(workspace=workspace).count()

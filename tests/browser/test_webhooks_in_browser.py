@@ -69,7 +69,7 @@ def test_create_a_webhook_send_a_test_event_and_resend_it(
     result = page.locator(".test-result[data-state='succeeded']")
     result.wait_for()
     assert "Delivered" in result.inner_text() and "200" in result.inner_text()
-    assert receiver.received()[0].json()["event"] == "webhook.test"
+    assert receiver.received()[0].json()["eventName"] == "webhook.test"
     screenshot(page, "test-event-result")
 
     # The log below refreshes itself with the test delivery.
@@ -78,7 +78,7 @@ def test_create_a_webhook_send_a_test_event_and_resend_it(
     assert row.get_attribute("data-status") == "succeeded"
     assert "webhook.test" in row.inner_text() and "1 attempt" in row.inner_text()
     row.locator("summary").click()
-    assert row.get_by_text('"event": "webhook.test"').is_visible()
+    assert row.get_by_text('"eventName": "webhook.test"').is_visible()
     assert row.get_by_text("webhook-signature").first.is_visible()
     screenshot(page, "delivery-log-open")
 

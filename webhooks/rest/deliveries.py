@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from crm.query.serialize import format_datetime
 from webhooks.models import Delivery
 from webhooks.rest.common import WebhookApiView, parse_uuid
-from webhooks.rest.shapes import attempt_shape, delivery_shape
+from webhooks.rest.shapes import attempt_shape, body_shape, delivery_shape
 from webhooks.services.deliveries import (
     UnknownStatusError,
     list_deliveries,
@@ -113,7 +113,7 @@ class DeliveryListView(WebhookApiView):
         page = page[:limit]
         return Response(
             {
-                "data": {"deliveries": [delivery_shape(d) for d in page]},
+                "data": {"deliveries": [delivery_shape(d, endpoint=endpoint) for d in page]},
                 "pageInfo": {
                     "hasNextPage": has_next,
                     "hasPreviousPage": bool(after),
@@ -131,7 +131,9 @@ class WebhookTestView(WebhookApiView):
     def post(self, request: Request, webhook_id: str) -> Response:
         endpoint = self.get_endpoint(webhook_id)
         attempt = send_test_event(endpoint, actor=self.actor)
-        return Response({"data": {"testWebhook": {"deliveryId": str(attempt.delivery_id), **attempt_shape(attempt)}}})
+        outcome = {"deliveryId": str(attempt.delivery_id), **attempt_shape(attempt)}
+        outcome["body"] = body_shape(attempt.delivery, endpoint)
+        return Response({"data": {"testWebhook": outcome}})
 
 
 class DeliveryResendView(WebhookApiView):

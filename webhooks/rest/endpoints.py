@@ -1,4 +1,7 @@
-"""/rest/webhooks: endpoints, so automations can subscribe themselves."""
+"""/rest/webhooks (and /rest/metadata/webhooks): endpoints, so automations can
+subscribe themselves, in the shapes Twenty's webhook controller answers: the webhook
+itself (not wrapped in an envelope), a plain list of them (a page in Twenty's metadata
+envelope under /rest/metadata), and ``true`` for a deletion."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from crm.rest.metadata_pages import paginate
 from webhooks.rest.common import WebhookApiView, endpoints_with_counts
 from webhooks.rest.shapes import webhook_shape
 from webhooks.services import endpoints as endpoint_service
@@ -16,6 +20,7 @@ WRITABLE = {
     "targetUrl": "target_url",
     "operations": "operations",
     "description": "description",
+    "secret": "secret",
     "isActive": "is_active",
 }
 
@@ -32,23 +37,18 @@ def writable_fields(data: Any) -> dict[str, Any]:
 
 
 class WebhookListView(WebhookApiView):
-    """GET /rest/webhooks (list) and POST /rest/webhooks (create; the answer holds the secret, once)."""
+    """GET /rest/webhooks (list, oldest first) and POST /rest/webhooks (create)."""
+
+    # Under /rest/metadata/webhooks the list is a page: limit, starting_after, ending_before.
+    paged = False
 
     def get(self, request: Request) -> Response:
         endpoints = list(endpoints_with_counts(self.workspace).order_by("created_at", "id"))
         shapes = [webhook_shape(e) for e in endpoints]
-        return Response(
-            {
-                "data": {"webhooks": shapes},
-                "pageInfo": {
-                    "hasNextPage": False,
-                    "hasPreviousPage": False,
-                    "startCursor": shapes[0]["id"] if shapes else None,
-                    "endCursor": shapes[-1]["id"] if shapes else None,
-                },
-                "totalCount": len(shapes),
-            }
-        )
+        if not self.paged:
+            return Response(shapes)
+        page = paginate(shapes, request.query_params)
+        return Response({"data": page.items, "pageInfo": page.page_info, "totalCount": page.total_count})
 
     def post(self, request: Request) -> Response:
         fields = writable_fields(self.json_body(request))
@@ -62,27 +62,26 @@ class WebhookListView(WebhookApiView):
             raise exceptions.ValidationError('operations: Expected a list of operations, such as ["*.*"].')
         endpoint = endpoint_service.create_endpoint(self.workspace, **fields)
         endpoint.failed_delivery_count = 0
-        return Response({"data": {"createWebhook": webhook_shape(endpoint, secret=True)}}, status=201)
+        return Response(webhook_shape(endpoint), status=201)
 
 
 class WebhookDetailView(WebhookApiView):
     """GET, PATCH and DELETE /rest/webhooks/{id}."""
 
     def get(self, request: Request, webhook_id: str) -> Response:
-        return Response({"data": {"webhook": webhook_shape(self.get_endpoint(webhook_id, with_counts=True))}})
+        return Response(webhook_shape(self.get_endpoint(webhook_id, with_counts=True)))
 
     def patch(self, request: Request, webhook_id: str) -> Response:
         endpoint = self.get_endpoint(webhook_id)
         fields = writable_fields(self.json_body(request))
         endpoint_service.update_endpoint(endpoint, **fields)
         # Re-read with the count of failed deliveries: after enabling, that is what can be resent.
-        return Response({"data": {"updateWebhook": webhook_shape(self.get_endpoint(webhook_id, with_counts=True))}})
+        return Response(webhook_shape(self.get_endpoint(webhook_id, with_counts=True)))
 
     def delete(self, request: Request, webhook_id: str) -> Response:
         endpoint = self.get_endpoint(webhook_id)
-        endpoint_id = str(endpoint.id)
         endpoint_service.delete_endpoint(endpoint)
-        return Response({"data": {"deleteWebhook": {"id": endpoint_id}}})
+        return Response(True)
 
 
 class WebhookRotateSecretView(WebhookApiView):
@@ -92,4 +91,4 @@ class WebhookRotateSecretView(WebhookApiView):
     def post(self, request: Request, webhook_id: str) -> Response:
         endpoint = self.get_endpoint(webhook_id)
         endpoint_service.rotate_secret(endpoint)
-        return Response({"data": {"rotateWebhookSecret": webhook_shape(endpoint, secret=True)}})
+        return Response({"data": {"rotateWebhookSecret": webhook_shape(endpoint)}})

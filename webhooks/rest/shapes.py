@@ -6,15 +6,23 @@ from typing import Any
 
 from crm.query.serialize import format_datetime
 from webhooks.models import Attempt, Delivery, WebhookEndpoint
+from webhooks.services.payload import build_payload
 
 
-def webhook_shape(endpoint: WebhookEndpoint, *, secret: bool = False) -> dict[str, Any]:
-    """An endpoint; its secret only when asked (creation and rotation), never in reads."""
+def webhook_shape(endpoint: WebhookEndpoint) -> dict[str, Any]:
+    """An endpoint as Twenty's webhook controller returns it (id, targetUrl, operations,
+    description, secret, createdAt, updatedAt, deletedAt), with its state beside.
+
+    The secret is in every read, as in Twenty and on the settings page: only full-access
+    keys read webhooks, and they could replace the secret anyway.
+    """
     shape: dict[str, Any] = {
         "id": str(endpoint.id),
         "targetUrl": endpoint.target_url,
         "operations": list(endpoint.operations or []),
         "description": endpoint.description,
+        "secret": endpoint.secret,
+        "previousSecretExpiresAt": format_datetime(endpoint.previous_secret_expires_at),
         "isActive": endpoint.is_active,
         "disabledAt": format_datetime(endpoint.disabled_at),
         "disabledReason": endpoint.disabled_reason or None,
@@ -23,13 +31,11 @@ def webhook_shape(endpoint: WebhookEndpoint, *, secret: bool = False) -> dict[st
         "lastSuccessAt": format_datetime(endpoint.last_success_at),
         "createdAt": format_datetime(endpoint.created_at),
         "updatedAt": format_datetime(endpoint.updated_at),
+        "deletedAt": None,
     }
     failed = getattr(endpoint, "failed_delivery_count", None)
     if failed is not None:
         shape["failedDeliveryCount"] = failed
-    if secret:
-        shape["secret"] = endpoint.secret
-        shape["previousSecretExpiresAt"] = format_datetime(endpoint.previous_secret_expires_at)
     return shape
 
 
@@ -49,7 +55,10 @@ def attempt_shape(attempt: Attempt) -> dict[str, Any]:
     }
 
 
-def delivery_shape(delivery: Delivery, *, attempts: bool = True) -> dict[str, Any]:
+def delivery_shape(
+    delivery: Delivery, *, attempts: bool = True, endpoint: WebhookEndpoint | None = None
+) -> dict[str, Any]:
+    """A delivery; with its endpoint given, also the body every attempt of it sent."""
     shape: dict[str, Any] = {
         "id": str(delivery.id),
         "webhookId": str(delivery.endpoint_id),
@@ -64,6 +73,14 @@ def delivery_shape(delivery: Delivery, *, attempts: bool = True) -> dict[str, An
         "createdAt": format_datetime(delivery.created_at),
         "deliveredAt": format_datetime(delivery.delivered_at),
     }
+    if endpoint is not None:
+        shape["body"] = body_shape(delivery, endpoint)
     if attempts:
         shape["attempts"] = [attempt_shape(a) for a in delivery.attempts.all()]
     return shape
+
+
+def body_shape(delivery: Delivery, endpoint: WebhookEndpoint) -> dict[str, Any]:
+    # The event belongs to the endpoint's workspace, already loaded with it.
+    delivery.event.workspace = endpoint.workspace
+    return build_payload(delivery.event, endpoint)

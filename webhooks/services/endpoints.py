@@ -20,6 +20,7 @@ from webhooks.signing import generate_secret
 
 MAX_URL_LENGTH = 2048
 MAX_DESCRIPTION_LENGTH = 2000
+MAX_SECRET_LENGTH = 100  # the column's size
 MAX_OPERATIONS = 50
 # Long enough for a receiver to deploy the new secret without dropping messages.
 PREVIOUS_SECRET_GRACE = timedelta(hours=24)
@@ -94,6 +95,26 @@ def clean_description(value: Any) -> str:
     return value.strip()
 
 
+def clean_secret(value: Any) -> str:
+    """A signing secret chosen by the user, or a generated one when none (or "") is given.
+
+    Any text is accepted, as Twenty does, so a receiver that already holds a secret can
+    keep it; it is used exactly as given.
+    """
+    if value is None or value == "":
+        return generate_secret()
+    if not isinstance(value, str):
+        raise WebhookValidationError({"secret": ["Expected text."]})
+    if len(value) > MAX_SECRET_LENGTH:
+        raise WebhookValidationError({"secret": [f"Use at most {MAX_SECRET_LENGTH} characters."]})
+    if value != value.strip():
+        # Almost always a copy-paste accident, which would make every signature differ.
+        raise WebhookValidationError({"secret": ["Must not start or end with spaces or line breaks."]})
+    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+        raise WebhookValidationError({"secret": ["Must not contain control characters."]})
+    return value
+
+
 def create_endpoint(
     workspace: Workspace,
     *,
@@ -101,14 +122,17 @@ def create_endpoint(
     operations: Iterable[str] | None = None,
     description: str = "",
     is_active: bool = True,
+    secret: str | None = None,
 ) -> WebhookEndpoint:
-    """A new endpoint with a fresh secret (readable on the returned object: show it once)."""
+    """A new endpoint, signing with the given secret or a fresh one (readable on the
+    returned object)."""
     errors: dict[str, list[str]] = {}
     values: dict[str, Any] = {}
     for field, clean, raw in (
         ("targetUrl", clean_target_url, target_url),
         ("operations", lambda v: clean_operations(workspace, v), ["*.*"] if operations is None else list(operations)),
         ("description", clean_description, description),
+        ("secret", clean_secret, secret),
     ):
         try:
             values[field] = clean(raw)
@@ -122,7 +146,7 @@ def create_endpoint(
         target_url=values["targetUrl"],
         operations=values["operations"],
         description=values["description"],
-        secret=generate_secret(),
+        secret=values["secret"],
         is_active=bool(is_active),
         disabled_at=None if is_active else now,
         disabled_reason="" if is_active else DISABLED_BY_ADMIN,
@@ -136,15 +160,18 @@ def update_endpoint(
     operations: Any = UNCHANGED,
     description: Any = UNCHANGED,
     is_active: Any = UNCHANGED,
+    secret: Any = UNCHANGED,
 ) -> WebhookEndpoint:
     """Change the given fields (leave the others UNCHANGED). Turning an endpoint off
-    fails its pending deliveries; turning it on again starts a fresh failure count."""
+    fails its pending deliveries; turning it on again starts a fresh failure count. A
+    new secret ("" for a generated one) replaces the current one as a rotation does."""
     errors: dict[str, list[str]] = {}
     changes: dict[str, Any] = {}
     for attr, clean, raw in (
         ("target_url", clean_target_url, target_url),
         ("operations", lambda v: clean_operations(endpoint.workspace, v), operations),
         ("description", clean_description, description),
+        ("secret", clean_secret, secret),
     ):
         if raw is UNCHANGED:
             continue
@@ -156,7 +183,10 @@ def update_endpoint(
         errors["isActive"] = ["Expected true or false."]
     if errors:
         raise WebhookValidationError(errors)
+    new_secret = changes.pop("secret", None)
     with transaction.atomic():
+        if new_secret is not None and new_secret != endpoint.secret:
+            _replace_secret(endpoint, new_secret)
         if changes:
             for attr, value in changes.items():
                 setattr(endpoint, attr, value)
@@ -175,11 +205,15 @@ def delete_endpoint(endpoint: WebhookEndpoint) -> None:
 
 def rotate_secret(endpoint: WebhookEndpoint) -> str:
     """A new secret; the old one keeps signing alongside it for PREVIOUS_SECRET_GRACE."""
+    _replace_secret(endpoint, generate_secret())
+    return endpoint.secret
+
+
+def _replace_secret(endpoint: WebhookEndpoint, secret: str) -> None:
     endpoint.previous_secret = endpoint.secret
     endpoint.previous_secret_expires_at = timezone.now() + PREVIOUS_SECRET_GRACE
-    endpoint.secret = generate_secret()
+    endpoint.secret = secret
     endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at", "updated_at"])
-    return endpoint.secret
 
 
 def disable_endpoint(endpoint: WebhookEndpoint, reason: str = DISABLED_BY_ADMIN) -> int:

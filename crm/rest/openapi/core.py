@@ -255,27 +255,31 @@ def example_record(obj_meta: CompiledObject) -> dict[str, Any]:
 
 
 def webhook_event_schema(obj_meta: CompiledObject) -> Schema:
+    """The body of a delivery: Twenty's keys with Twenty's meaning, plus the event id."""
     names = [f"{obj_meta.name_singular}.{action}" for action in EVENT_ACTIONS]
     return obj(
         {
-            "id": {**basic(UUID), "description": "Event id; the same on every retry of a delivery."},
-            "event": {**basic(OpenApiTypes.STR), "enum": names},
-            "timestamp": basic(DATETIME),
-            "data": {**ref(obj_meta.capitalized), "description": "The record after the change, as REST returns it."},
-            "updatedFields": {**array(basic(OpenApiTypes.STR)), "description": "Only on *.updated events."},
-            "previous": {**obj({}), "description": "Values of the updated fields before the change (updates)."},
+            "targetUrl": {**basic(OpenApiTypes.STR), "description": "The endpoint's URL, where this is sent."},
+            "eventName": {**basic(OpenApiTypes.STR), "enum": names},
             "objectMetadata": obj(
-                {
-                    "id": nullable(basic(UUID)),
-                    "nameSingular": basic(OpenApiTypes.STR),
-                    "namePlural": nullable(basic(OpenApiTypes.STR)),
-                },
-                required=["id", "nameSingular", "namePlural"],
+                {"id": nullable(basic(UUID)), "nameSingular": basic(OpenApiTypes.STR)},
+                required=["id", "nameSingular"],
             ),
             "workspaceId": basic(UUID),
-            "webhookId": basic(UUID),
+            "webhookId": {**basic(UUID), "description": "The endpoint this delivery is for."},
+            "eventDate": {**basic(DATETIME), "description": "When the change happened."},
+            "workspaceMemberId": {
+                **basic(UUID),
+                "description": "The workspace member who made the change in the app (absent for API changes).",
+            },
+            "record": {
+                **ref(obj_meta.capitalized),
+                "description": "The record as REST returns it at depth 0: after the change, or as it was deleted.",
+            },
+            "updatedFields": {**array(basic(OpenApiTypes.STR)), "description": "Only on *.updated events."},
+            "id": {**basic(UUID), "description": "The event's id, the same for every endpoint that receives it."},
         },
-        required=["id", "event", "timestamp", "data", "objectMetadata", "workspaceId", "webhookId"],
+        required=["targetUrl", "eventName", "objectMetadata", "workspaceId", "webhookId", "eventDate", "record", "id"],
         description=f"Body of a webhook delivery for a {obj_meta.name_singular} change.",
     )
 
@@ -495,9 +499,12 @@ def webhook_operations(obj_meta: CompiledObject) -> Schema:
     cap = obj_meta.capitalized
     events = ", ".join(f"`{obj_meta.name_singular}.{action}`" for action in EVENT_ACTIONS)
     headers = [
-        ("webhook-id", "Event id, stable across retries (Standard Webhooks)."),
+        ("webhook-id", "Delivery id: one per event and endpoint, stable across retries (Standard Webhooks)."),
         ("webhook-timestamp", "Unix time in seconds of this attempt."),
         ("webhook-signature", 'v1,<base64 HMAC-SHA256 of "id.timestamp.body"> keyed with the endpoint secret.'),
+        ("X-Twenty-Webhook-Signature", 'Hex HMAC-SHA256 of "timestamp:body" keyed with the secret as shown.'),
+        ("X-Twenty-Webhook-Timestamp", "Milliseconds since the epoch of this attempt."),
+        ("X-Twenty-Webhook-Nonce", "Random hex, new on every attempt."),
     ]
     return {
         "post": {

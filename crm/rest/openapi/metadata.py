@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from crm.metadata.composite_types import COMPOSITE_TYPES
 from crm.metadata.schema import WorkspaceSchema
 from crm.models import FieldType
+from crm.rest.metadata_pages import MAX_LIMIT as MAX_PAGE_SIZE
 from crm.rest.openapi.common import (
     DATETIME,
     UUID,
@@ -68,6 +69,11 @@ def field_schema() -> Schema:
             "isActive": basic(OpenApiTypes.BOOL),
             "isSystem": basic(OpenApiTypes.BOOL),
             "isNullable": basic(OpenApiTypes.BOOL),
+            "isUnique": {**basic(OpenApiTypes.BOOL), "description": "Always false: unique fields are not supported."},
+            "isLabelSyncedWithName": {
+                **basic(OpenApiTypes.BOOL),
+                "description": "Always false: labels and names are not synced.",
+            },
             "defaultValue": any_value(description="Value given to new records when the field is not sent."),
             "options": nullable(array(ref("FieldOption"))),
             "settings": obj({}),
@@ -107,7 +113,17 @@ def object_schema() -> Schema:
             "isCustom": basic(OpenApiTypes.BOOL),
             "isActive": basic(OpenApiTypes.BOOL),
             "isSystem": basic(OpenApiTypes.BOOL),
-            "labelIdentifierFieldName": basic(STRING),
+            "isRemote": basic(OpenApiTypes.BOOL),
+            "isSearchable": basic(OpenApiTypes.BOOL),
+            "isUIReadOnly": basic(OpenApiTypes.BOOL),
+            "isLabelSyncedWithName": basic(OpenApiTypes.BOOL),
+            "shortcut": nullable(basic(STRING)),
+            "labelIdentifierFieldMetadataId": {
+                **nullable(basic(UUID)),
+                "description": "The field that names a record (name or title).",
+            },
+            "imageIdentifierFieldMetadataId": nullable(basic(UUID)),
+            "labelIdentifierFieldName": nullable(basic(STRING)),
             "createdAt": basic(DATETIME),
             "updatedAt": basic(DATETIME),
             "fields": array(ref("Field")),
@@ -127,6 +143,16 @@ def _common_write_properties() -> Schema:
         },
         "isNullable": nullable(basic(OpenApiTypes.BOOL)),
         "defaultValue": any_value(description="Validated like a record value of the field's type."),
+        "settings": {
+            **nullable(obj({})),
+            "description": "Type-specific: NUMBER `dataType` (int or float), TEXT `maxLength`; display hints kept.",
+        },
+        "isLabelSyncedWithName": {
+            **nullable(basic(OpenApiTypes.BOOL)),
+            "description": "Accepted as Twenty's clients send it; labels and names are not synced.",
+        },
+        "isSystem": {**nullable(basic(OpenApiTypes.BOOL)), "description": "Only false is accepted."},
+        "isUnique": {**nullable(basic(OpenApiTypes.BOOL)), "description": "Only false is accepted."},
     }
 
 
@@ -148,6 +174,9 @@ def field_create_schema(workspace_schema: WorkspaceSchema) -> Schema:
                 "description": f"Composite types ({composite}) take objects of sub-fields.",
             },
             **_common_write_properties(),
+            "isActive": nullable(basic(OpenApiTypes.BOOL)),
+            "isCustom": {**nullable(basic(OpenApiTypes.BOOL)), "description": "Only true is accepted."},
+            "isRemoteCreation": {**nullable(basic(OpenApiTypes.BOOL)), "description": "Only false is accepted."},
         },
         required=["name", "label", "type"],
         additionalProperties=False,
@@ -200,6 +229,29 @@ def _list_envelope(key: str, item: Schema) -> Schema:
     )
 
 
+def _paging_parameters() -> list[Schema]:
+    return [
+        build_parameter_type(
+            "limit",
+            {**basic(OpenApiTypes.INT), "minimum": 0, "maximum": MAX_PAGE_SIZE},
+            "query",
+            description=f"Items per page (default and at most {MAX_PAGE_SIZE}).",
+        ),
+        build_parameter_type(
+            "starting_after",
+            basic(UUID),
+            "query",
+            description="The page after this item (`pageInfo.endCursor`). Not with ending_before.",
+        ),
+        build_parameter_type(
+            "ending_before",
+            basic(UUID),
+            "query",
+            description="The page before this item (`pageInfo.startCursor`). Not with starting_after.",
+        ),
+    ]
+
+
 def _envelope(key: str, schema: Schema) -> Schema:
     return obj({"data": obj({key: schema}, required=[key])}, required=["data"])
 
@@ -226,6 +278,7 @@ def build_metadata_document(workspace_schema: WorkspaceSchema, server_url: str, 
         required=True,
     )
     reads = error_responses(401, 429)
+    paged_reads = error_responses(400, 401, 429)
     writes = error_responses(400, 401, 403, 404, 413, 415, 429)
     example_field = {
         "objectName": "person",
@@ -240,7 +293,11 @@ def build_metadata_document(workspace_schema: WorkspaceSchema, server_url: str, 
                 "operationId": "findManyObjects",
                 "summary": "List objects with their fields",
                 "tags": ["Objects"],
-                "responses": {"200": json_response("Every object.", _list_envelope("objects", ref("Object"))), **reads},
+                "parameters": _paging_parameters(),
+                "responses": {
+                    "200": json_response("A page of objects.", _list_envelope("objects", ref("Object"))),
+                    **paged_reads,
+                },
             }
         },
         "/objects/{idOrName}": {
@@ -260,7 +317,11 @@ def build_metadata_document(workspace_schema: WorkspaceSchema, server_url: str, 
                 "operationId": "findManyFields",
                 "summary": "List fields of every object",
                 "tags": ["Fields"],
-                "responses": {"200": json_response("Every field.", _list_envelope("fields", ref("Field"))), **reads},
+                "parameters": _paging_parameters(),
+                "responses": {
+                    "200": json_response("A page of fields.", _list_envelope("fields", ref("Field"))),
+                    **paged_reads,
+                },
             },
             "post": {
                 "operationId": "createOneField",

@@ -28,7 +28,7 @@ from crm.rest.openapi.common import (
 from webhooks.models import Delivery
 from webhooks.models.endpoint import ACTIONS
 from webhooks.rest.deliveries import DEFAULT_LIMIT, MAX_LIMIT
-from webhooks.services.endpoints import MAX_DESCRIPTION_LENGTH, MAX_OPERATIONS, MAX_URL_LENGTH
+from webhooks.services.endpoints import MAX_DESCRIPTION_LENGTH, MAX_OPERATIONS, MAX_SECRET_LENGTH, MAX_URL_LENGTH
 
 STRING = OpenApiTypes.STR
 TAG = "Webhooks"
@@ -44,6 +44,15 @@ def _webhook_properties() -> Schema:
         "targetUrl": basic(STRING),
         "operations": {**array(basic(STRING)), "examples": [["person.*", "*.deleted"]]},
         "description": basic(STRING),
+        "secret": {
+            **basic(STRING),
+            "description": "Signing secret: generated (`whsec_...`) or the one you chose.",
+            "examples": ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
+        },
+        "previousSecretExpiresAt": {
+            **nullable(basic(DATETIME)),
+            "description": "After a rotation, until when the previous secret also signs.",
+        },
         "isActive": basic(OpenApiTypes.BOOL),
         "disabledAt": nullable(basic(DATETIME)),
         "disabledReason": {**nullable(basic(STRING)), "description": "Why it was disabled (by an admin, or failing)."},
@@ -52,6 +61,7 @@ def _webhook_properties() -> Schema:
         "lastSuccessAt": nullable(basic(DATETIME)),
         "createdAt": basic(DATETIME),
         "updatedAt": basic(DATETIME),
+        "deletedAt": {**nullable(basic(DATETIME)), "description": "Always null: a deleted webhook is gone."},
         "failedDeliveryCount": {
             **basic(OpenApiTypes.INT),
             "description": "Failed deliveries that can be resent (test events aside).",
@@ -64,6 +74,8 @@ WEBHOOK_REQUIRED = [
     "targetUrl",
     "operations",
     "description",
+    "secret",
+    "previousSecretExpiresAt",
     "isActive",
     "disabledAt",
     "disabledReason",
@@ -72,30 +84,15 @@ WEBHOOK_REQUIRED = [
     "lastSuccessAt",
     "createdAt",
     "updatedAt",
+    "deletedAt",
 ]
 
 
 def webhook_schema() -> Schema:
-    return obj(_webhook_properties(), required=WEBHOOK_REQUIRED, description="A webhook endpoint; never its secret.")
-
-
-def webhook_with_secret_schema() -> Schema:
-    properties = {
-        **_webhook_properties(),
-        "secret": {
-            **basic(STRING),
-            "description": "Signing secret (`whsec_...`). Shown only here: store it now.",
-            "examples": ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
-        },
-        "previousSecretExpiresAt": {
-            **nullable(basic(DATETIME)),
-            "description": "After a rotation, until when the previous secret also signs.",
-        },
-    }
     return obj(
-        properties,
-        required=[*WEBHOOK_REQUIRED, "secret", "previousSecretExpiresAt"],
-        description="A webhook endpoint with its secret, as creation and rotation return it.",
+        _webhook_properties(),
+        required=WEBHOOK_REQUIRED,
+        description="A webhook endpoint, in the shape of Twenty's webhook API, with its delivery state.",
     )
 
 
@@ -122,6 +119,11 @@ def webhook_write_schema(workspace_schema: WorkspaceSchema, *, creating: bool) -
             + (" Default `*.*`." if creating else ""),
         },
         "description": nullable({**basic(STRING), "maxLength": MAX_DESCRIPTION_LENGTH}),
+        "secret": {
+            **nullable({**basic(STRING), "maxLength": MAX_SECRET_LENGTH}),
+            "description": "A signing secret of your choice, used as given; leave out, null or empty for a generated "
+            + ("one." if creating else "one. A new secret replaces the old one as a rotation does."),
+        },
         "isActive": {
             **basic(OpenApiTypes.BOOL),
             "description": "false disables the endpoint (its waiting deliveries fail); true enables it again.",
@@ -154,8 +156,19 @@ def attempt_schema() -> Schema:
     return obj(properties, required=list(properties), description="One POST of a delivery.")
 
 
+def _body_property() -> Schema:
+    return {
+        **obj({}, additionalProperties=True),
+        "description": "The JSON body sent (eventName, record, ...), as in the webhook events of this document.",
+    }
+
+
 def outcome_schema() -> Schema:
-    properties = {"deliveryId": {**basic(UUID), "description": "Also the webhook-id header."}, **_attempt_properties()}
+    properties = {
+        "deliveryId": {**basic(UUID), "description": "Also the webhook-id header."},
+        **_attempt_properties(),
+        "body": _body_property(),
+    }
     return obj(properties, required=list(properties), description="The attempt that carried the test event.")
 
 
@@ -173,6 +186,7 @@ def delivery_schema() -> Schema:
         "lastError": nullable(basic(STRING)),
         "createdAt": basic(DATETIME),
         "deliveredAt": nullable(basic(DATETIME)),
+        "body": {**_body_property(), "description": "In the delivery log: the JSON body every attempt sent."},
         "attempts": {
             **array(ref("WebhookAttempt")),
             "description": "Oldest first. In the delivery log, not in the answer to a resend.",
@@ -180,7 +194,7 @@ def delivery_schema() -> Schema:
     }
     return obj(
         properties,
-        required=[name for name in properties if name != "attempts"],
+        required=[name for name in properties if name not in ("attempts", "body")],
         description="One event on its way to one endpoint.",
     )
 
@@ -188,7 +202,6 @@ def delivery_schema() -> Schema:
 def webhook_components(workspace_schema: WorkspaceSchema) -> dict[str, Schema]:
     return {
         "Webhook": webhook_schema(),
-        "WebhookWithSecret": webhook_with_secret_schema(),
         "WebhookForCreate": webhook_write_schema(workspace_schema, creating=True),
         "WebhookForUpdate": webhook_write_schema(workspace_schema, creating=False),
         "WebhookDelivery": delivery_schema(),
@@ -231,24 +244,20 @@ def webhook_paths() -> dict[str, Schema]:
                 "findManyWebhooks",
                 "List webhooks",
                 {
-                    "200": json_response(
-                        "Every webhook of the workspace, oldest first.",
-                        _list_envelope("webhooks", ref("Webhook"), "Webhooks of the workspace."),
-                    ),
+                    "200": json_response("Every webhook of the workspace, oldest first.", array(ref("Webhook"))),
                     **error_responses(401, 403, 429),
                 },
+                description="Also at `/rest/metadata/webhooks`, as a page (`limit`, `starting_after`, "
+                "`ending_before`) in the metadata envelope `{data: [...], pageInfo, totalCount}`.",
             ),
             "post": _operation(
                 "createOneWebhook",
                 "Create a webhook",
                 {
-                    "201": json_response(
-                        "The created webhook, with its secret (shown this once).",
-                        _envelope("createWebhook", ref("WebhookWithSecret")),
-                    ),
+                    "201": json_response("The created webhook, with its secret.", ref("Webhook")),
                     **error_responses(400, 401, 403, 413, 415, 429),
                 },
-                description="Subscribes a URL to record events. The answer holds the signing secret, once.",
+                description="Subscribes a URL to record events, signed with the secret given or a generated one.",
                 requestBody={"required": True, "content": json_content(ref("WebhookForCreate"), {"example": example})},
             ),
         },
@@ -258,14 +267,14 @@ def webhook_paths() -> dict[str, Schema]:
                 "findOneWebhook",
                 "Get a webhook",
                 {
-                    "200": json_response("The webhook.", _envelope("webhook", ref("Webhook"))),
+                    "200": json_response("The webhook.", ref("Webhook")),
                     **error_responses(401, 403, 404, 429),
                 },
             ),
             "patch": _operation(
                 "updateOneWebhook",
                 "Update a webhook",
-                {"200": json_response("The updated webhook.", _envelope("updateWebhook", ref("Webhook"))), **writes},
+                {"200": json_response("The updated webhook.", ref("Webhook")), **writes},
                 description=(
                     "Only the fields sent change. `isActive: true` enables a disabled endpoint again; "
                     "`failedDeliveryCount` then says how many deliveries `recover` can resend."
@@ -278,13 +287,7 @@ def webhook_paths() -> dict[str, Schema]:
             "delete": _operation(
                 "deleteOneWebhook",
                 "Delete a webhook and its delivery log",
-                {
-                    "200": json_response(
-                        "The deleted webhook's id.",
-                        _envelope("deleteWebhook", obj({"id": basic(UUID)}, required=["id"])),
-                    ),
-                    **actions,
-                },
+                {"200": json_response("`true`: the webhook is gone.", basic(OpenApiTypes.BOOL)), **actions},
             ),
         },
         "/webhooks/{id}/rotate-secret": {
@@ -294,8 +297,7 @@ def webhook_paths() -> dict[str, Schema]:
                 "Rotate the signing secret",
                 {
                     "200": json_response(
-                        "The webhook with its new secret (shown this once).",
-                        _envelope("rotateWebhookSecret", ref("WebhookWithSecret")),
+                        "The webhook with its new secret.", _envelope("rotateWebhookSecret", ref("Webhook"))
                     ),
                     **actions,
                 },

@@ -14,26 +14,19 @@ from rest_framework.response import Response
 from crm.models import FieldMetadata, Workspace
 from crm.rest import metadata_shapes as shapes
 from crm.rest.base import ApiView
+from crm.rest.metadata_pages import paginate
 from crm.services import fields as field_service
 
 
-def list_envelope(key: str, items: list[dict[str, Any]]) -> dict[str, Any]:
-    # Metadata lists are small and returned whole; pageInfo keeps Twenty's shape.
-    return {
-        "data": {key: items},
-        "pageInfo": {
-            "hasNextPage": False,
-            "hasPreviousPage": False,
-            "startCursor": items[0]["id"] if items else None,
-            "endCursor": items[-1]["id"] if items else None,
-        },
-        "totalCount": len(items),
-    }
+def list_envelope(key: str, items: list[dict[str, Any]], params: Any) -> dict[str, Any]:
+    """The page the query asks for (limit, starting_after, ending_before) in Twenty's envelope."""
+    page = paginate(items, params)
+    return {"data": {key: page.items}, "pageInfo": page.page_info, "totalCount": page.total_count}
 
 
 class ObjectListView(ApiView):
     def get(self, request: Request) -> Response:
-        return Response(list_envelope("objects", shapes.describe_objects(self.workspace)))
+        return Response(list_envelope("objects", shapes.describe_objects(self.workspace), request.query_params))
 
 
 class ObjectDetailView(ApiView):
@@ -49,7 +42,7 @@ def _describe(workspace: Workspace, field: FieldMetadata) -> dict[str, Any]:
 class FieldListView(ApiView):
     def get(self, request: Request) -> Response:
         fields = [f for o in shapes.describe_objects(self.workspace) for f in o["fields"]]
-        return Response(list_envelope("fields", fields))
+        return Response(list_envelope("fields", fields, request.query_params))
 
     def post(self, request: Request) -> Response:
         field = field_service.create_custom_field(self.workspace, self.json_body(request))

@@ -1,0 +1,150 @@
+"""The metadata GraphQL API answers the documents Twenty's clients send, typed as Twenty
+types them: the Zapier app's schema query, the filters and paging of Twenty's metadata
+integration tests, and the flags they send when creating and changing fields."""
+
+from __future__ import annotations
+
+import pytest
+from metadata_client import data_of, meta
+
+from crm.models import FieldMetadata, ObjectMetadata
+
+# Twenty's Zapier app reads the schema with this document.
+ZAPIER_SCHEMA_QUERY = """query GetObjects {
+    objects(paging: {first: 1000}, filter: {isActive: {is:true}}) {
+      edges { node { nameSingular namePlural labelSingular
+          fields(paging: {first: 1000}, filter: {isActive: {is:true}}) {
+            edges { node { type name label description isNullable defaultValue } } } } } } }"""
+
+FIND_OBJECTS = """query ObjectsMetadata($filter: ObjectFilter!, $paging: CursorPaging!) {
+  objects(filter: $filter, paging: $paging) { edges { node { id nameSingular } cursor }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }"""
+
+FIND_FIELDS = """query FieldsMetadata($filter: FieldFilter!, $paging: CursorPaging!) {
+  fields(paging: $paging, filter: $filter) { edges { node { id name isCustom } } } }"""
+
+
+def test_zapier_reads_the_schema_with_its_own_query(client, api_token, workspace):
+    FieldMetadata.objects.filter(workspace=workspace, name="city").update(is_active=False)
+
+    objects = data_of(meta(client, api_token, ZAPIER_SCHEMA_QUERY))["objects"]["edges"]
+
+    person = next(edge["node"] for edge in objects if edge["node"]["nameSingular"] == "person")
+    assert person["namePlural"] == "people"
+    names = {edge["node"]["name"] for edge in person["fields"]["edges"]}
+    assert "jobTitle" in names and "city" not in names  # inactive fields are filtered out
+
+
+ALL = {"company", "note", "opportunity", "person", "task"}
+
+
+@pytest.mark.parametrize(
+    ("object_filter", "expected"),
+    [
+        (lambda ids: {"isCustom": {"is": False}}, ALL),
+        (lambda ids: {"isCustom": {"isNot": False}}, set()),
+        (lambda ids: {"isSystem": {"is": False}, "isRemote": {"is": False}}, ALL),
+        (lambda ids: {"or": [{"id": {"eq": ids["person"]}}, {"id": {"eq": ids["task"]}}]}, {"person", "task"}),
+        (lambda ids: {"id": {"in": [ids["person"], ids["note"]]}}, {"note", "person"}),
+        (lambda ids: {"and": [{"isActive": {"is": True}}, {"id": {"neq": ids["person"]}}]}, ALL - {"person"}),
+    ],
+)
+def test_objects_filter_as_twenty_types_it(client, api_token, workspace, object_filter, expected):
+    ids = {o.name_singular: str(o.id) for o in ObjectMetadata.objects.filter(workspace=workspace)}
+    variables = {"filter": object_filter(ids), "paging": {"first": 100}}
+
+    found = data_of(meta(client, api_token, FIND_OBJECTS, variables))
+
+    assert {edge["node"]["nameSingular"] for edge in found["objects"]["edges"]} == expected
+
+
+def test_objects_are_paged_with_cursors(client, api_token, workspace):
+    first = data_of(meta(client, api_token, FIND_OBJECTS, {"filter": {}, "paging": {"first": 2}}))["objects"]
+    after = first["pageInfo"]["endCursor"]
+    second = data_of(meta(client, api_token, FIND_OBJECTS, {"filter": {}, "paging": {"first": 2, "after": after}}))
+    last = data_of(meta(client, api_token, FIND_OBJECTS, {"filter": {}, "paging": {"last": 1}}))["objects"]
+
+    assert [e["node"]["nameSingular"] for e in first["edges"]] == ["company", "note"]
+    assert first["pageInfo"]["hasNextPage"] is True and first["pageInfo"]["hasPreviousPage"] is False
+    assert [e["node"]["nameSingular"] for e in second["objects"]["edges"]] == ["opportunity", "person"]
+    assert second["objects"]["pageInfo"]["hasPreviousPage"] is True
+    assert [e["node"]["nameSingular"] for e in last["edges"]] == ["task"]
+    assert last["pageInfo"] == {
+        "hasNextPage": False,
+        "hasPreviousPage": True,
+        "startCursor": last["edges"][0]["cursor"],
+        "endCursor": last["edges"][0]["cursor"],
+    }
+
+
+def test_fields_filter_and_page_as_twenty_types_them(client, api_token, workspace):
+    custom = data_of(
+        meta(client, api_token, FIND_FIELDS, {"filter": {"isCustom": {"is": True}}, "paging": {"first": 10}})
+    )
+    some = data_of(meta(client, api_token, FIND_FIELDS, {"filter": {}, "paging": {"first": 3}}))
+
+    assert custom == {"fields": {"edges": []}}
+    assert len(some["fields"]["edges"]) == 3
+
+
+def test_a_page_too_large_or_a_cursor_of_nothing_is_a_bad_user_input(client, api_token):
+    too_large = meta(client, api_token, FIND_OBJECTS, {"filter": {}, "paging": {"first": 1001}})
+    unknown = meta(client, api_token, FIND_OBJECTS, {"filter": {}, "paging": {"after": "nothing"}})
+
+    for response in (too_large, unknown):
+        assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_field_writes_accept_the_flags_twenty_clients_send(client, api_token, workspace):
+    person = ObjectMetadata.objects.get(workspace=workspace, name_singular="person")
+    created = data_of(
+        meta(
+            client,
+            api_token,
+            """mutation CreateOneFieldMetadataItem($input: CreateOneFieldMetadataInput!) {
+                 createOneField(input: $input) { id name isLabelSyncedWithName isUnique isActive settings } }""",
+            {
+                "input": {
+                    "field": {
+                        "objectMetadataId": str(person.id),
+                        "type": "NUMBER",
+                        "name": "score",
+                        "label": "Score",
+                        "isLabelSyncedWithName": True,
+                        "isUnique": False,
+                        "isActive": True,
+                        "isCustom": True,
+                        "isRemoteCreation": False,
+                        "settings": {"dataType": "int", "decimals": 0},
+                    }
+                }
+            },
+        )
+    )["createOneField"]
+    updated = data_of(
+        meta(
+            client,
+            api_token,
+            """mutation UpdateOneFieldMetadataItem($idToUpdate: UUID!, $updatePayload: UpdateFieldInput!) {
+                 updateOneField(input: {id: $idToUpdate, update: $updatePayload}) { label } }""",
+            {"idToUpdate": created["id"], "updatePayload": {"label": "Rating", "isLabelSyncedWithName": False}},
+        )
+    )["updateOneField"]
+
+    assert created["name"] == "score" and created["isUnique"] is False and created["isActive"] is True
+    assert created["settings"] == {"dataType": "int", "decimals": 0}
+    assert updated == {"label": "Rating"}
+
+
+def test_flags_that_cannot_hold_here_are_refused_by_name(client, api_token, workspace):
+    response = meta(
+        client,
+        api_token,
+        """mutation { createOneField(input: {field: {objectName: "person", type: TEXT, name: "code", label: "Code",
+             isUnique: true, isSystem: true}}) { id } }""",
+    )
+
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert set(error["extensions"]["fieldErrors"]) == {"isUnique", "isSystem"}
+    assert not FieldMetadata.objects.filter(workspace=workspace, name="code").exists()
