@@ -17,3 +17,8 @@ class WebhooksConfig(AppConfig):
         from webhooks.graphql.schema import WebhookMutations, WebhookQueries
 
         extend_metadata_schema(query=WebhookQueries, mutation=WebhookMutations)
+
+        from crm.rest.openapi.extensions import extend_core_document
+        from webhooks.rest.openapi import core_addition
+
+        extend_core_document(core_addition)

@@ -1,6 +1,6 @@
 """The core OpenAPI document of a workspace, generated from its metadata: one set of
-paths and schemas per object, custom fields included, plus the webhook routes
-(/rest/webhooks...) and the webhook payloads."""
+paths and schemas per object, custom fields included, plus what other apps add
+(crm.rest.openapi.extensions: the webhooks app adds /rest/webhooks and the payloads)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from drf_spectacular.types import OpenApiTypes
 from crm.metadata.schema import CompiledField, CompiledObject, SubField, WorkspaceSchema
 from crm.query.ast import OPERATORS, ORDER_DIRECTIONS
 from crm.query.listing import DEFAULT_LIMIT, MAX_LIMIT
-from crm.rest.openapi import webhooks as webhook_routes
 from crm.rest.openapi.common import (
     DATE,
     DATETIME,
@@ -33,10 +32,10 @@ from crm.rest.openapi.common import (
     ref,
     shared_components,
 )
+from crm.rest.openapi.extensions import core_additions
 from crm.services.record_input import DEFAULT_MAX_TEXT, INT32, INT64, MAX_LIST_ITEMS, READ_ONLY_FIELDS
 from crm.services.records import MAX_BATCH
 
-EVENT_ACTIONS = ("created", "updated", "deleted", "restored", "destroyed")
 SAMPLE_COMPOSITES: dict[str, dict[str, Any]] = {
     "FULL_NAME": {"firstName": "Ada", "lastName": "Lovelace"},
     "EMAILS": {"primaryEmail": "ada@example.com", "additionalEmails": []},
@@ -254,36 +253,6 @@ def example_record(obj_meta: CompiledObject) -> dict[str, Any]:
     return example
 
 
-def webhook_event_schema(obj_meta: CompiledObject) -> Schema:
-    """The body of a delivery: Twenty's keys with Twenty's meaning, plus the event id."""
-    names = [f"{obj_meta.name_singular}.{action}" for action in EVENT_ACTIONS]
-    return obj(
-        {
-            "targetUrl": {**basic(OpenApiTypes.STR), "description": "The endpoint's URL, where this is sent."},
-            "eventName": {**basic(OpenApiTypes.STR), "enum": names},
-            "objectMetadata": obj(
-                {"id": nullable(basic(UUID)), "nameSingular": basic(OpenApiTypes.STR)},
-                required=["id", "nameSingular"],
-            ),
-            "workspaceId": basic(UUID),
-            "webhookId": {**basic(UUID), "description": "The endpoint this delivery is for."},
-            "eventDate": {**basic(DATETIME), "description": "When the change happened."},
-            "workspaceMemberId": {
-                **basic(UUID),
-                "description": "The workspace member who made the change in the app (absent for API changes).",
-            },
-            "record": {
-                **ref(obj_meta.capitalized),
-                "description": "The record as REST returns it at depth 0: after the change, or as it was deleted.",
-            },
-            "updatedFields": {**array(basic(OpenApiTypes.STR)), "description": "Only on *.updated events."},
-            "id": {**basic(UUID), "description": "The event's id, the same for every endpoint that receives it."},
-        },
-        required=["targetUrl", "eventName", "objectMetadata", "workspaceId", "webhookId", "eventDate", "record", "id"],
-        description=f"Body of a webhook delivery for a {obj_meta.name_singular} change.",
-    )
-
-
 # -- paths ---------------------------------------------------------------------------
 
 
@@ -495,33 +464,6 @@ def _update_example(example: dict[str, Any]) -> dict[str, Any]:
     return dict([first]) if first else {}
 
 
-def webhook_operations(obj_meta: CompiledObject) -> Schema:
-    cap = obj_meta.capitalized
-    events = ", ".join(f"`{obj_meta.name_singular}.{action}`" for action in EVENT_ACTIONS)
-    headers = [
-        ("webhook-id", "Delivery id: one per event and endpoint, stable across retries (Standard Webhooks)."),
-        ("webhook-timestamp", "Unix time in seconds of this attempt."),
-        ("webhook-signature", 'v1,<base64 HMAC-SHA256 of "id.timestamp.body"> keyed with the endpoint secret.'),
-        ("X-Twenty-Webhook-Signature", 'Hex HMAC-SHA256 of "timestamp:body" keyed with the secret as shown.'),
-        ("X-Twenty-Webhook-Timestamp", "Milliseconds since the epoch of this attempt."),
-        ("X-Twenty-Webhook-Nonce", "Random hex, new on every attempt."),
-    ]
-    return {
-        "post": {
-            "operationId": f"on{cap}Event",
-            "summary": f"{obj_meta.label_singular} events",
-            "description": f"Sent to your endpoint for {events}. Answer 2xx to acknowledge; 410 disables it.",
-            "tags": [obj_meta.label_plural],
-            "parameters": [
-                build_parameter_type(name, basic(OpenApiTypes.STR), "header", required=True, description=text)
-                for name, text in headers
-            ],
-            "requestBody": {"required": True, "content": json_content(ref(f"{cap}WebhookEvent"))},
-            "responses": {"200": {"description": "Delivery acknowledged (any 2xx)."}},
-        }
-    }
-
-
 def build_core_document(workspace_schema: WorkspaceSchema, server_url: str, workspace_name: str) -> Schema:
     components = shared_components()
     schemas = components["schemas"]
@@ -534,13 +476,13 @@ def build_core_document(workspace_schema: WorkspaceSchema, server_url: str, work
         schemas[cap] = record_schema(workspace_schema, obj_meta)
         schemas[f"{cap}ForCreate"] = write_schema(obj_meta, creating=True)
         schemas[f"{cap}ForUpdate"] = write_schema(obj_meta, creating=False)
-        schemas[f"{cap}WebhookEvent"] = webhook_event_schema(obj_meta)
         paths.update(object_paths(obj_meta))
-        webhooks[obj_meta.name_singular] = webhook_operations(obj_meta)
         tags.append({"name": obj_meta.label_plural, "description": obj_meta.description})
-    schemas.update(webhook_routes.webhook_components(workspace_schema))
-    paths.update(webhook_routes.webhook_paths())
-    tags.append({"name": webhook_routes.TAG, "description": webhook_routes.TAG_DESCRIPTION})
+    for addition in core_additions(workspace_schema):
+        schemas.update(addition.schemas)
+        paths.update(addition.paths)
+        webhooks.update(addition.webhooks)
+        tags.extend(addition.tags)
     description = (
         f"Records of the **{workspace_name}** workspace, including its custom fields. "
         "Authenticate with an API key: `Authorization: Bearer <key>`. "

@@ -1,5 +1,7 @@
-"""The webhook routes of the core OpenAPI document: /rest/webhooks, so automations can
-subscribe themselves, and the delivery log with its test, resend and recover actions.
+"""The webhooks part of the core OpenAPI document: the routes under /rest/webhooks, so
+automations can subscribe themselves, and the delivery log with its test, resend and
+recover actions; and the body and headers of the deliveries each object's changes send.
+Added to the document through crm.rest.openapi.extensions (see ``webhooks.apps``).
 
 They live in the core document (server ``/rest``) because that is where the routes
 are; the metadata document's server is ``/rest/metadata``. The schemas follow
@@ -11,7 +13,7 @@ from __future__ import annotations
 from drf_spectacular.plumbing import build_parameter_type
 from drf_spectacular.types import OpenApiTypes
 
-from crm.metadata.schema import WorkspaceSchema
+from crm.metadata.schema import CompiledObject, WorkspaceSchema
 from crm.rest.openapi.common import (
     DATETIME,
     UUID,
@@ -25,8 +27,9 @@ from crm.rest.openapi.common import (
     obj,
     ref,
 )
+from crm.rest.openapi.extensions import CoreAddition
 from webhooks.models import Delivery
-from webhooks.models.endpoint import ACTIONS
+from webhooks.operations import ACTIONS
 from webhooks.rest.deliveries import DEFAULT_LIMIT, MAX_LIMIT
 from webhooks.services.endpoints import MAX_DESCRIPTION_LENGTH, MAX_OPERATIONS, MAX_SECRET_LENGTH, MAX_URL_LENGTH
 
@@ -414,3 +417,72 @@ def webhook_paths() -> dict[str, Schema]:
             ),
         },
     }
+
+
+def webhook_event_schema(obj_meta: CompiledObject) -> Schema:
+    """The body of a delivery: Twenty's keys with Twenty's meaning, plus the event id."""
+    names = [f"{obj_meta.name_singular}.{action}" for action in ACTIONS]
+    return obj(
+        {
+            "targetUrl": {**basic(OpenApiTypes.STR), "description": "The endpoint's URL, where this is sent."},
+            "eventName": {**basic(OpenApiTypes.STR), "enum": names},
+            "objectMetadata": obj(
+                {"id": nullable(basic(UUID)), "nameSingular": basic(OpenApiTypes.STR)},
+                required=["id", "nameSingular"],
+            ),
+            "workspaceId": basic(UUID),
+            "webhookId": {**basic(UUID), "description": "The endpoint this delivery is for."},
+            "eventDate": {**basic(DATETIME), "description": "When the change happened."},
+            "workspaceMemberId": {
+                **basic(UUID),
+                "description": "The workspace member who made the change in the app (absent for API changes).",
+            },
+            "record": {
+                **ref(obj_meta.capitalized),
+                "description": "The record as REST returns it at depth 0: after the change, or as it was deleted.",
+            },
+            "updatedFields": {**array(basic(OpenApiTypes.STR)), "description": "Only on *.updated events."},
+            "id": {**basic(UUID), "description": "The event's id, the same for every endpoint that receives it."},
+        },
+        required=["targetUrl", "eventName", "objectMetadata", "workspaceId", "webhookId", "eventDate", "record", "id"],
+        description=f"Body of a webhook delivery for a {obj_meta.name_singular} change.",
+    )
+
+
+def webhook_operations(obj_meta: CompiledObject) -> Schema:
+    cap = obj_meta.capitalized
+    events = ", ".join(f"`{obj_meta.name_singular}.{action}`" for action in ACTIONS)
+    headers = [
+        ("webhook-id", "Delivery id: one per event and endpoint, stable across retries (Standard Webhooks)."),
+        ("webhook-timestamp", "Unix time in seconds of this attempt."),
+        ("webhook-signature", 'v1,<base64 HMAC-SHA256 of "id.timestamp.body"> keyed with the endpoint secret.'),
+        ("X-Twenty-Webhook-Signature", 'Hex HMAC-SHA256 of "timestamp:body" keyed with the secret as shown.'),
+        ("X-Twenty-Webhook-Timestamp", "Milliseconds since the epoch of this attempt."),
+        ("X-Twenty-Webhook-Nonce", "Random hex, new on every attempt."),
+    ]
+    return {
+        "post": {
+            "operationId": f"on{cap}Event",
+            "summary": f"{obj_meta.label_singular} events",
+            "description": f"Sent to your endpoint for {events}. Answer 2xx to acknowledge; 410 disables it.",
+            "tags": [obj_meta.label_plural],
+            "parameters": [
+                build_parameter_type(name, basic(OpenApiTypes.STR), "header", required=True, description=text)
+                for name, text in headers
+            ],
+            "requestBody": {"required": True, "content": json_content(ref(f"{cap}WebhookEvent"))},
+            "responses": {"200": {"description": "Delivery acknowledged (any 2xx)."}},
+        }
+    }
+
+
+def core_addition(workspace_schema: WorkspaceSchema) -> CoreAddition:
+    addition = CoreAddition(
+        schemas=webhook_components(workspace_schema),
+        paths=webhook_paths(),
+        tags=[{"name": TAG, "description": TAG_DESCRIPTION}],
+    )
+    for obj_meta in sorted(workspace_schema.objects.values(), key=lambda o: o.name_plural):
+        addition.schemas[f"{obj_meta.capitalized}WebhookEvent"] = webhook_event_schema(obj_meta)
+        addition.webhooks[obj_meta.name_singular] = webhook_operations(obj_meta)
+    return addition
