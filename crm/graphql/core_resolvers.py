@@ -68,6 +68,8 @@ def list_resolver(singular: str) -> Resolver:
         prefetch_connection(info, obj, _record_type(info), [connection], info.field_nodes)
         return connection
 
+    # What the field reads, for crm.graphql.database_answers.
+    resolve.reads = ("list", singular)  # type: ignore[attr-defined]
     return resolve
 
 
@@ -85,6 +87,7 @@ def one_resolver(singular: str) -> Resolver:
             raise RecordNotFoundError(f"No {obj.name_singular} matches this filter.")
         return _with_relations(info, obj, [serialize(row)])[0]
 
+    resolve.reads = ("one", singular)  # type: ignore[attr-defined]
     return resolve
 
 

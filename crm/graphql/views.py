@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from graphql import GraphQLError, OperationType
 
+from crm.graphql import database_answers
 from crm.graphql.context import RequestContext
 from crm.graphql.core_schema import get_core_schema
 from crm.graphql.errors import (
@@ -134,6 +135,10 @@ def graphql_response(request: HttpRequest, schema_for: SchemaGetter) -> HttpResp
             return _json(error_body(message, FORBIDDEN), 403, headers)
     elif kind == OperationType.SUBSCRIPTION:
         return _json(error_body("Subscriptions are not supported.", BAD_USER_INPUT), 400, headers)
+    elif kind == OperationType.QUERY and schema.workspace_schema is not None:
+        data = database_answers.answer(schema, prepared.document, operation_name, variables, key.workspace)
+        if data is not None:
+            return _json({"data": data}, 200, headers)
     context = RequestContext(
         workspace=key.workspace,
         api_key=key,

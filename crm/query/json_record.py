@@ -15,14 +15,16 @@ PostgreSQL and SQLite differ only in how that is spelled (``json_build_object`` 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from django.db.models import Expression, F, OuterRef, Subquery, TextField
+from django.db import connection
+from django.db.models import Expression, TextField
 
 from crm.metadata.schema import CompiledField, CompiledObject, SubField
 
+SQL = tuple[str, list[Any]]
 # PostgreSQL takes at most 100 arguments to a function: 50 keys and their values.
 MAX_KEYS = 50
 
@@ -81,56 +83,46 @@ def full_shape(obj: CompiledObject) -> Shape:
 
 
 class RecordJson(Expression):
-    """The JSON of each row, as text (or, ``nested``, as a JSON value inside another)."""
+    """The JSON of each row of the query's own table, as text.
 
-    def __init__(self, obj: CompiledObject, shape: Shape, *, nested: bool = False) -> None:
+    The SQL is written once per database, object and shape (``_record_sql``) and reads
+    the columns by the table's name, as the base table of a query is named: building
+    and resolving an expression per column on every request would cost more than the
+    database's work for a small page.
+    """
+
+    def __init__(self, obj: CompiledObject, shape: Shape) -> None:
         super().__init__(output_field=TextField())
-        if len(shape.parts) > MAX_KEYS or any(
-            isinstance(p, Composite) and len(p.subfields) + len(p.constants) > MAX_KEYS for p in shape.parts
-        ):
-            raise ShapeNotSupported("too many keys for one JSON object")
-        self.obj, self.shape, self.nested = obj, shape, nested
-        self.sources: list[Any] = [source for part in shape.parts for source in _sources(obj, part)]
-
-    def get_source_expressions(self) -> list[Any]:
-        return self.sources
-
-    def set_source_expressions(self, exprs: list[Any]) -> None:
-        self.sources = list(exprs)
+        self.obj, self.shape = obj, shape
+        _check_size(shape)
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
-        dialect = DIALECTS.get(connection.vendor)
-        if dialect is None:
-            raise ShapeNotSupported(f"no JSON dialect for {connection.vendor}")
-        compiled = iter([compiler.compile(source) for source in self.sources])
-        sql, params = dialect.record(self.shape, compiled)
-        return dialect.finish(sql, nested=self.nested), params
+        sql, params = _record_sql(connection.vendor, self.obj, self.shape)
+        return sql, list(params)
 
 
-def _sources(obj: CompiledObject, part: Part) -> list[Any]:
-    """The expressions a part reads, in the order its rendering consumes them."""
-    if isinstance(part, Value):
-        return [F("custom") if part.field.is_custom else F(part.field.path)]
-    if isinstance(part, Composite):
-        if part.field.is_custom:
-            return [F("custom")]
-        return [F(sub.path) for _key, sub in part.subfields]
-    if isinstance(part, Related):
-        relation = part.field.relation
-        assert relation is not None and relation.join_column is not None
-        related = (
-            part.target.model.objects.filter(
-                workspace_id=OuterRef("workspace_id"), deleted_at__isnull=True, id=OuterRef(relation.join_column)
-            )
-            .order_by()
-            .annotate(_json=RecordJson(part.target, part.shape, nested=True))
-            .values("_json")[:1]
-        )
-        return [Subquery(related)]
-    return []
+def _check_size(shape: Shape) -> None:
+    for part in shape.parts:
+        if isinstance(part, Composite) and len(part.subfields) + len(part.constants) > MAX_KEYS:
+            raise ShapeNotSupported("too many keys for one JSON object")
+        if isinstance(part, Related):
+            _check_size(part.shape)
+    if len(shape.parts) > MAX_KEYS:
+        raise ShapeNotSupported("too many keys for one JSON object")
 
 
-SQL = tuple[str, list[Any]]
+@lru_cache(maxsize=1024)
+def _record_sql(vendor: str, obj: CompiledObject, shape: Shape) -> tuple[str, tuple[Any, ...]]:
+    dialect = DIALECTS.get(vendor)
+    if dialect is None:
+        raise ShapeNotSupported(f"no JSON dialect for {vendor}")
+    table = connection.ops.quote_name(obj.model._meta.db_table)
+    sql, params = dialect.record(obj, shape, table, depth=0)
+    return dialect.finish(sql, nested=False), tuple(params)
+
+
+def _column(obj: CompiledObject, table: str, path: str) -> SQL:
+    return f"{table}.{connection.ops.quote_name(obj.model._meta.get_field(path).column)}", []
 
 
 class Dialect:
@@ -157,36 +149,49 @@ class Dialect:
     def related(self, sql: SQL) -> SQL:
         return sql
 
-    def record(self, shape: Shape, compiled: Iterator[SQL]) -> SQL:
-        pairs: list[tuple[str, SQL]] = []
-        for part in shape.parts:
-            pairs.append((part.key, self._part(part, compiled)))
-        return self.object(pairs)
+    def record(self, obj: CompiledObject, shape: Shape, table: str, *, depth: int) -> SQL:
+        return self.object([(part.key, self._part(obj, part, table, depth)) for part in shape.parts])
 
-    def _part(self, part: Part, compiled: Iterator[SQL]) -> SQL:
+    def _part(self, obj: CompiledObject, part: Part, table: str, depth: int) -> SQL:
         if isinstance(part, Constant):
             return self.constant(part.text)
         if isinstance(part, Related):
-            return self.related(next(compiled))
+            return self.related(self._related(obj, part, table, depth))
         field = part.field
         if isinstance(part, Value):
-            source = next(compiled)
             if field.is_custom:
-                return self.custom(source, field.name)
-            return self.column(field.type, None, source)
+                return self.custom(_column(obj, table, "custom"), field.name)
+            return self.column(field.type, None, _column(obj, table, field.path or ""))
         if field.is_custom:
-            custom = next(compiled)
+            custom = _column(obj, table, "custom")
             pairs = [(key, self.custom(custom, field.name, sub.name)) for key, sub in part.subfields]
             pairs += [(key, self.constant(text)) for key, text in part.constants]
-            present = self.custom_present(custom, field.name)
+            present_sql, present_params = self.custom_present(custom, field.name)
             inner_sql, inner_params = self.object(pairs)
-            return (
-                f"CASE WHEN {present[0]} THEN {inner_sql} END",
-                [*present[1], *inner_params],
-            )
-        pairs = [(key, self.column(field.type, sub.kind, next(compiled))) for key, sub in part.subfields]
+            return f"CASE WHEN {present_sql} THEN {inner_sql} END", [*present_params, *inner_params]
+        pairs = [(key, self.column(field.type, sub.kind, _column(obj, table, sub.path))) for key, sub in part.subfields]
         pairs += [(key, self.constant(text)) for key, text in part.constants]
         return self.object(pairs)
+
+    def _related(self, obj: CompiledObject, part: Related, table: str, depth: int) -> SQL:
+        """The live related record of the same workspace, as a subquery."""
+        relation = part.field.relation
+        assert relation is not None and relation.join_column is not None
+        target = part.target
+        alias = connection.ops.quote_name(f"related{depth + 1}")
+        inner_sql, inner_params = self.record(target, part.shape, alias, depth=depth + 1)
+        key, _ = _column(obj, table, relation.join_column)
+        workspace, _ = _column(obj, table, "workspace")
+        target_table = connection.ops.quote_name(target.model._meta.db_table)
+        target_id, _ = _column(target, alias, "id")
+        target_workspace, _ = _column(target, alias, "workspace")
+        target_deleted, _ = _column(target, alias, "deleted_at")
+        # Only names from the models are interpolated; every value is a parameter.
+        sql = (
+            f"(SELECT {self.finish(inner_sql, nested=True)} FROM {target_table} {alias}"  # noqa: S608
+            f" WHERE {target_id} = {key} AND {target_workspace} = {workspace} AND {target_deleted} IS NULL)"
+        )
+        return sql, inner_params
 
 
 def _join(pairs: list[tuple[str, SQL]], key_sql: str) -> SQL:

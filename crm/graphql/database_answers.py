@@ -1,0 +1,252 @@
+"""Answering plain record queries with JSON the database builds.
+
+Most documents clients send read pages of records: ``people(first: 60) { edges { node {
+id name { firstName } company { name } } } totalCount }``. For those, resolving every
+field of every record through graphql-core costs far more than the database's work.
+When every root field of a query is a record list or a record looked up by filter, and
+every field selected on the records is a stored value, a composite, ``__typename`` or a
+to-one relation selected the same way, the query is answered here instead: each root
+field is one SQL statement that selects only the fields asked for and builds each
+record's JSON (crm.query.json_record), plus a count when ``totalCount`` is selected.
+
+Anything else (a to-many relation, a member, an argument or field this does not know, a
+value the general path would refuse) makes ``answer`` return None, and graphql-core
+answers the document as it always has, errors and all. The answers are the same either
+way: tests run documents through both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLEnumType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    OperationType,
+)
+from graphql.execution.collect_fields import collect_fields, collect_sub_fields
+from graphql.execution.values import get_argument_values, get_variable_values
+from graphql.utilities import get_operation_ast
+
+from crm.graphql.execution import PreparedSchema
+from crm.graphql.filters import filter_node, order_nodes
+from crm.metadata.schema import CompiledObject
+from crm.models import Workspace
+from crm.query.compile import filter_to_q
+from crm.query.json_record import Composite, Constant, Part, RecordJson, Related, Shape, ShapeNotSupported, Value
+from crm.query.listing import RecordPage, list_records
+from crm.query.record_queries import records
+
+LIST_ARGUMENTS = frozenset({"filter", "orderBy", "first", "after", "last", "before"})
+PAGE_INFO_FIELDS = {
+    "hasNextPage": "has_next_page",
+    "hasPreviousPage": "has_previous_page",
+    "startCursor": "start_cursor",
+    "endCursor": "end_cursor",
+}
+
+
+class NotAnswerable(Exception):
+    """This document is for the general path."""
+
+
+@dataclass(frozen=True)
+class Context:
+    schema: GraphQLSchema
+    fragments: dict[str, FragmentDefinitionNode]
+    variables: dict[str, Any]
+    objects_by_type: dict[str, CompiledObject]
+
+
+def answer(
+    prepared: PreparedSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+    workspace: Workspace,
+) -> dict[str, Any] | None:
+    """The ``data`` of the query, or None when the general path must answer it."""
+    operation = get_operation_ast(document, operation_name)
+    if operation is None or operation.operation != OperationType.QUERY:
+        return None
+    coerced = get_variable_values(prepared.schema, operation.variable_definitions or (), variables or {})
+    if isinstance(coerced, list):
+        return None  # the general path reports the variables' errors
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    context = Context(prepared.schema, fragments, coerced, prepared.objects_by_type)
+    query_type = prepared.schema.query_type
+    assert query_type is not None
+    try:
+        roots = collect_fields(prepared.schema, fragments, coerced, query_type, operation.selection_set)
+        return {key: _root(context, workspace, query_type, nodes) for key, nodes in roots.items()}
+    except (NotAnswerable, ShapeNotSupported):
+        return None
+    except Exception:  # noqa: BLE001 - whatever went wrong, the general path answers it properly
+        return None
+
+
+def _root(context: Context, workspace: Workspace, query_type: GraphQLObjectType, nodes: list[FieldNode]) -> Any:
+    name = nodes[0].name.value
+    if name == "__typename":
+        return query_type.name
+    field_def = query_type.fields.get(name)
+    reads = getattr(field_def.resolve, "reads", None) if field_def is not None else None
+    if reads is None:
+        raise NotAnswerable(name)
+    kind, singular = reads
+    arguments = get_argument_values(field_def, nodes[0], context.variables)
+    record_type = _named(field_def.type)
+    if kind == "one":
+        return _one(context, workspace, record_type, nodes, arguments)
+    return _list(context, workspace, record_type, nodes, arguments)
+
+
+def _one(
+    context: Context, workspace: Workspace, record_type: Any, nodes: list[FieldNode], arguments: dict[str, Any]
+) -> Any:
+    obj = context.objects_by_type[record_type.name]
+    shape = _shape(context, obj, record_type, nodes)
+    queryset = records(workspace, obj)
+    node = filter_node(obj, arguments.get("filter"))
+    if node is not None:
+        queryset = queryset.filter(filter_to_q(obj, node))
+    found = queryset.annotate(_json=RecordJson(obj, shape)).values_list("_json", flat=True).first()
+    if found is None:
+        raise NotAnswerable("not found")  # the general path raises NOT_FOUND with its message
+    return orjson.loads(found)
+
+
+def _list(
+    context: Context, workspace: Workspace, connection_type: Any, nodes: list[FieldNode], arguments: dict[str, Any]
+) -> dict[str, Any]:
+    if any(value is not None for key, value in arguments.items() if key not in LIST_ARGUMENTS):
+        raise NotAnswerable("an argument this path does not read")
+    layout = _sub_fields(context, connection_type, nodes)
+    edge_type = _named(connection_type.fields["edges"].type)
+    record_type = _named(edge_type.fields["node"].type)
+    obj = context.objects_by_type[record_type.name]
+    node_nodes: list[FieldNode] = []
+    for key, field_nodes in layout.items():
+        name = field_nodes[0].name.value
+        if name == "edges":
+            for edge_nodes in _sub_fields(context, edge_type, field_nodes).values():
+                if edge_nodes[0].name.value == "node":
+                    node_nodes += edge_nodes
+        elif name not in ("pageInfo", "totalCount", "__typename"):
+            raise NotAnswerable(key)
+    shape = _shape(context, obj, record_type, node_nodes) if node_nodes else Shape(())
+    page = list_records(
+        workspace,
+        obj,
+        filter=filter_node(obj, arguments.get("filter")),
+        order_by=order_nodes(obj, arguments.get("orderBy")),
+        first=arguments.get("first"),
+        after=arguments.get("after"),
+        last=arguments.get("last"),
+        before=arguments.get("before"),
+        count=any(nodes[0].name.value == "totalCount" for nodes in layout.values()),
+        shape=shape,
+    )
+    return _connection(context, connection_type, edge_type, layout, page)
+
+
+def _connection(
+    context: Context, connection_type: Any, edge_type: Any, layout: dict[str, list[FieldNode]], page: RecordPage
+) -> dict[str, Any]:
+    answer_: dict[str, Any] = {}
+    for key, field_nodes in layout.items():
+        name = field_nodes[0].name.value
+        if name == "totalCount":
+            answer_[key] = page.total_count
+        elif name == "__typename":
+            answer_[key] = connection_type.name
+        elif name == "pageInfo":
+            info_type = _named(connection_type.fields["pageInfo"].type)
+            answer_[key] = {
+                info_key: (
+                    info_type.name
+                    if info_nodes[0].name.value == "__typename"
+                    else getattr(page.page_info, PAGE_INFO_FIELDS[info_nodes[0].name.value])
+                )
+                for info_key, info_nodes in _sub_fields(context, info_type, field_nodes).items()
+            }
+        else:  # edges
+            edge_layout = [
+                (edge_key, edge_nodes[0].name.value)
+                for edge_key, edge_nodes in _sub_fields(context, edge_type, field_nodes).items()
+            ]
+            answer_[key] = [
+                {
+                    edge_key: record if what == "node" else cursor if what == "cursor" else edge_type.name
+                    for edge_key, what in edge_layout
+                }
+                for record, cursor in zip(page.records, page.cursors, strict=True)
+            ]
+    return answer_
+
+
+def _shape(context: Context, obj: CompiledObject, record_type: Any, nodes: list[FieldNode]) -> Shape:
+    parts: list[Part] = []
+    for key, field_nodes in _sub_fields(context, record_type, nodes).items():
+        name = field_nodes[0].name.value
+        if name == "__typename":
+            parts.append(Constant(key, record_type.name))
+            continue
+        field = obj.fields.get(name)
+        graphql_field = record_type.fields.get(name)
+        if field is None or graphql_field is None or field_nodes[0].arguments:
+            raise NotAnswerable(name)
+        _check_enum(graphql_field.type)
+        if field.relation is not None:
+            target_type = _named(graphql_field.type)
+            target = context.objects_by_type.get(target_type.name)
+            if field.relation.kind != "MANY_TO_ONE" or target is None:
+                raise NotAnswerable(name)  # to-many relations and members take the general path
+            parts.append(Related(key, field, target, _shape(context, target, target_type, field_nodes)))
+        elif field.is_composite:
+            parts.append(_composite(context, key, field, _named(graphql_field.type), field_nodes))
+        else:
+            parts.append(Value(key, field))
+    return Shape(tuple(parts))
+
+
+def _composite(context: Context, key: str, field: Any, composite_type: Any, nodes: list[FieldNode]) -> Composite:
+    subfields, constants = [], []
+    for sub_key, sub_nodes in _sub_fields(context, composite_type, nodes).items():
+        name = sub_nodes[0].name.value
+        if name == "__typename":
+            constants.append((sub_key, composite_type.name))
+            continue
+        sub = field.subfield(name)
+        if sub is None:
+            raise NotAnswerable(name)
+        subfields.append((sub_key, sub))
+    if constants and subfields:
+        raise NotAnswerable("__typename among sub-fields")  # keeps the key order simple
+    return Composite(key, field, tuple(subfields), tuple(constants))
+
+
+def _check_enum(field_type: Any) -> None:
+    """Enum values are written as their names; where a name differs from its stored value,
+    the general path translates it."""
+    named = _named(field_type)
+    if isinstance(named, GraphQLEnumType) and any(name != value.value for name, value in named.values.items()):
+        raise NotAnswerable(named.name)
+
+
+def _sub_fields(context: Context, parent_type: Any, nodes: list[FieldNode]) -> dict[str, list[FieldNode]]:
+    return collect_sub_fields(context.schema, context.fragments, context.variables, parent_type, nodes)
+
+
+def _named(field_type: Any) -> Any:
+    while isinstance(field_type, GraphQLNonNull | GraphQLList):
+        field_type = field_type.of_type
+    return field_type
