@@ -16,7 +16,7 @@ from receiver import Receiver, Reply
 
 from crm.services.records import create_records
 from webhooks.models import Attempt, Delivery, WebhookEndpoint
-from webhooks.services import claims, delivering
+from webhooks.services import claims, delivering, slow_receivers
 from webhooks.services.delivering import deliver_to_endpoints, send_batch, send_batches
 from webhooks.services.endpoints import create_endpoint
 
@@ -242,8 +242,8 @@ def test_one_round_to_many_endpoints_costs_the_statements_of_one(workspace, acto
 
 
 def test_a_slow_receiver_does_not_hold_up_deliveries_claimed_with_it(monkeypatch, workspace, actor, receiver):
-    monkeypatch.setattr(delivering, "SLOW_ANSWER_SECONDS", 0.2)
-    monkeypatch.setattr(delivering, "_slow_until", {})
+    monkeypatch.setattr(slow_receivers, "SLOW_ANSWER_SECONDS", 0.2)
+    monkeypatch.setattr(slow_receivers, "_slow_until", {})
     slow_receiver = Receiver(lambda request: Reply(200, delay=0.3)).start()
     try:
         slow = create_endpoint(workspace, target_url=slow_receiver.url)
