@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from conftest_webhooks import *  # noqa: F403
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from receiver import Receiver, Reply
@@ -85,7 +86,7 @@ def test_after_three_failures_in_a_row_the_rest_of_the_batch_goes_back_unsent(wo
     # Never posted: no attempt in the log, still due, free for the sweeper.
     assert not Attempt.objects.filter(delivery__in=untouched).exists()
     assert set(untouched.values_list("status", flat=True)) == {"pending"}
-    assert not untouched.filter(claimed_until__isnull=False).exists()
+    assert not untouched.filter(Q(queued_until__isnull=False) | Q(sending_until__isnull=False)).exists()
     endpoint.refresh_from_db()
     assert endpoint.consecutive_failures == 3 and endpoint.first_failure_at is not None
 
@@ -112,7 +113,10 @@ def test_an_endpoint_at_its_limit_of_batches_in_flight_is_skipped(workspace, act
     people(workspace, actor, 3)
     sending = Delivery.objects.first()
     Delivery.objects.filter(id=sending.id).update(
-        status="delivering", claimed_until=timezone.now() + timedelta(seconds=60), claim_token=uuid.uuid4()
+        status="delivering",
+        queued_until=None,
+        sending_until=timezone.now() + timedelta(seconds=60),
+        claim_token=uuid.uuid4(),
     )
 
     assert send_batch(endpoint.id).claimed == 0

@@ -3,8 +3,9 @@
 The database decides who sends what (see claims.py): a worker claims a batch of due
 deliveries from each endpoint it was given, POSTs them one after another over the
 process's keep-alive connections, and records every outcome (see outcomes.py), only for
-the deliveries it still holds. A killed worker leaves open attempts and leases that run
-out; the sweeper then marks those attempts interrupted and makes the deliveries due again.
+the deliveries it still holds. A killed worker leaves open attempts and worker leases
+that run out; the sweeper then marks those attempts interrupted and makes the deliveries
+due again. docs/webhook-delivery.md draws the whole cycle.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from webhooks.models import Attempt, Delivery, WebhookEndpoint
 from webhooks.models.event import TEST_EVENT_NAME
 from webhooks.services import claims, nudges, outcomes, slow_receivers
 
-# Time kept free at the end of a lease for recording the outcomes.
+# Time kept free at the end of a worker lease for recording the outcomes.
 LEASE_MARGIN_SECONDS = 1.0
 
 _PENDING = Delivery.Status.PENDING
@@ -165,7 +166,7 @@ def attempt_delivery(delivery_id: uuid.UUID | str, *, ignore_endpoint_limit: boo
     if claim.busy:
         # Leave it to the worker already sending to this endpoint (it goes on with the
         # backlog) or to the sweeper, rather than waiting on a slow receiver here.
-        Delivery.objects.filter(id=delivery.id, status=_PENDING).update(claimed_until=None)
+        Delivery.objects.filter(id=delivery.id, status=_PENDING).update(queued_until=None)
         return None
     if not claim.deliveries:
         return None
@@ -218,7 +219,7 @@ def _fail_for_disabled_endpoint(endpoint: WebhookEndpoint, *, delivery_id: uuid.
     waiting.update(
         status=Delivery.Status.FAILED,
         next_attempt_at=None,
-        claimed_until=None,
+        queued_until=None,
         last_error=f"Not sent: the endpoint was disabled. {endpoint.disabled_reason}".strip(),
     )
 
