@@ -4,7 +4,7 @@ Scheduling, not state: nothing in the database depends on it, each worker proces
 its own, and a restart forgets it. It only decides how a worker groups its claims: an
 endpoint whose receiver took longer than SLOW_ANSWER_SECONDS to answer is claimed on its
 own, after the others, for SLOW_FOR_SECONDS, so deliveries to other endpoints are never
-claimed only to wait behind it.
+claimed only to wait behind it (see docs/webhook-delivery.md).
 """
 
 from __future__ import annotations
