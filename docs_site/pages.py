@@ -61,7 +61,13 @@ SECTIONS: tuple[Section, ...] = (
         ),
     ),
     Section("API & Webhooks", (Page("api-and-webhooks", "api-and-webhooks.md", "API & Webhooks"),)),
-    Section("Self-hosting", (Page("self-hosting", "self-hosting.md", "Self-hosting"),)),
+    Section(
+        "Self-hosting",
+        (
+            Page("self-hosting", "self-hosting.md", "Self-hosting"),
+            Page("webhook-delivery", "webhook-delivery.md", "Webhook delivery"),
+        ),
+    ),
 )
 PAGES: dict[str, Page] = {page.slug: page for section in SECTIONS for page in section.pages}
 _BY_FILE: dict[str, Page] = {page.file: page for page in PAGES.values()}

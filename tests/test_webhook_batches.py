@@ -10,13 +10,14 @@ from datetime import timedelta
 import pytest
 from conftest_webhooks import *  # noqa: F403
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from receiver import Receiver, Reply
 
 from crm.services.records import create_records
 from webhooks.models import Attempt, Delivery, WebhookEndpoint
-from webhooks.services import claims, delivering
+from webhooks.services import claims, delivering, slow_receivers
 from webhooks.services.delivering import deliver_to_endpoints, send_batch, send_batches
 from webhooks.services.endpoints import create_endpoint
 
@@ -85,7 +86,7 @@ def test_after_three_failures_in_a_row_the_rest_of_the_batch_goes_back_unsent(wo
     # Never posted: no attempt in the log, still due, free for the sweeper.
     assert not Attempt.objects.filter(delivery__in=untouched).exists()
     assert set(untouched.values_list("status", flat=True)) == {"pending"}
-    assert not untouched.filter(claimed_until__isnull=False).exists()
+    assert not untouched.filter(Q(queued_until__isnull=False) | Q(sending_until__isnull=False)).exists()
     endpoint.refresh_from_db()
     assert endpoint.consecutive_failures == 3 and endpoint.first_failure_at is not None
 
@@ -112,7 +113,10 @@ def test_an_endpoint_at_its_limit_of_batches_in_flight_is_skipped(workspace, act
     people(workspace, actor, 3)
     sending = Delivery.objects.first()
     Delivery.objects.filter(id=sending.id).update(
-        status="delivering", claimed_until=timezone.now() + timedelta(seconds=60), claim_token=uuid.uuid4()
+        status="delivering",
+        queued_until=None,
+        sending_until=timezone.now() + timedelta(seconds=60),
+        claim_token=uuid.uuid4(),
     )
 
     assert send_batch(endpoint.id).claimed == 0
@@ -242,8 +246,8 @@ def test_one_round_to_many_endpoints_costs_the_statements_of_one(workspace, acto
 
 
 def test_a_slow_receiver_does_not_hold_up_deliveries_claimed_with_it(monkeypatch, workspace, actor, receiver):
-    monkeypatch.setattr(delivering, "SLOW_ANSWER_SECONDS", 0.2)
-    monkeypatch.setattr(delivering, "_slow_until", {})
+    monkeypatch.setattr(slow_receivers, "SLOW_ANSWER_SECONDS", 0.2)
+    monkeypatch.setattr(slow_receivers, "_slow_until", {})
     slow_receiver = Receiver(lambda request: Reply(200, delay=0.3)).start()
     try:
         slow = create_endpoint(workspace, target_url=slow_receiver.url)

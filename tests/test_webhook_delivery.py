@@ -155,7 +155,7 @@ def test_server_error_schedules_a_retry_in_the_database_with_jitter(workspace, a
     assert not attempt.succeeded and attempt.status_code == 500 and attempt.response_body == "boom"
     assert delivery.status == "pending" and delivery.attempt_count == 1 and delivery.last_status_code == 500
     assert timedelta(seconds=89) <= delivery.next_attempt_at - before <= timedelta(seconds=111)
-    assert delivery.claimed_until is None
+    assert delivery.queued_until is None and delivery.sending_until is None
     # Not due yet: a message arriving early does nothing.
     assert deliver(delivery.id) is None
     assert len(receiver.received()) == 1
@@ -302,7 +302,7 @@ def test_a_delivery_claimed_by_another_worker_is_not_sent_again(workspace, actor
     person = create_record(workspace, "person", PERSON, actor)
     delivery = delivery_of(person)
     Delivery.objects.filter(id=delivery.id).update(
-        status="delivering", claimed_until=timezone.now() + timedelta(seconds=60)
+        status="delivering", queued_until=None, sending_until=timezone.now() + timedelta(seconds=60)
     )
 
     assert deliver(delivery.id) is None
@@ -315,14 +315,14 @@ def test_an_endpoint_at_its_in_flight_limit_leaves_further_deliveries_waiting(wo
     busy = create_record(workspace, "person", PERSON, actor)
     waiting = create_record(workspace, "person", {"name": {"firstName": "Grace"}}, actor)
     Delivery.objects.filter(id=delivery_of(busy).id).update(
-        status="delivering", claimed_until=timezone.now() + timedelta(seconds=60)
+        status="delivering", queued_until=None, sending_until=timezone.now() + timedelta(seconds=60)
     )
-    Delivery.objects.filter(id=delivery_of(waiting).id).update(claimed_until=timezone.now() + timedelta(seconds=60))
+    Delivery.objects.filter(id=delivery_of(waiting).id).update(queued_until=timezone.now() + timedelta(seconds=60))
 
     assert attempt_delivery(delivery_of(waiting).id) is None
 
     # Still due, and free for the sweeper to queue again.
-    assert delivery_of(waiting).status == "pending" and delivery_of(waiting).claimed_until is None
+    assert delivery_of(waiting).status == "pending" and delivery_of(waiting).queued_until is None
     assert receiver.received() == []
 
 

@@ -105,7 +105,7 @@ def test_a_commit_sends_one_message_however_many_endpoints_and_deliveries(
     for endpoint in endpoints:
         assert endpoint.deliveries.count() == 10
         # Every delivery is covered by that message, so the sweeper leaves them alone.
-        assert endpoint.deliveries.filter(claimed_until__isnull=True).count() == 0
+        assert endpoint.deliveries.filter(queued_until__isnull=True).count() == 0
 
 
 def test_a_rolled_back_write_leaves_no_delivery_and_queues_nothing(
@@ -127,7 +127,7 @@ def test_with_the_broker_down_deliveries_stay_due_for_the_sweeper(workspace, act
     create_endpoint(workspace, target_url=URL)
     person = create_record(workspace, "person", {"name": {"firstName": "Ada"}}, actor)
     delivery = Delivery.objects.get()
-    assert delivery.claimed_until is not None  # queue lease taken at fan-out
+    assert delivery.queued_until is not None  # queue lease taken at fan-out
 
     use_broker("redis://127.0.0.1:1/0", {})
     try:
@@ -136,7 +136,7 @@ def test_with_the_broker_down_deliveries_stay_due_for_the_sweeper(workspace, act
         use_broker(webhook_broker.url, webhook_broker.transport_options)
 
     delivery.refresh_from_db()
-    assert delivery.status == "pending" and delivery.claimed_until is None
+    assert delivery.status == "pending" and delivery.queued_until is None
     delete_record(workspace, "person", person["id"], actor)  # writes still work
 
 
@@ -164,7 +164,7 @@ def test_on_postgresql_a_write_and_its_deliveries_are_one_statement(
     assert len(webhook_statements) == 1
     assert {d.endpoint_id for d in Delivery.objects.all()} == {e.id for e in endpoints}
     assert Delivery.objects.count() == 12 and Event.objects.count() == 4
-    assert not Delivery.objects.filter(claimed_until__isnull=True).exists()
+    assert not Delivery.objects.filter(queued_until__isnull=True).exists()
     assert len(callbacks) == 1
 
 

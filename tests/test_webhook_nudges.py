@@ -113,7 +113,7 @@ def test_a_message_the_broker_refused_leaves_no_marker_behind(
         write(workspace, actor, django_capture_on_commit_callbacks)
     assert redis_broker.queued_messages() == before
     # Left to the sweeper, and the next write publishes as if nothing was waiting.
-    assert Delivery.objects.get().claimed_until is None
+    assert Delivery.objects.get().queued_until is None
 
     write(workspace, actor, django_capture_on_commit_callbacks, "Grace")
 
@@ -124,7 +124,7 @@ def test_the_sweeper_queues_a_lost_message_even_while_the_marker_lasts(workspace
     endpoint = create_endpoint(workspace, target_url=URL)
     create_record(workspace, "person", {"name": {"firstName": "Ada"}}, actor)
     assert nudges.claim([str(endpoint.id)]) == [str(endpoint.id)]  # a message "waits"...
-    Delivery.objects.update(claimed_until=None)  # ...but was lost, and its lease ran out
+    Delivery.objects.update(queued_until=None)  # ...but was lost, and its lease ran out
     before = redis_broker.queued_messages()
 
     assert sweep() == 1

@@ -32,13 +32,13 @@ def people(workspace, actor, count: int) -> None:
 def test_due_deliveries_without_a_queue_lease_are_queued(workspace, actor, webhook_broker):
     create_endpoint(workspace, target_url=URL)
     people(workspace, actor, 1)
-    Delivery.objects.update(claimed_until=None)
+    Delivery.objects.update(queued_until=None)
     before = webhook_broker.queued_messages()
 
     assert sweep() == 1
 
     assert webhook_broker.queued_messages() == before + 1
-    assert Delivery.objects.get().claimed_until > timezone.now()
+    assert Delivery.objects.get().queued_until > timezone.now()
     # Queued once: the next sweep leaves it to its message.
     assert sweep() == 0
 
@@ -49,19 +49,19 @@ def test_endpoints_with_a_message_on_its_way_or_nothing_due_are_left_alone(works
     expired = create_endpoint(workspace, target_url=URL)
     people(workspace, actor, 2)
     now = timezone.now()
-    later.deliveries.update(claimed_until=None, next_attempt_at=now + timedelta(minutes=5))
+    later.deliveries.update(queued_until=None, next_attempt_at=now + timedelta(minutes=5))
     # One delivery with a live queue lease: a message for the endpoint is on its way.
     first, second = queued.deliveries.order_by("created_at")
-    Delivery.objects.filter(id=first.id).update(claimed_until=now + timedelta(minutes=1))
-    Delivery.objects.filter(id=second.id).update(claimed_until=None)
-    expired.deliveries.update(claimed_until=now - timedelta(seconds=1))
+    Delivery.objects.filter(id=first.id).update(queued_until=now + timedelta(minutes=1))
+    Delivery.objects.filter(id=second.id).update(queued_until=None)
+    expired.deliveries.update(queued_until=now - timedelta(seconds=1))
     before = webhook_broker.queued_messages()
 
     assert queue_due_deliveries() == 1
 
     assert webhook_broker.queued_messages() == before + 1
     # One of its deliveries now carries the lease for the whole endpoint.
-    assert expired.deliveries.filter(claimed_until__gt=now).count() == 1
+    assert expired.deliveries.filter(queued_until__gt=now).count() == 1
     assert queue_due_deliveries() == 0
 
 
@@ -70,25 +70,25 @@ def test_each_endpoint_with_due_deliveries_gets_a_message_of_its_own(workspace, 
     quiet = create_endpoint(workspace, target_url=URL, operations=["company.*"])
     people(workspace, actor, 30)
     create_record(workspace, "company", {"name": "Northwind"}, actor)
-    Delivery.objects.update(claimed_until=None)
+    Delivery.objects.update(queued_until=None)
     before = webhook_broker.queued_messages()
 
     assert queue_due_deliveries() == 2
 
     # Two messages, so two workers can share the swept backlog.
     assert webhook_broker.queued_messages() == before + 2
-    assert busy.deliveries.filter(claimed_until__isnull=False).count() == 1
-    assert quiet.deliveries.filter(claimed_until__isnull=False).count() == 1
+    assert busy.deliveries.filter(queued_until__isnull=False).count() == 1
+    assert quiet.deliveries.filter(queued_until__isnull=False).count() == 1
     assert queue_due_deliveries() == 0
 
 
 def test_an_endpoint_with_a_batch_in_flight_is_left_to_that_worker(workspace, actor):
     endpoint = create_endpoint(workspace, target_url=URL)
     people(workspace, actor, 3)
-    Delivery.objects.update(claimed_until=None)
+    Delivery.objects.update(queued_until=None)
     sending = endpoint.deliveries.first()
     Delivery.objects.filter(id=sending.id).update(
-        status="delivering", claimed_until=timezone.now() + timedelta(seconds=30), claim_token=uuid.uuid4()
+        status="delivering", sending_until=timezone.now() + timedelta(seconds=30), claim_token=uuid.uuid4()
     )
 
     # The worker sending it looks for the endpoint's other due deliveries after its batch.
@@ -101,7 +101,11 @@ def test_a_delivery_whose_worker_died_is_marked_interrupted_and_due_again(worksp
     delivery = Delivery.objects.get()
     started = timezone.now() - timedelta(minutes=2)
     Delivery.objects.filter(id=delivery.id).update(
-        status="delivering", claimed_until=started + timedelta(seconds=40), claim_token=uuid.uuid4(), attempt_count=1
+        status="delivering",
+        queued_until=None,
+        sending_until=started + timedelta(seconds=40),
+        claim_token=uuid.uuid4(),
+        attempt_count=1,
     )
     Attempt.objects.create(delivery=delivery, number=1, started_at=started)
 
@@ -123,7 +127,8 @@ def test_a_delivery_interrupted_on_its_last_attempt_fails(workspace, actor, sett
     people(workspace, actor, 1)
     Delivery.objects.update(
         status="delivering",
-        claimed_until=timezone.now() - timedelta(seconds=1),
+        queued_until=None,
+        sending_until=timezone.now() - timedelta(seconds=1),
         claim_token=uuid.uuid4(),
         attempt_count=2,
     )
@@ -153,7 +158,10 @@ def test_a_live_lease_is_not_taken_back(workspace, actor):
     create_endpoint(workspace, target_url=URL)
     people(workspace, actor, 1)
     Delivery.objects.update(
-        status="delivering", claimed_until=timezone.now() + timedelta(seconds=30), claim_token=uuid.uuid4()
+        status="delivering",
+        queued_until=None,
+        sending_until=timezone.now() + timedelta(seconds=30),
+        claim_token=uuid.uuid4(),
     )
 
     assert reclaim_expired_leases() == 0

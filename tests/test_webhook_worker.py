@@ -200,7 +200,7 @@ def test_a_write_committed_while_the_broker_is_down_is_delivered_by_the_sweeper(
         person = create_record(workspace, "person", PERSON, actor)
         delivery = Delivery.objects.get()
         # Not queued, and not waiting on a queue lease either: the next sweep may take it.
-        assert delivery.status == "pending" and delivery.claimed_until is None
+        assert delivery.status == "pending" and delivery.queued_until is None
     finally:
         use_broker(webhook_broker.url, webhook_broker.transport_options)
 

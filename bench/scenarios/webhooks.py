@@ -178,7 +178,7 @@ def abandon_backlog(workspace: Any, flush_broker: Callable[[], None]) -> int:
 
     flush_broker()
     pending = Delivery.objects.filter(event__workspace=workspace, status=Delivery.Status.PENDING)
-    return pending.update(status=Delivery.Status.FAILED, next_attempt_at=None, claimed_until=None)
+    return pending.update(status=Delivery.Status.FAILED, next_attempt_at=None, queued_until=None)
 
 
 def paced(workspace: Any, endpoints: int, seconds: int) -> dict[str, Any]:

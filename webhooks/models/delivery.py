@@ -10,9 +10,9 @@ class Delivery(models.Model):
     """One event owed to one endpoint. Its id is the ``webhook-id`` header, so it stays
     the same across retries and resends and receivers can deduplicate on it.
 
-    ``claimed_until`` is a lease: while a message for this delivery sits in the broker
-    (status pending) or a worker is posting it (status delivering), nobody else queues
-    or sends it; a lost message or a killed worker simply lets the lease run out and the
+    Its states, who moves it between them and what each lease means are set out in
+    docs/webhook-delivery.md. In short: each lease belongs to one state and is empty in
+    every other, so a lost message or a killed worker simply lets it run out and the
     sweeper takes over.
     """
 
@@ -33,9 +33,16 @@ class Delivery(models.Model):
     round_start = models.PositiveIntegerField(default=0)
     # Indexed through delivery_due (status, next_attempt_at), the sweeper's query.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
-    claimed_until = models.DateTimeField(null=True, blank=True)
-    # Which claim owns the delivery, so a worker that outlived its lease cannot
-    # overwrite the outcome recorded by the one that took over.
+    # Neither lease is indexed: every query that reads one narrows by status first (through
+    # the indexes below), and an unindexed column keeps renewing or clearing it cheap.
+    # The queue lease, set only while pending: a task message naming the endpoint is on
+    # its way until then, so the sweeper does not queue another.
+    queued_until = models.DateTimeField(null=True, blank=True)
+    # The worker lease, set only while delivering: the worker holding the delivery has
+    # until then to record its outcome before the sweeper takes it back.
+    sending_until = models.DateTimeField(null=True, blank=True)
+    # Which claim holds the delivery (set only while delivering), so a worker that
+    # outlived its lease cannot overwrite the outcome recorded by the one that took over.
     claim_token = models.UUIDField(null=True, blank=True)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.TextField(blank=True)

@@ -1,7 +1,9 @@
 """Claiming due deliveries: who sends what is decided by the database.
 
 A claim takes a batch of an endpoint's oldest due deliveries in one conditional UPDATE
-(a lease with a token) and opens their attempt rows in the same transaction. On
+(pending to delivering: the worker lease ``sending_until`` with a ``claim_token``, and
+the queue lease dropped, as it waits for no message any more) and opens their attempt rows
+in the same transaction (see docs/webhook-delivery.md for the whole cycle). On
 PostgreSQL one transaction claims for every endpoint a worker was given, so the database
 work per round is the same whether an endpoint has fifty deliveries due or one.
 
@@ -167,7 +169,7 @@ def _prepare(claim: Claim, deliveries: list[Delivery], now: datetime) -> None:
 
 def batches_in_flight(endpoint_id: uuid.UUID, now: datetime) -> int:
     return (
-        Delivery.objects.filter(endpoint_id=endpoint_id, status=_DELIVERING, claimed_until__gt=now)
+        Delivery.objects.filter(endpoint_id=endpoint_id, status=_DELIVERING, sending_until__gt=now)
         .values("claim_token")
         .distinct()
         .count()
@@ -230,7 +232,8 @@ def _claim_batches_postgresql(
     # interpolated (from the models); every value is a parameter.
     sql = f"""
         WITH c AS (
-            UPDATE {table} SET status = %s, claimed_until = %s, attempt_count = attempt_count + 1,
+            UPDATE {table} SET status = %s, queued_until = NULL, sending_until = %s,
+                attempt_count = attempt_count + 1,
                 claim_token = (%s::uuid[])[array_position(%s::uuid[], endpoint_id)]
             WHERE id = ANY(ARRAY(
                 SELECT p.id FROM unnest(%s::uuid[], %s::integer[]) AS w(endpoint_id, size)
@@ -240,7 +243,7 @@ def _claim_batches_postgresql(
                     ORDER BY d.next_attempt_at, d.created_at LIMIT w.size FOR UPDATE SKIP LOCKED
                 ) p
                 WHERE (SELECT COUNT(DISTINCT COALESCE(f.claim_token, f.id)) FROM {table} f
-                       WHERE f.endpoint_id = w.endpoint_id AND f.status = %s AND f.claimed_until > %s) < %s
+                       WHERE f.endpoint_id = w.endpoint_id AND f.status = %s AND f.sending_until > %s) < %s
             )) AND status = %s
             RETURNING id, claim_token, event_id, attempt_count, round_start, next_attempt_at, created_at
         )
@@ -323,12 +326,12 @@ def _claim_rows(
     if limit is not None:
         which += (
             f" AND (SELECT COUNT(DISTINCT COALESCE(claim_token, id)) FROM {table}"  # noqa: S608
-            " WHERE endpoint_id = %s AND status = %s AND claimed_until > %s) < %s"
+            " WHERE endpoint_id = %s AND status = %s AND sending_until > %s) < %s"
         )
         which_params += [adapt(endpoint_id), _DELIVERING, now, limit]
     sql = (
-        f"UPDATE {table} SET status = %s, claimed_until = %s, claim_token = %s, attempt_count = attempt_count + 1"  # noqa: S608
-        f" WHERE {which} AND status = %s"
+        f"UPDATE {table} SET status = %s, queued_until = NULL, sending_until = %s, claim_token = %s,"  # noqa: S608
+        f" attempt_count = attempt_count + 1 WHERE {which} AND status = %s"
     )
     params = [_DELIVERING, now + timedelta(seconds=lease), adapt(token), *which_params, _PENDING]
     if not postgres:

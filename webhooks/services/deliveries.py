@@ -86,8 +86,6 @@ def resend_delivery(delivery: Delivery) -> Delivery:
         status=Delivery.Status.PENDING,
         round_start=F("attempt_count"),
         next_attempt_at=now,
-        claimed_until=None,
-        claim_token=None,
     )
     delivery.refresh_from_db()
     if restarted:
@@ -109,8 +107,6 @@ def recover_failed(endpoint: WebhookEndpoint, since: datetime) -> int:
             status=Delivery.Status.PENDING,
             round_start=F("attempt_count"),
             next_attempt_at=now,
-            claimed_until=None,
-            claim_token=None,
         )
     )
     if count:

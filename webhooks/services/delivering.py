@@ -3,8 +3,9 @@
 The database decides who sends what (see claims.py): a worker claims a batch of due
 deliveries from each endpoint it was given, POSTs them one after another over the
 process's keep-alive connections, and records every outcome (see outcomes.py), only for
-the deliveries it still holds. A killed worker leaves open attempts and leases that run
-out; the sweeper then marks those attempts interrupted and makes the deliveries due again.
+the deliveries it still holds. A killed worker leaves open attempts and worker leases
+that run out; the sweeper then marks those attempts interrupted and makes the deliveries
+due again. docs/webhook-delivery.md draws the whole cycle.
 """
 
 from __future__ import annotations
@@ -22,15 +23,10 @@ from django.utils import timezone
 from webhooks import safe_http
 from webhooks.models import Attempt, Delivery, WebhookEndpoint
 from webhooks.models.event import TEST_EVENT_NAME
-from webhooks.services import claims, nudges, outcomes
+from webhooks.services import claims, nudges, outcomes, slow_receivers
 
-# Time kept free at the end of a lease for recording the outcomes.
+# Time kept free at the end of a worker lease for recording the outcomes.
 LEASE_MARGIN_SECONDS = 1.0
-# A receiver taking longer than this to answer is claimed on its own for a while (in this
-# worker process), so deliveries to other endpoints are never claimed only to wait for it.
-SLOW_ANSWER_SECONDS = 0.5
-SLOW_FOR_SECONDS = 60.0
-_slow_until: dict[uuid.UUID, float] = {}  # endpoint id -> monotonic time
 
 _PENDING = Delivery.Status.PENDING
 
@@ -142,12 +138,9 @@ def _claim_groups(endpoint_ids: list[uuid.UUID]) -> list[list[uuid.UUID]]:
     """The endpoints as claims go: the quick ones together (up to BATCH_SIZE to a claim),
     then each one that answered slowly of late on its own, so that waiting for it never
     holds up deliveries to the others."""
-    now = time.monotonic()
-    for endpoint_id, until in list(_slow_until.items()):
-        if until <= now:
-            del _slow_until[endpoint_id]
-    quick = [endpoint_id for endpoint_id in endpoint_ids if endpoint_id not in _slow_until]
-    slow = [[endpoint_id] for endpoint_id in endpoint_ids if endpoint_id in _slow_until]
+    slow_ones = slow_receivers.slow_among(endpoint_ids)
+    quick = [endpoint_id for endpoint_id in endpoint_ids if endpoint_id not in slow_ones]
+    slow = [[endpoint_id] for endpoint_id in endpoint_ids if endpoint_id in slow_ones]
     size = claims.BATCH_SIZE
     return [quick[start : start + size] for start in range(0, len(quick), size)] + slow
 
@@ -173,7 +166,7 @@ def attempt_delivery(delivery_id: uuid.UUID | str, *, ignore_endpoint_limit: boo
     if claim.busy:
         # Leave it to the worker already sending to this endpoint (it goes on with the
         # backlog) or to the sweeper, rather than waiting on a slow receiver here.
-        Delivery.objects.filter(id=delivery.id, status=_PENDING).update(claimed_until=None)
+        Delivery.objects.filter(id=delivery.id, status=_PENDING).update(queued_until=None)
         return None
     if not claim.deliveries:
         return None
@@ -212,10 +205,8 @@ def _post(
             if result.failures_in_a_row >= claims.MAX_FAILURES_IN_A_ROW:
                 result.stop = "failing"
                 break
-        if outcome.duration_ms > SLOW_ANSWER_SECONDS * 1000:
-            _slow_until[endpoint.id] = time.monotonic() + SLOW_FOR_SECONDS
-            if others_waiting:
-                break  # the rest go back, to be claimed on their own
+        if slow_receivers.note_answer(endpoint.id, outcome.duration_ms) and others_waiting:
+            break  # the rest go back, to be claimed on their own
     result.attempts = claim.attempts[: len(claim.outcomes)]
     return result
 
@@ -228,7 +219,7 @@ def _fail_for_disabled_endpoint(endpoint: WebhookEndpoint, *, delivery_id: uuid.
     waiting.update(
         status=Delivery.Status.FAILED,
         next_attempt_at=None,
-        claimed_until=None,
+        queued_until=None,
         last_error=f"Not sent: the endpoint was disabled. {endpoint.disabled_reason}".strip(),
     )
 

@@ -227,7 +227,7 @@ def disable_endpoint(endpoint: WebhookEndpoint, reason: str = DISABLED_BY_ADMIN)
         failed = Delivery.objects.filter(endpoint_id=endpoint.id, status=Delivery.Status.PENDING).update(
             status=Delivery.Status.FAILED,
             next_attempt_at=None,
-            claimed_until=None,
+            queued_until=None,
             last_error=f"Not sent: the endpoint was disabled. {reason}",
         )
     if updated:

@@ -39,9 +39,9 @@ def write_events(events: Sequence[Event]) -> int:
     sql = f"""
         WITH ev AS ({insert_events} RETURNING id, workspace_id, object_name, action),
         d AS (
-            INSERT INTO {delivery} (id, event_id, endpoint_id, status, attempt_count, round_start,
-                next_attempt_at, claimed_until, claim_token, last_status_code, last_error, created_at, delivered_at)
-            SELECT gen_random_uuid(), ev.id, e.id, %s, 0, 0, %s, %s, NULL, NULL, '', %s, NULL
+            INSERT INTO {delivery} (id, event_id, endpoint_id, status, attempt_count, round_start, next_attempt_at,
+                queued_until, sending_until, claim_token, last_status_code, last_error, created_at, delivered_at)
+            SELECT gen_random_uuid(), ev.id, e.id, %s, 0, 0, %s, %s, NULL, NULL, NULL, '', %s, NULL
             FROM ev JOIN {endpoint} e ON e.workspace_id = ev.workspace_id AND e.is_active
             WHERE e.operations ?| {covering_operations_sql("ev.object_name", "ev.action")}
             RETURNING endpoint_id
@@ -96,7 +96,7 @@ def create_deliveries(events: Sequence[Event]) -> int:
                     endpoint_id=endpoint.id,
                     status=Delivery.Status.PENDING,
                     next_attempt_at=now,
-                    claimed_until=queue_lease,
+                    queued_until=queue_lease,
                 )
             )
             endpoint_ids[endpoint.id] = None

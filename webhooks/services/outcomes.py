@@ -1,6 +1,7 @@
 """Recording what happened to the deliveries a claim sent: the attempts closed, each
 delivery settled (delivered, due again later, or failed), the unsent ones put back, and
-the endpoint's run of failures kept, which may disable it."""
+the endpoint's run of failures kept, which may disable it. Each of these ends the
+claim's worker lease (transitions 4 to 7 in docs/webhook-delivery.md)."""
 
 from __future__ import annotations
 
@@ -85,7 +86,7 @@ def record(claims: list[Claim]) -> None:
         for delivery in claim.deliveries[: len(claim.outcomes)]:
             for name, value in settlement.changes[delivery.id].items():
                 setattr(delivery, name, value)
-            delivery.claimed_until = delivery.claim_token = None
+            delivery.sending_until = delivery.claim_token = None
         if settlement.counted:
             assert claim.endpoint is not None
             _note_endpoint_health(claim.endpoint, settlement.counted, now)
@@ -125,7 +126,7 @@ def _put_back_unsent(claim: Claim) -> None:
     """Never posted: the attempts are withdrawn and the deliveries wait for the next batch."""
     unsent = claim.deliveries[len(claim.outcomes) :]
     Delivery.objects.filter(id__in=[d.id for d in unsent], claim_token=claim.token).update(
-        status=_PENDING, attempt_count=F("attempt_count") - 1, claimed_until=None, claim_token=None
+        status=_PENDING, attempt_count=F("attempt_count") - 1, sending_until=None, claim_token=None
     )
     # An attempt the sweeper already closed (lease lost) stays in the log.
     withdrawn = [a.id for a in claim.attempts[len(claim.outcomes) :]]
@@ -148,7 +149,7 @@ def _settle(settlements: list[_Settlement]) -> set[uuid.UUID]:
             delivered_at=_case(changes, "delivered_at", field("delivered_at"), keep=True),
             last_status_code=_case(changes, "last_status_code", field("last_status_code")),
             last_error=_case(changes, "last_error", field("last_error")),
-            claimed_until=None,
+            sending_until=None,
             claim_token=None,
         )
         if updated:
@@ -208,7 +209,7 @@ def _settle_postgresql(settlements: list[_Settlement]) -> set[uuid.UUID]:
             status = w.status, next_attempt_at = w.next_attempt_at,
             delivered_at = COALESCE(w.delivered_at, d.delivered_at),
             last_status_code = w.last_status_code, last_error = w.last_error,
-            claimed_until = NULL, claim_token = NULL
+            sending_until = NULL, claim_token = NULL
         FROM (VALUES {delivery_rows.sql})
             AS w(id, token, status, next_attempt_at, delivered_at, last_status_code, last_error)
         WHERE d.id = w.id AND d.claim_token = w.token

@@ -3,7 +3,8 @@
 The database is the source of truth: a message is only a nudge saying "these endpoints
 have deliveries due". A worker that gets one sends everything due to each endpoint, in
 batches. If the broker cannot take the message, the deliveries stay due in the database
-and the sweeper queues them later.
+and the sweeper queues them later. What the queue lease and the message markers mean
+is set out in docs/webhook-delivery.md.
 """
 
 from __future__ import annotations
@@ -62,8 +63,8 @@ def release_queue_leases(endpoint_ids: Iterable[uuid.UUID | str]) -> None:
     """Make the endpoints' waiting deliveries visible to the next sweep."""
     try:
         Delivery.objects.filter(
-            endpoint_id__in=list(endpoint_ids), status=Delivery.Status.PENDING, claimed_until__isnull=False
-        ).update(claimed_until=None)
+            endpoint_id__in=list(endpoint_ids), status=Delivery.Status.PENDING, queued_until__isnull=False
+        ).update(queued_until=None)
     except Exception:
         # The leases then simply run out; nothing is lost either way.
         logger.warning("Could not release queue leases", exc_info=True)

@@ -1,9 +1,11 @@
 """The periodic sweep: nothing owed to a receiver depends on a message surviving.
 
 Run every few seconds by Celery beat. It first takes back deliveries whose worker
-lease ran out (the worker was killed or lost), then queues deliveries that are due
-and not in flight: retries whose time has come, deliveries whose message never
-reached the broker or was lost with a worker.
+lease (``sending_until``) ran out, the worker having been killed or lost, then queues
+deliveries that are due and not in flight: retries whose time has come, deliveries
+whose message never reached the broker or was lost with a worker (their queue lease,
+``queued_until``, ran out). docs/webhook-delivery.md shows where this fits in a
+delivery's life.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ def reclaim_expired_leases(now: datetime | None = None) -> int:
     """
     now = now or timezone.now()
     schedule_length = len(settings.WEBHOOK_RETRY_SCHEDULE)
-    stuck = Delivery.objects.filter(status=Delivery.Status.DELIVERING, claimed_until__lt=now).values_list(
+    stuck = Delivery.objects.filter(status=Delivery.Status.DELIVERING, sending_until__lt=now).values_list(
         "id", "claim_token", "attempt_count", "round_start", "event__name", "endpoint_id"
     )[:MAX_RECLAIMS]
     groups: dict[tuple[uuid.UUID | None, bool], list[uuid.UUID]] = defaultdict(list)
@@ -69,7 +71,7 @@ def reclaim_expired_leases(now: datetime | None = None) -> int:
             ).update(
                 status=Delivery.Status.PENDING if retry else Delivery.Status.FAILED,
                 next_attempt_at=now if retry else None,
-                claimed_until=None,
+                sending_until=None,
                 claim_token=None,
                 last_status_code=None,
                 last_error=INTERRUPTED,
@@ -88,7 +90,7 @@ def _fail_abandoned_tests(now: datetime) -> int:
     abandoned_before = now - timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS)
     return Delivery.objects.filter(
         status=Delivery.Status.PENDING, next_attempt_at__isnull=True, created_at__lt=abandoned_before
-    ).update(status=Delivery.Status.FAILED, last_error=INTERRUPTED)
+    ).update(status=Delivery.Status.FAILED, queued_until=None, last_error=INTERRUPTED)
 
 
 def queue_due_deliveries(now: datetime | None = None) -> int:
@@ -102,12 +104,14 @@ def queue_due_deliveries(now: datetime | None = None) -> int:
     """
     now = now or timezone.now()
     due = Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now).filter(
-        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+        Q(queued_until__isnull=True) | Q(queued_until__lt=now)
     )
+    # A live queue lease (only pending deliveries hold one) or worker lease (only
+    # delivering ones do); the status narrows the search through the endpoint's index.
     covered = Delivery.objects.filter(
+        Q(queued_until__gte=now) | Q(sending_until__gte=now),
         endpoint_id=OuterRef("pk"),
         status__in=[Delivery.Status.PENDING, Delivery.Status.DELIVERING],
-        claimed_until__gte=now,
     )
     marks: list[uuid.UUID] = []
     endpoint_ids: list[uuid.UUID] = []
@@ -129,7 +133,7 @@ def queue_due_deliveries(now: datetime | None = None) -> int:
         if marks:
             # The queue lease on one delivery says "a message is on its way" for the
             # whole endpoint, so the next sweeps leave it alone.
-            due.filter(id__in=marks).update(claimed_until=now + timedelta(seconds=settings.WEBHOOK_QUEUE_LEASE_SECONDS))
+            due.filter(id__in=marks).update(queued_until=now + timedelta(seconds=settings.WEBHOOK_QUEUE_LEASE_SECONDS))
     for endpoint_id in endpoint_ids:
         if not queue_endpoints([endpoint_id], even_if_waiting=True):
             break  # the broker is down: the rest wait for the next sweep
