@@ -273,12 +273,14 @@ def test_rate_limit_is_shared_with_rest_and_answers_429(client, api_token, setti
 
 
 def test_unexpected_failures_are_hidden_behind_a_generic_error(client, api_token, monkeypatch):
-    from crm.graphql import core_resolvers
+    from crm.graphql import core_resolvers, database_answers
 
     def explode(*args, **kwargs):
         raise RuntimeError("secret database detail")
 
+    # Both ways of answering a list (crm.graphql.database_answers falls back to the other).
     monkeypatch.setattr(core_resolvers, "list_records", explode)
+    monkeypatch.setattr(database_answers, "list_records", explode)
 
     response = gql(client, api_token, "{ notes { totalCount } }")
 

@@ -71,6 +71,7 @@ class Shape:
     parts: tuple[Part, ...]
 
 
+@lru_cache(maxsize=512)
 def full_shape(obj: CompiledObject) -> Shape:
     """Every stored field, as REST answers a record at depth 0."""
     parts: list[Part] = []
@@ -292,5 +293,7 @@ def _json_path(names: tuple[str, ...]) -> str:
 
 
 DIALECTS: dict[str, Dialect] = {"postgresql": PostgreSQL(), "sqlite": SQLite()}
+# Where pages of records are read as JSON the database builds, whatever the API.
+DATABASE_JSON_VENDORS = frozenset(DIALECTS)
 
 __all__ = ["RecordJson", "Shape", "ShapeNotSupported", "full_shape"]

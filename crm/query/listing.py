@@ -25,7 +25,7 @@ from crm.metadata.schema import CompiledField, CompiledObject
 from crm.models import Workspace, WorkspaceMember
 from crm.query.ast import Node, OrderBy
 from crm.query.compile import QueryValueError, SortKey, coerce, coerce_tie_breaker, filter_to_q, sort_keys
-from crm.query.json_record import RecordJson, Shape
+from crm.query.json_record import DATABASE_JSON_VENDORS, RecordJson, Shape, full_shape
 from crm.query.plain_select import PlainSelect
 from crm.query.record_queries import RecordNotFoundError, get_object, records
 from crm.query.serialize import compile_serializer
@@ -77,6 +77,8 @@ def list_records(
     base = records(workspace, obj)
     if filter is not None:
         base = base.filter(filter_to_q(obj, filter))
+    if shape is None and connection.vendor in DATABASE_JSON_VENDORS:
+        shape = full_shape(obj)
     if shape is None:
         columns, serialize = compile_serializer(obj)
     else:
