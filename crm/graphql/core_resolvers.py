@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
 from graphql import GraphQLObjectType, GraphQLResolveInfo, get_named_type
 
 from crm.graphql.context import RequestContext
@@ -23,7 +22,7 @@ from crm.query.compile import filter_to_q
 from crm.query.listing import list_records
 from crm.query.serialize import compile_serializer
 from crm.services import records as record_service
-from crm.services.bulk_targets import Scope, bulk_target_ids
+from crm.services.bulk_writes import Action, act_on_matching, update_matching
 from crm.services.record_queries import RecordNotFoundError, records
 
 Resolver = Callable[..., Any]
@@ -88,10 +87,6 @@ def one_resolver(singular: str) -> Resolver:
     return resolve
 
 
-def _target_ids(context: RequestContext, obj: CompiledObject, args: dict[str, Any], *, scope: Scope) -> list[Any]:
-    return bulk_target_ids(context.workspace, obj, filter_node(obj, args.get("filter")), scope=scope)
-
-
 def create_one(singular: str) -> Resolver:
     def resolve(_root: Any, info: GraphQLResolveInfo, data: Any) -> dict[str, Any]:
         context = _writable_context(info)
@@ -123,16 +118,12 @@ def update_many(singular: str) -> Resolver:
     def resolve(_root: Any, info: GraphQLResolveInfo, data: Any, **args: Any) -> list[dict[str, Any]]:
         context = _writable_context(info)
         obj = context.object(singular)
-        with transaction.atomic():
-            ids = _target_ids(context, obj, args, scope="live")
-            updated = record_service.update_records(context.workspace, singular, ids, plain(data), context.actor)
+        node = filter_node(obj, args.get("filter"))
+        updated = update_matching(context.workspace, singular, node, plain(data), context.actor)
         return _with_relations(info, obj, updated)
 
     return resolve
 
-
-# Which records a filter-based action may reach: restore only finds deleted ones.
-BULK_SCOPES: dict[str, Scope] = {"delete": "live", "restore": "deleted", "destroy": "all"}
 
 ONE_ACTIONS: dict[str, Callable[..., dict[str, Any]]] = {
     "delete": record_service.delete_record,
@@ -152,15 +143,12 @@ def action_one(singular: str, action: str) -> Resolver:
     return resolve
 
 
-def action_many(singular: str, action: str) -> Resolver:
-    perform = ONE_ACTIONS[action]
-
+def action_many(singular: str, action: Action) -> Resolver:
     def resolve(_root: Any, info: GraphQLResolveInfo, **args: Any) -> list[dict[str, Any]]:
         context = _writable_context(info)
         obj = context.object(singular)
-        with transaction.atomic():
-            ids = _target_ids(context, obj, args, scope=BULK_SCOPES[action])
-            results = [perform(context.workspace, singular, record_id, context.actor) for record_id in ids]
+        node = filter_node(obj, args.get("filter"))
+        results = act_on_matching(context.workspace, singular, action, node, context.actor)
         return _with_relations(info, obj, results)
 
     return resolve
