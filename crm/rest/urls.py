@@ -6,7 +6,8 @@ from crm.rest.views import metadata, openapi, records
 # so the generic object routes never shadow them.
 _RESERVED = "webhooks|metadata|batch|restore|open-api"
 _PLURAL = rf"(?P<plural>(?!(?:{_RESERVED})(?:/|$))[A-Za-z][A-Za-z0-9]{{0,62}})"
-_ID = r"(?P<record_id>[^/]{1,100})"
+# Any segment: the view answers one that is not a UUID with a 400 naming it.
+_ID = r"(?P<record_id>[^/]+)"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # Records first (the busiest routes); _PLURAL leaves the reserved names to the rest.

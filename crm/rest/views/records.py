@@ -8,6 +8,7 @@ or ``crm.services.bulk_writes`` (every record a filter matches).
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,8 @@ from crm.rest.base import ApiView
 from crm.services import records as record_service
 from crm.services.bulk_writes import act_on_matching, update_matching
 
+CANONICAL_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
 
 class RecordApiView(ApiView):
     def get_object_metadata(self, plural: str) -> CompiledObject:
@@ -37,11 +40,13 @@ class RecordApiView(ApiView):
         return obj
 
 
-def parse_record_id(obj: CompiledObject, raw: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        raise exceptions.NotFound(f"No {obj.name_singular} with id '{raw[:60]}'.") from None
+def parse_record_id(raw: str) -> uuid.UUID:
+    """A record id from the path; anything but a canonical UUID is a bad request (not a
+    missing record), as Twenty answers it."""
+    if not CANONICAL_UUID.match(raw):
+        shown = raw if len(raw) <= 60 else f"{raw[:60]}…"
+        raise exceptions.ValidationError(f"'{shown}' is not a valid UUID")
+    return uuid.UUID(raw)
 
 
 def parse_depth(params: QueryDict) -> int:
@@ -188,13 +193,13 @@ class RecordDetailView(RecordApiView):
     def get(self, request: Request, plural: str, record_id: str) -> Response:
         obj = self.get_object_metadata(plural)
         shape = parse_shape(obj, request.query_params)
-        record = get_record_data(self.workspace, obj, parse_record_id(obj, record_id), depth=shape.depth)
+        record = get_record_data(self.workspace, obj, parse_record_id(record_id), depth=shape.depth)
         (record,) = shape.project([record])
         return Response({"data": {obj.name_singular: record}})
 
     def patch(self, request: Request, plural: str, record_id: str) -> Response:
         obj = self.get_object_metadata(plural)
-        pk = parse_record_id(obj, record_id)
+        pk = parse_record_id(record_id)
         shape = parse_shape(obj, request.query_params)
         data = self.json_body(request)
         record = record_service.update_record(self.workspace, obj.name_singular, pk, data, self.actor)
@@ -206,7 +211,7 @@ class RecordDetailView(RecordApiView):
 
     def delete(self, request: Request, plural: str, record_id: str) -> Response:
         obj = self.get_object_metadata(plural)
-        pk = parse_record_id(obj, record_id)
+        pk = parse_record_id(record_id)
         parse_shape(obj, request.query_params)
         # Soft by default, as Twenty does; ?soft_delete=false destroys for good.
         remove = (
@@ -234,7 +239,7 @@ class RecordRestoreView(RecordApiView):
 
     def patch(self, request: Request, plural: str, record_id: str) -> Response:
         obj = self.get_object_metadata(plural)
-        pk = parse_record_id(obj, record_id)
+        pk = parse_record_id(record_id)
         shape = parse_shape(obj, request.query_params)
         record = record_service.restore_record(self.workspace, obj.name_singular, pk, self.actor)
         (record,) = shape.apply(self.workspace, obj, [record])
