@@ -21,6 +21,7 @@ from crm.metadata.schema import CompiledObject
 from crm.query.compile import filter_to_q
 from crm.query.listing import list_records
 from crm.query.serialize import compile_serializer
+from crm.query.trash import reaches_deleted
 from crm.services import records as record_service
 from crm.services.bulk_writes import Action, act_on_matching, update_matching
 from crm.services.record_queries import RecordNotFoundError, records
@@ -75,8 +76,8 @@ def one_resolver(singular: str) -> Resolver:
         context = _context(info)
         obj = context.object(singular)
         columns, serialize = compile_serializer(obj)
-        queryset = records(context.workspace, obj)
         node = filter_node(obj, args.get("filter"))
+        queryset = records(context.workspace, obj, include_deleted=reaches_deleted(node))
         if node is not None:
             queryset = queryset.filter(filter_to_q(obj, node))
         row = queryset.values(*columns).first()

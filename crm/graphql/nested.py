@@ -22,6 +22,7 @@ from crm.query.ast import Node, OrderBy
 from crm.query.compile import QueryValueError, filter_to_q, sort_keys
 from crm.query.listing import RecordPage, after_q, decode_cursor, page_from_rows, parse_limit
 from crm.query.serialize import compile_serializer
+from crm.query.trash import reaches_deleted
 from crm.services.record_queries import get_object, records
 
 ROW_NUMBER = "_page_row"
@@ -52,7 +53,7 @@ def load_child_pages(
     keys = sort_keys(target, order_by)
     fetch_keys = [key.reversed() for key in keys] if backwards else keys
     cursor = before if backwards else after
-    base = records(workspace, target).filter(**{f"{fk}__in": list(parent_ids)})
+    base = records(workspace, target, include_deleted=reaches_deleted(filter)).filter(**{f"{fk}__in": list(parent_ids)})
     if filter is not None:
         base = base.filter(filter_to_q(target, filter))
     queryset = base.filter(after_q(fetch_keys, decode_cursor(cursor, keys))) if cursor else base

@@ -26,6 +26,7 @@ from crm.query.ast import Node, OrderBy
 from crm.query.compile import QueryValueError, SortKey, coerce, filter_to_q, sort_keys
 from crm.query.plain_select import PlainSelect
 from crm.query.serialize import compile_serializer
+from crm.query.trash import reaches_deleted
 from crm.services.record_queries import RecordNotFoundError, get_object, records
 
 DEFAULT_LIMIT = 60
@@ -68,7 +69,7 @@ def list_records(
     backwards = before is not None or (last is not None and first is None)
     limit = parse_limit(last if backwards else first)
     keys = sort_keys(obj, order_by)
-    base = records(workspace, obj)
+    base = records(workspace, obj, include_deleted=reaches_deleted(filter))
     if filter is not None:
         base = base.filter(filter_to_q(obj, filter))
     columns, serialize = compile_serializer(obj)
