@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.test import Client
 
 from crm.models import User, Workspace, WorkspaceMember
 from crm.services.actor import Actor
@@ -56,6 +57,12 @@ def other_admin_user(other_workspace: Workspace) -> User:
 @pytest.fixture
 def api_token(workspace: Workspace) -> str:
     return create_api_key(workspace, "Tests")[1]
+
+
+@pytest.fixture
+def api(api_token: str) -> Client:
+    """A REST client sending the workspace's full-access key."""
+    return Client(HTTP_AUTHORIZATION=f"Bearer {api_token}")
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ naming it, a missing record is a 404 "Record not found", and every error body is
 from __future__ import annotations
 
 import pytest
-from django.test import Client
+from rest_client import send
 
 from crm.services.records import create_record, delete_record
 
@@ -21,17 +21,6 @@ ROUTES_WITH_AN_ID = [
     ("patch", "/rest/people/{id}/restore", None),
     ("patch", "/rest/restore/people/{id}", None),
 ]
-
-
-@pytest.fixture
-def api(api_token: str) -> Client:
-    return Client(HTTP_AUTHORIZATION=f"Bearer {api_token}")
-
-
-def send(api: Client, method: str, path: str, body: object):
-    if body is None:
-        return getattr(api, method)(path)
-    return getattr(api, method)(path, body, content_type="application/json")
 
 
 @pytest.mark.parametrize(("method", "path", "body"), ROUTES_WITH_AN_ID)

@@ -5,15 +5,11 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from rest_client import send
 
 from crm.models import Person
 from crm.services.records import create_record, create_records, delete_record
 from webhooks.models import Event
-
-
-@pytest.fixture
-def api(api_token: str) -> Client:
-    return Client(HTTP_AUTHORIZATION=f"Bearer {api_token}")
 
 
 @pytest.fixture
@@ -26,12 +22,6 @@ def rome(workspace, actor) -> dict:
     return create_record(workspace, "person", {"city": "Rome", "jobTitle": "Consul"}, actor)
 
 
-def json_call(api: Client, method: str, path: str, body: object = None):
-    if body is None:
-        return getattr(api, method)(path)
-    return getattr(api, method)(path, body, content_type="application/json")
-
-
 def live_ids(city: str) -> set[str]:
     return {str(pk) for pk in Person.objects.filter(city=city, deleted_at__isnull=True).values_list("id", flat=True)}
 
@@ -40,7 +30,7 @@ def live_ids(city: str) -> set[str]:
 
 
 def test_put_changes_only_the_fields_sent_as_patch_does(api, rome):
-    response = json_call(api, "put", f"/rest/people/{rome['id']}", {"city": "Milan"})
+    response = send(api, "put", f"/rest/people/{rome['id']}", {"city": "Milan"})
 
     assert response.status_code == 200, response.content
     updated = response.json()["data"]["updatePerson"]
@@ -102,7 +92,7 @@ def test_delete_with_a_filter_and_soft_delete_false_destroys_every_match(api, wo
 
 
 def test_patch_with_a_filter_updates_every_match(api, oslo, rome):
-    response = json_call(api, "patch", "/rest/people?filter=city[eq]:Oslo", {"jobTitle": "Skipper"})
+    response = send(api, "patch", "/rest/people?filter=city[eq]:Oslo", {"jobTitle": "Skipper"})
 
     assert response.status_code == 200, response.content
     updated = response.json()["data"]["updatePeople"]
@@ -167,7 +157,7 @@ def test_fields_projects_list_and_get_answers_to_those_fields_and_the_id(api, os
 @pytest.mark.parametrize("batch", [False, True])
 def test_fields_projects_create_and_restore_answers_but_stores_everything(api, batch):
     person = {"city": "Bergen", "jobTitle": "Projection"}
-    created = json_call(
+    created = send(
         api,
         "post",
         "/rest/batch/people?fields=id" if batch else "/rest/people?fields=id",
@@ -191,7 +181,7 @@ def test_fields_projects_create_and_restore_answers_but_stores_everything(api, b
 
 
 def test_fields_projects_update_answers(api, rome):
-    response = json_call(api, "patch", f"/rest/people/{rome['id']}?fields=jobTitle", {"jobTitle": "Tribune"})
+    response = send(api, "patch", f"/rest/people/{rome['id']}?fields=jobTitle", {"jobTitle": "Tribune"})
 
     assert response.json()["data"]["updatePerson"] == {"id": rome["id"], "jobTitle": "Tribune"}
 
@@ -212,7 +202,7 @@ def test_fields_may_name_a_relation_shown_at_depth_1(api, workspace, actor):
     [("fields=", "fields is empty"), ("fields=city,nickname", "fields names no field of person: nickname")],
 )
 def test_bad_fields_are_a_400_and_nothing_is_written(api, query, message):
-    response = json_call(api, "post", f"/rest/people?{query}", {"city": "Tromsø"})
+    response = send(api, "post", f"/rest/people?{query}", {"city": "Tromsø"})
 
     assert response.status_code == 400
     assert message in response.json()["messages"][0]

@@ -15,11 +15,6 @@ from crm.services.records import create_record, delete_record
 
 
 @pytest.fixture
-def api(api_token: str) -> Client:
-    return Client(HTTP_AUTHORIZATION=f"Bearer {api_token}")
-
-
-@pytest.fixture
 def company(workspace, actor) -> dict:
     return create_record(workspace, "company", {"name": "Acme"}, actor)
 

@@ -54,7 +54,8 @@ def parse_depth(params: QueryDict) -> int:
     if raw is None or raw == "":
         return 0
     if raw.strip() not in ("0", "1"):
-        raise exceptions.ValidationError(f"depth must be 0 or 1, not '{raw[:20]}'.")
+        # Twenty's wording, which its clients may show or compare.
+        raise exceptions.ValidationError(f"'depth={raw[:20]}' parameter invalid. Allowed values are 0, 1")
     return int(raw)
 
 
