@@ -177,10 +177,13 @@ def test_schemas_follow_the_metadata(core):
     assert person["pointOfContactForOpportunities"]["items"] == {"$ref": "#/components/schemas/Opportunity"}
     create = core["components"]["schemas"]["PersonForCreate"]
     assert create["additionalProperties"] is False
-    assert "createdAt" not in create["properties"] and "company" not in create["properties"]
+    assert "updatedAt" not in create["properties"] and "company" not in create["properties"]
+    assert create["properties"]["createdAt"]["format"] == "date-time"
+    assert "IMPORT" in create["properties"]["createdBy"]["properties"]["source"]["enum"]
     stage = core["components"]["schemas"]["OpportunityForCreate"]["properties"]["stage"]
     assert stage["enum"] == ["NEW", "SCREENING", "MEETING", "PROPOSAL", "CUSTOMER"]
-    assert "id" not in core["components"]["schemas"]["PersonForUpdate"]["properties"]
+    update = core["components"]["schemas"]["PersonForUpdate"]["properties"]
+    assert "id" in update and "createdAt" not in update and "createdBy" not in update
 
 
 def test_the_webhook_routes_are_in_the_core_document(core, metadata):

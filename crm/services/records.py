@@ -95,7 +95,7 @@ def update_records(
 def _update_instance(
     workspace: Workspace, obj: CompiledObject, instance: Any, data: Any, actor: Actor
 ) -> dict[str, Any]:
-    cleaned = clean_record_input(obj, data, creating=False, existing_custom=instance.custom)
+    cleaned = clean_record_input(obj, data, creating=False, existing_custom=instance.custom, record_id=instance.id)
     _check_references(workspace, obj, [cleaned], prefix_index=False)
     before = serialize_instance(obj, instance)
     _apply(instance, cleaned)

@@ -33,7 +33,15 @@ from crm.rest.openapi.common import (
     ref,
     shared_components,
 )
-from crm.services.record_input import DEFAULT_MAX_TEXT, INT32, INT64, MAX_LIST_ITEMS, READ_ONLY_FIELDS
+from crm.services.record_input import (
+    ACTOR_SOURCES,
+    CREATE_ONLY_FIELDS,
+    DEFAULT_MAX_TEXT,
+    INT32,
+    INT64,
+    MAX_LIST_ITEMS,
+    READ_ONLY_FIELDS,
+)
 from crm.services.records import MAX_BATCH
 
 EVENT_ACTIONS = ("created", "updated", "deleted", "restored", "destroyed")
@@ -175,10 +183,14 @@ def read_field_schema(obj_meta: CompiledObject, field: CompiledField) -> Schema:
 
 def write_field_schema(obj_meta: CompiledObject, field: CompiledField, *, creating: bool) -> Schema | None:
     """The schema of a writable field, or None when clients cannot set it."""
-    if field.type == "RELATION" or field.name in READ_ONLY_FIELDS or field.type == "ACTOR":
+    if field.type == "RELATION" or field.name in READ_ONLY_FIELDS:
         return None
+    if field.name in CREATE_ONLY_FIELDS or field.type == "ACTOR":
+        return _create_only_schema(obj_meta, field) if creating and field.name in CREATE_ONLY_FIELDS else None
     if field.name == "id":
-        return {**basic(UUID), "description": "Choose the id yourself (optional)."} if creating else None
+        if creating:
+            return {**basic(UUID), "description": "Choose the id yourself (optional)."}
+        return {**basic(UUID), "description": "Optional: this record's own id (echoing a record back); no other."}
     if field.is_composite:
         schema = _composite_schema(obj_meta, field, write=True)
     else:
@@ -187,6 +199,31 @@ def write_field_schema(obj_meta: CompiledObject, field: CompiledField, *, creati
     if field.type == "UUID":
         description += " Must be the id of an existing record in this workspace."
     return {**schema, "description": description}
+
+
+def _create_only_schema(obj_meta: CompiledObject, field: CompiledField) -> Schema:
+    """createdAt and createdBy: the server's unless a create (an import) says otherwise."""
+    if field.type != "ACTOR":
+        return {**basic(DATETIME), "description": "When the record was first made (default: now), e.g. for imports."}
+    name = field.subfield("name")
+    name_limit = _column_max_length(obj_meta, name.path) if name else None
+    return obj(
+        {
+            "source": {**basic(OpenApiTypes.STR), "enum": list(ACTOR_SOURCES)},
+            "workspaceMemberId": {
+                **nullable(basic(UUID)),
+                "description": "A member of this workspace.",
+            },
+            "name": {**nullable(basic(OpenApiTypes.STR)), "maxLength": name_limit or 255},
+            "context": {
+                "type": ["object", "null"],
+                "maxProperties": 0,
+                "description": "Not stored: only {} or null.",
+            },
+        },
+        additionalProperties=False,
+        description="Who made the record (default: this API key), e.g. for imports; what is left out is the key's.",
+    )
 
 
 def _member_schema() -> Schema:
