@@ -62,6 +62,7 @@ def list_resolver(singular: str) -> Resolver:
             after=args.get("after"),
             last=args.get("last"),
             before=args.get("before"),
+            offset=args.get("offset"),
             count=selects_total_count(info),
         )
         connection = connection_dict(page)
@@ -89,18 +90,22 @@ def one_resolver(singular: str) -> Resolver:
 
 
 def create_one(singular: str) -> Resolver:
-    def resolve(_root: Any, info: GraphQLResolveInfo, data: Any) -> dict[str, Any]:
+    def resolve(_root: Any, info: GraphQLResolveInfo, data: Any, upsert: bool | None = None) -> dict[str, Any]:
         context = _writable_context(info)
-        created = record_service.create_record(context.workspace, singular, plain(data), context.actor)
+        created = record_service.create_record(
+            context.workspace, singular, plain(data), context.actor, upsert=bool(upsert)
+        )
         return _with_relations(info, context.object(singular), [created])[0]
 
     return resolve
 
 
 def create_many(singular: str) -> Resolver:
-    def resolve(_root: Any, info: GraphQLResolveInfo, data: Any) -> list[dict[str, Any]]:
+    def resolve(_root: Any, info: GraphQLResolveInfo, data: Any, upsert: bool | None = None) -> list[dict[str, Any]]:
         context = _writable_context(info)
-        created = record_service.create_records(context.workspace, singular, plain(data), context.actor)
+        created = record_service.create_records(
+            context.workspace, singular, plain(data), context.actor, upsert=bool(upsert)
+        )
         return _with_relations(info, context.object(singular), created)
 
     return resolve

@@ -264,8 +264,12 @@ class CoreTypes:
     def connection_args(self, singular: str) -> dict[str, Any]:
         return {
             "filter": graphene.Argument(lambda: self.filter_inputs[singular]),
-            "orderBy": graphene.Argument(graphene.List(graphene.NonNull(lambda: self.order_inputs[singular]))),
+            # Items nullable, as Twenty declares it, so its clients' [XOrderByInput] variables fit.
+            "orderBy": graphene.Argument(graphene.List(lambda: self.order_inputs[singular])),
             "first": graphene.Argument(graphene.Int, description="Page size going forward (at most 200)"),
+            "offset": graphene.Argument(
+                graphene.Int, description="Records to skip first, in the direction of the page (with first or last)"
+            ),
             "after": graphene.Argument(graphene.String, description="Cursor of the record to start after"),
             "last": graphene.Argument(graphene.Int, description="Page size going backward (at most 200)"),
             "before": graphene.Argument(graphene.String, description="Cursor of the record to end before"),

@@ -43,6 +43,7 @@ from crm.services.record_input import (
     READ_ONLY_FIELDS,
 )
 from crm.services.records import MAX_BATCH
+from crm.services.upsert_matching import upsert_keys_note
 
 EVENT_ACTIONS = ("created", "updated", "deleted", "restored", "destroyed")
 SAMPLE_COMPOSITES: dict[str, dict[str, Any]] = {
@@ -422,6 +423,19 @@ def _shape_parameters() -> list[Schema]:
     return [_depth_parameter(), _fields_parameter()]
 
 
+def _upsert_parameter(obj_meta: CompiledObject) -> Schema:
+    return build_parameter_type(
+        "upsert",
+        basic(OpenApiTypes.BOOL),
+        "query",
+        description=(
+            f"true: a record that matches an existing {obj_meta.name_singular} (same id{upsert_keys_note(obj_meta)}) "
+            "updates it instead of creating another; `createdAt` and `createdBy` then do not apply."
+        ),
+        default=False,
+    )
+
+
 def _soft_delete_parameter() -> Schema:
     return build_parameter_type(
         "soft_delete",
@@ -530,7 +544,7 @@ def object_paths(obj_meta: CompiledObject) -> dict[str, Schema]:
                 "operationId": f"createOne{cap}",
                 "summary": f"Create a {singular}",
                 "tags": tag,
-                "parameters": _shape_parameters(),
+                "parameters": [_upsert_parameter(obj_meta), *_shape_parameters()],
                 "requestBody": {
                     "required": True,
                     "content": json_content(ref(f"{cap}ForCreate"), {"example": example}),
@@ -610,7 +624,7 @@ def object_paths(obj_meta: CompiledObject) -> dict[str, Schema]:
                 "summary": f"Create up to {MAX_BATCH} {plural}",
                 "description": "All or nothing: if one record is invalid, none is created.",
                 "tags": tag,
-                "parameters": _shape_parameters(),
+                "parameters": [_upsert_parameter(obj_meta), *_shape_parameters()],
                 "requestBody": {
                     "required": True,
                     "content": json_content(

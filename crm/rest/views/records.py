@@ -131,11 +131,24 @@ def list_arguments(params: QueryDict) -> dict[str, Any]:
     return arguments
 
 
+def parse_flag(params: QueryDict, name: str, *, default: bool) -> bool:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value not in ("true", "false"):
+        raise exceptions.ValidationError(f"{name} must be true or false, not '{raw[:20]}'.")
+    return value == "true"
+
+
 def parse_soft_delete(params: QueryDict) -> bool:
-    raw = (params.get("soft_delete") or "true").strip().lower()
-    if raw not in ("true", "false"):
-        raise exceptions.ValidationError(f"soft_delete must be true or false, not '{raw[:20]}'.")
-    return raw == "true"
+    # Soft by default, as Twenty does; ?soft_delete=false destroys for good.
+    return parse_flag(params, "soft_delete", default=True)
+
+
+def parse_upsert(params: QueryDict) -> bool:
+    # ?upsert=true: update the record an item matches (same id or unique value) instead.
+    return parse_flag(params, "upsert", default=False)
 
 
 class RecordListView(RecordApiView):
@@ -163,8 +176,9 @@ class RecordListView(RecordApiView):
     def post(self, request: Request, plural: str) -> Response:
         obj = self.get_object_metadata(plural)
         shape = parse_shape(obj, request.query_params)
+        upsert = parse_upsert(request.query_params)
         data = self.json_body(request)
-        record = record_service.create_record(self.workspace, obj.name_singular, data, self.actor)
+        record = record_service.create_record(self.workspace, obj.name_singular, data, self.actor, upsert=upsert)
         (record,) = shape.apply(self.workspace, obj, [record])
         return Response({"data": {f"create{obj.capitalized}": record}}, status=201)
 
@@ -214,7 +228,6 @@ class RecordDetailView(RecordApiView):
         obj = self.get_object_metadata(plural)
         pk = parse_record_id(record_id)
         parse_shape(obj, request.query_params)
-        # Soft by default, as Twenty does; ?soft_delete=false destroys for good.
         remove = (
             record_service.delete_record if parse_soft_delete(request.query_params) else record_service.destroy_record
         )
@@ -228,8 +241,9 @@ class RecordBatchView(RecordApiView):
     def post(self, request: Request, plural: str) -> Response:
         obj = self.get_object_metadata(plural)
         shape = parse_shape(obj, request.query_params)
+        upsert = parse_upsert(request.query_params)
         items = self.json_body(request)
-        created = record_service.create_records(self.workspace, obj.name_singular, items, self.actor)
+        created = record_service.create_records(self.workspace, obj.name_singular, items, self.actor, upsert=upsert)
         return Response(
             {"data": {f"create{obj.capitalized_plural}": shape.apply(self.workspace, obj, created)}}, status=201
         )
