@@ -14,7 +14,7 @@ from collections import OrderedDict
 import graphene
 
 from crm.graphql import core_resolvers as resolvers
-from crm.graphql.core_types import CoreTypes, object_type
+from crm.graphql.core_types import READ_FILTER_NOTE, CoreTypes, object_type
 from crm.graphql.execution import PreparedSchema
 from crm.graphql.scalars import UUID
 from crm.metadata.schema import CompiledObject, WorkspaceSchema, get_workspace_schema
@@ -73,7 +73,9 @@ def _query_fields(types: CoreTypes, singular: str, obj: CompiledObject) -> dict[
         ),
         singular: graphene.Field(
             types.record_types[singular],
-            args={"filter": graphene.Argument(types.filter_inputs[singular], required=True)},
+            args={
+                "filter": graphene.Argument(types.filter_inputs[singular], required=True, description=READ_FILTER_NOTE)
+            },
             resolver=resolvers.one_resolver(singular),
             description=f"The first {obj.label_singular.lower()} matching the filter (NOT_FOUND when none does)",
         ),

@@ -51,6 +51,8 @@ LIST_OPERATORS = ("containsAny", "is")
 
 Resolver = Callable[..., Any]
 
+READ_FILTER_NOTE = "Which records; soft-deleted ones only when the filter names deletedAt (a trash view)"
+
 # Field type -> (GraphQL scalar, filter input name, filter operators). INT is NUMBER with dataType int.
 SCALAR_TYPES: dict[str, tuple[Any, str, tuple[str, ...]]] = {
     "TEXT": (graphene.String, "StringFilter", TEXT_OPERATORS),
@@ -263,7 +265,7 @@ class CoreTypes:
 
     def connection_args(self, singular: str) -> dict[str, Any]:
         return {
-            "filter": graphene.Argument(lambda: self.filter_inputs[singular]),
+            "filter": graphene.Argument(lambda: self.filter_inputs[singular], description=READ_FILTER_NOTE),
             # Items nullable, as Twenty declares it, so its clients' [XOrderByInput] variables fit.
             "orderBy": graphene.Argument(graphene.List(lambda: self.order_inputs[singular])),
             "first": graphene.Argument(graphene.Int, description="Page size going forward (at most 200)"),
