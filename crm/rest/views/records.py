@@ -71,7 +71,7 @@ def parse_fields(obj: CompiledObject, params: QueryDict) -> frozenset[str] | Non
     unknown = [name for name in names if name not in obj.fields]
     if unknown:
         shown = ", ".join(name[:60] for name in unknown[:10])
-        raise exceptions.ValidationError(f"fields names no field of {obj.name_singular}: {shown}.")
+        raise exceptions.ValidationError(f"fields: {obj.name_singular} has no field {shown}.")
     return frozenset(names) | {"id"}
 
 
