@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from types import SimpleNamespace
 
 import pytest
+from django.test import Client
 from hypothesis import settings as hypothesis_settings
 
 from crm.models import User, Workspace, WorkspaceMember
@@ -87,6 +88,12 @@ def other_admin_user(other_workspace: Workspace) -> User:
 @pytest.fixture
 def api_token(workspace: Workspace) -> str:
     return create_api_key(workspace, "Tests")[1]
+
+
+@pytest.fixture
+def api(api_token: str) -> Client:
+    """A REST client sending the workspace's full-access key."""
+    return Client(HTTP_AUTHORIZATION=f"Bearer {api_token}")
 
 
 @pytest.fixture

@@ -57,6 +57,15 @@ def snapshot(workspace, object_name):
     return sorted(model.objects.filter(workspace=workspace).values_list("id", "updated_at", "deleted_at"))
 
 
+def three_live_and_one_deleted(workspace, actor, object_name, data):
+    """Records of every state a bulk write could reach; what they look like and the event count."""
+    for _ in range(3):
+        create_record(workspace, object_name, data, actor)
+    deleted = create_record(workspace, object_name, data, actor)
+    delete_record(workspace, object_name, deleted["id"], actor)
+    return snapshot(workspace, object_name), Event.objects.count()
+
+
 @pytest.mark.parametrize("object_name", list(OBJECTS))
 @pytest.mark.parametrize("operation", ["update", "delete", "restore", "destroy"])
 @pytest.mark.parametrize("empty", list(EMPTY_FILTERS))
@@ -64,11 +73,7 @@ def test_bulk_write_with_an_empty_filter_is_refused_and_changes_nothing(
     client, workspace, api_token, actor, object_name, operation, empty
 ):
     plural, data, change = OBJECTS[object_name]
-    for _ in range(3):
-        create_record(workspace, object_name, data, actor)
-    deleted = create_record(workspace, object_name, data, actor)
-    delete_record(workspace, object_name, deleted["id"], actor)
-    before, events_before = snapshot(workspace, object_name), Event.objects.count()
+    before, events_before = three_live_and_one_deleted(workspace, actor, object_name, data)
 
     filter_value = EMPTY_FILTERS[empty]
     variables = {"data": change} if operation == "update" else {}
@@ -100,3 +105,49 @@ def test_a_real_filter_still_reaches_the_records_it_names(client, workspace, api
     model = get_object(workspace, "person").model
     assert model.objects.get(id=kept["id"]).job_title == "Engineer"
     assert model.objects.get(id=changed["id"]).job_title == "Analyst"
+
+
+# -- REST ----------------------------------------------------------------------------
+
+EMPTY_REST_FILTERS = {"missing": "", "blank": "?filter=", "only spaces": "?filter=%20%20"}
+
+# operation -> (method, path under /rest, whether it sends a body)
+REST_BULK_ROUTES = {
+    "update": ("patch", "/rest/{plural}", True),
+    "update with PUT": ("put", "/rest/{plural}", True),
+    "delete": ("delete", "/rest/{plural}", False),
+    "destroy": ("delete", "/rest/{plural}?soft_delete=false", False),
+    "restore": ("patch", "/rest/{plural}/restore", False),
+}
+
+
+def rest_path(template, plural, query):
+    path = template.format(plural=plural)
+    if not query:
+        return path
+    return path + ("&" if "?" in path else "?") + query.lstrip("?")
+
+
+@pytest.mark.parametrize("object_name", list(OBJECTS))
+@pytest.mark.parametrize("operation", list(REST_BULK_ROUTES))
+@pytest.mark.parametrize("empty", list(EMPTY_REST_FILTERS))
+def test_rest_bulk_route_with_an_empty_filter_is_refused_and_changes_nothing(
+    client, workspace, api_token, actor, object_name, operation, empty
+):
+    _, data, change = OBJECTS[object_name]
+    before, events_before = three_live_and_one_deleted(workspace, actor, object_name, data)
+    plural = get_object(workspace, object_name).name_plural
+
+    method, template, sends_body = REST_BULK_ROUTES[operation]
+    path = rest_path(template, plural, EMPTY_REST_FILTERS[empty])
+    body = {"content_type": "application/json", "data": change} if sends_body else {}
+    response = getattr(client, method)(path, HTTP_AUTHORIZATION=f"Bearer {api_token}", **body)
+
+    assert response.status_code == 400, response.content
+    assert response.json() == {
+        "statusCode": 400,
+        "error": "BadRequestException",
+        "messages": ["A non-empty filter is required"],
+    }
+    assert snapshot(workspace, object_name) == before
+    assert Event.objects.count() == events_before

@@ -113,7 +113,8 @@ BAD_INPUT = [
     ({"domainName": {"url": "x"}}, "domainName.url", "unknown sub-field"),
     ({"annualRecurringRevenue": {"currencyCode": "dollars"}}, "annualRecurringRevenue.currencyCode", "ISO 4217"),
     ({"annualRecurringRevenue": {"amountMicros": "10"}}, "annualRecurringRevenue.amountMicros", "must be a number"),
-    ({"createdAt": "2024-01-01T00:00:00Z"}, "createdAt", "read-only"),
+    ({"updatedAt": "2024-01-01T00:00:00Z"}, "updatedAt", "read-only"),
+    ({"createdAt": "last week"}, "createdAt", "ISO 8601"),
     ({"people": []}, "people", "related records"),
     ("not an object", "", "JSON object"),
 ]

@@ -108,10 +108,13 @@ def test_injection_strings_in_filter_values_are_plain_values(api, person, value)
     assert Person.objects.count() == 1
 
 
-@pytest.mark.parametrize("path", ["/rest/people/1%20OR%201=1", "/rest/people/'%3B--", "/rest/people%3BDROP"])
-def test_injection_strings_in_paths_are_404s(api, person, path):
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [("/rest/people/1%20OR%201=1", 400), ("/rest/people/'%3B--", 400), ("/rest/people%3BDROP", 404)],
+)
+def test_injection_strings_in_paths_are_refused(api, person, path, status):
     before = state()
-    assert_error(api.get(path), 404)
+    assert_error(api.get(path), status)
     assert state() == before
 
 
@@ -133,7 +136,8 @@ def test_huge_or_odd_limits_are_400s(api, person, limit):
         ({"emails": {"additionalEmails": "a@b.c"}}, ["emails.additionalEmails: must be a list"]),
         ({"companyId": "not-a-uuid"}, ["companyId"]),
         ({"companyId": 42}, ["companyId"]),
-        ({"createdAt": "2025-01-01T00:00:00Z"}, ["createdAt: is read-only"]),
+        ({"updatedAt": "2025-01-01T00:00:00Z"}, ["updatedAt: is read-only"]),
+        ({"createdAt": None}, ["createdAt: cannot be null"]),
         ({"company": {"name": "x"}}, ["company: is a relation"]),
         ({"unknownField": 1}, ["unknownField: unknown field"]),
         ({"position": "first"}, ["position: must be a number"]),
@@ -244,15 +248,26 @@ def test_a_bad_soft_delete_flag_is_a_400(api, person):
     assert Person.objects.get(id=person["id"]).deleted_at is None
 
 
-def test_ids_that_are_not_uuids_are_404s(api, person):
-    for method in ("get", "patch", "delete"):
-        assert_error(getattr(api, method)("/rest/people/not-a-uuid"), 404)
-    assert_error(api.patch("/rest/restore/people/123"), 404)
-    assert_error(api.get("/rest/people/" + "a" * 500), 404)
+def test_ids_that_are_not_uuids_are_400s_naming_the_id(api, person):
+    before = state()
+    for method in ("get", "patch", "put", "delete"):
+        assert_error(getattr(api, method)("/rest/people/not-a-uuid"), 400, "'not-a-uuid' is not a valid UUID")
+    assert_error(api.patch("/rest/restore/people/123"), 400, "'123' is not a valid UUID")
+    assert_error(api.patch("/rest/people/123/restore"), 400, "'123' is not a valid UUID")
+    body = assert_error(api.get("/rest/people/" + "a" * 500), 400, "is not a valid UUID")
+    assert len(body["messages"][0]) < 100
+    # Only the canonical form, as Twenty reads ids: no braces, no missing dashes.
+    assert_error(api.get("/rest/people/{" + person["id"] + "}"), 400)
+    assert_error(api.get("/rest/people/" + person["id"].replace("-", "")), 400)
+    assert state() == before
 
 
-def test_an_unknown_id_is_a_404(api, person):
-    assert_error(api.get("/rest/people/00000000-0000-0000-0000-000000000000"), 404, "No person")
+def test_an_unknown_id_is_a_404_in_twentys_words(api, person):
+    body = assert_error(api.get("/rest/people/00000000-0000-0000-0000-000000000000"), 404)
+    assert body["messages"] == [
+        "Record not found",
+        "No person with id '00000000-0000-0000-0000-000000000000'",
+    ]
 
 
 def test_nul_characters_inside_list_items_are_refused(api):

@@ -146,16 +146,27 @@ def test_every_operation_is_named_secured_and_documents_its_errors(api, workspac
 
 def test_the_core_document_has_every_route_of_every_object(core):
     for plural, schema in OBJECTS.items():
-        assert set(core["paths"][f"/{plural}"]) == {"get", "post"}
-        assert set(core["paths"][f"/{plural}/{{id}}"]) == {"parameters", "get", "patch", "delete"}
+        assert set(core["paths"][f"/{plural}"]) == {"get", "post", "patch", "put", "delete"}
+        assert set(core["paths"][f"/{plural}/restore"]) == {"patch"}
+        assert set(core["paths"][f"/{plural}/{{id}}"]) == {"parameters", "get", "patch", "put", "delete"}
+        assert set(core["paths"][f"/{plural}/{{id}}/restore"]) == {"parameters", "patch"}
         assert set(core["paths"][f"/batch/{plural}"]) == {"post"}
         assert set(core["paths"][f"/restore/{plural}/{{id}}"]) == {"parameters", "patch"}
+        assert core["paths"][f"/{plural}/{{id}}"]["put"]["deprecated"] is True
         for suffix in ("", "ForCreate", "ForUpdate", "WebhookEvent"):
             assert f"{schema}{suffix}" in core["components"]["schemas"]
     names = {p["name"] for p in core["paths"]["/people"]["get"]["parameters"]}
-    assert names == {"filter", "order_by", "limit", "starting_after", "ending_before", "depth"}
+    assert names == {"filter", "order_by", "limit", "starting_after", "ending_before", "depth", "fields"}
     assert core["paths"]["/people"]["get"]["operationId"] == "findManyPeople"
     assert core["paths"]["/people/{id}"]["delete"]["parameters"][0]["name"] == "soft_delete"
+    bulk_delete = core["paths"]["/people"]["delete"]
+    assert bulk_delete["operationId"] == "deleteManyPeople"
+    assert [(p["name"], p.get("required", False)) for p in bulk_delete["parameters"]][:2] == [
+        ("filter", True),
+        ("soft_delete", False),
+    ]
+    for path, method in (("/people", "post"), ("/people/{id}", "patch"), ("/batch/people", "post")):
+        assert {"depth", "fields"} <= {p["name"] for p in core["paths"][path][method]["parameters"]}
 
 
 def test_schemas_follow_the_metadata(core):
@@ -166,10 +177,13 @@ def test_schemas_follow_the_metadata(core):
     assert person["pointOfContactForOpportunities"]["items"] == {"$ref": "#/components/schemas/Opportunity"}
     create = core["components"]["schemas"]["PersonForCreate"]
     assert create["additionalProperties"] is False
-    assert "createdAt" not in create["properties"] and "company" not in create["properties"]
+    assert "updatedAt" not in create["properties"] and "company" not in create["properties"]
+    assert create["properties"]["createdAt"]["format"] == "date-time"
+    assert "IMPORT" in create["properties"]["createdBy"]["properties"]["source"]["enum"]
     stage = core["components"]["schemas"]["OpportunityForCreate"]["properties"]["stage"]
     assert stage["enum"] == ["NEW", "SCREENING", "MEETING", "PROPOSAL", "CUSTOMER"]
-    assert "id" not in core["components"]["schemas"]["PersonForUpdate"]["properties"]
+    update = core["components"]["schemas"]["PersonForUpdate"]["properties"]
+    assert "id" in update and "createdAt" not in update and "createdBy" not in update
 
 
 def test_the_webhook_routes_are_in_the_core_document(core, metadata):

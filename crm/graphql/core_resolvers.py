@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
 from graphql import GraphQLObjectType, GraphQLResolveInfo, get_named_type
 
 from crm.graphql.context import RequestContext
@@ -23,8 +22,9 @@ from crm.query.compile import filter_to_q
 from crm.query.listing import list_records
 from crm.query.record_queries import RecordNotFoundError, records
 from crm.query.serialize import compile_serializer
+from crm.query.trash import reaches_deleted
 from crm.services import records as record_service
-from crm.services.bulk_targets import Scope, bulk_target_ids
+from crm.services.bulk_writes import Action, act_on_matching, update_matching
 
 Resolver = Callable[..., Any]
 
@@ -62,6 +62,7 @@ def list_resolver(singular: str) -> Resolver:
             after=args.get("after"),
             last=args.get("last"),
             before=args.get("before"),
+            offset=args.get("offset"),
             count=selects_total_count(info),
         )
         connection = connection_dict(page)
@@ -78,8 +79,8 @@ def one_resolver(singular: str) -> Resolver:
         context = _context(info)
         obj = context.object(singular)
         columns, serialize = compile_serializer(obj)
-        queryset = records(context.workspace, obj)
         node = filter_node(obj, args.get("filter"))
+        queryset = records(context.workspace, obj, include_deleted=reaches_deleted(node))
         if node is not None:
             queryset = queryset.filter(filter_to_q(obj, node))
         row = queryset.values(*columns).first()
@@ -91,23 +92,23 @@ def one_resolver(singular: str) -> Resolver:
     return resolve
 
 
-def _target_ids(context: RequestContext, obj: CompiledObject, args: dict[str, Any], *, scope: Scope) -> list[Any]:
-    return bulk_target_ids(context.workspace, obj, filter_node(obj, args.get("filter")), scope=scope)
-
-
 def create_one(singular: str) -> Resolver:
-    def resolve(_root: Any, info: GraphQLResolveInfo, data: Any) -> dict[str, Any]:
+    def resolve(_root: Any, info: GraphQLResolveInfo, data: Any, upsert: bool | None = None) -> dict[str, Any]:
         context = _writable_context(info)
-        created = record_service.create_record(context.workspace, singular, plain(data), context.actor)
+        created = record_service.create_record(
+            context.workspace, singular, plain(data), context.actor, upsert=bool(upsert)
+        )
         return _with_relations(info, context.object(singular), [created])[0]
 
     return resolve
 
 
 def create_many(singular: str) -> Resolver:
-    def resolve(_root: Any, info: GraphQLResolveInfo, data: Any) -> list[dict[str, Any]]:
+    def resolve(_root: Any, info: GraphQLResolveInfo, data: Any, upsert: bool | None = None) -> list[dict[str, Any]]:
         context = _writable_context(info)
-        created = record_service.create_records(context.workspace, singular, plain(data), context.actor)
+        created = record_service.create_records(
+            context.workspace, singular, plain(data), context.actor, upsert=bool(upsert)
+        )
         return _with_relations(info, context.object(singular), created)
 
     return resolve
@@ -126,16 +127,12 @@ def update_many(singular: str) -> Resolver:
     def resolve(_root: Any, info: GraphQLResolveInfo, data: Any, **args: Any) -> list[dict[str, Any]]:
         context = _writable_context(info)
         obj = context.object(singular)
-        with transaction.atomic():
-            ids = _target_ids(context, obj, args, scope="live")
-            updated = record_service.update_records(context.workspace, singular, ids, plain(data), context.actor)
+        node = filter_node(obj, args.get("filter"))
+        updated = update_matching(context.workspace, singular, node, plain(data), context.actor)
         return _with_relations(info, obj, updated)
 
     return resolve
 
-
-# Which records a filter-based action may reach: restore only finds deleted ones.
-BULK_SCOPES: dict[str, Scope] = {"delete": "live", "restore": "deleted", "destroy": "all"}
 
 ONE_ACTIONS: dict[str, Callable[..., dict[str, Any]]] = {
     "delete": record_service.delete_record,
@@ -155,15 +152,12 @@ def action_one(singular: str, action: str) -> Resolver:
     return resolve
 
 
-def action_many(singular: str, action: str) -> Resolver:
-    perform = ONE_ACTIONS[action]
-
+def action_many(singular: str, action: Action) -> Resolver:
     def resolve(_root: Any, info: GraphQLResolveInfo, **args: Any) -> list[dict[str, Any]]:
         context = _writable_context(info)
         obj = context.object(singular)
-        with transaction.atomic():
-            ids = _target_ids(context, obj, args, scope=BULK_SCOPES[action])
-            results = [perform(context.workspace, singular, record_id, context.actor) for record_id in ids]
+        node = filter_node(obj, args.get("filter"))
+        results = act_on_matching(context.workspace, singular, action, node, context.actor)
         return _with_relations(info, obj, results)
 
     return resolve

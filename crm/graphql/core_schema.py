@@ -14,12 +14,13 @@ from collections import OrderedDict
 import graphene
 
 from crm.graphql import core_resolvers as resolvers
-from crm.graphql.core_types import CoreTypes, object_type
+from crm.graphql.core_types import READ_FILTER_NOTE, CoreTypes, object_type
 from crm.graphql.current_workspace import current_workspace_field
 from crm.graphql.execution import PreparedSchema
 from crm.graphql.scalars import UUID
 from crm.metadata.schema import CompiledObject, WorkspaceSchema, get_workspace_schema
 from crm.models import Workspace
+from crm.services.upsert_matching import upsert_keys_note
 
 # Each schema holds a few MB of type objects; workspaces beyond this are rebuilt on demand.
 MAX_CACHED_SCHEMAS = 64
@@ -75,7 +76,9 @@ def _query_fields(types: CoreTypes, singular: str, obj: CompiledObject) -> dict[
         ),
         singular: graphene.Field(
             types.record_types[singular],
-            args={"filter": graphene.Argument(types.filter_inputs[singular], required=True)},
+            args={
+                "filter": graphene.Argument(types.filter_inputs[singular], required=True, description=READ_FILTER_NOTE)
+            },
             resolver=resolvers.one_resolver(singular),
             description=f"The first {obj.label_singular.lower()} matching the filter (NOT_FOUND when none does)",
         ),
@@ -93,18 +96,24 @@ def _mutation_fields(types: CoreTypes, singular: str, obj: CompiledObject) -> di
     update = types.update_inputs[singular]
     label = obj.label_singular.lower()
     labels = obj.label_plural.lower()
+    upsert_arg = {
+        "upsert": graphene.Argument(
+            graphene.Boolean,
+            description=f"Update the existing {label} instead when one has the same id{upsert_keys_note(obj)}",
+        )
+    }
     fields = {
         f"create{name}": graphene.Field(
             record,
-            args={"data": graphene.Argument(create, required=True)},
+            args={"data": graphene.Argument(create, required=True), **upsert_arg},
             resolver=resolvers.create_one(singular),
-            description=f"Create a {label}",
+            description=f"Create a {label} (or, with upsert, update the one it matches)",
         ),
         f"create{plural}": graphene.Field(
             many,
-            args={"data": graphene.Argument(graphene.List(graphene.NonNull(create)), required=True)},
+            args={"data": graphene.Argument(graphene.List(graphene.NonNull(create)), required=True), **upsert_arg},
             resolver=resolvers.create_many(singular),
-            description=f"Create up to 60 {labels}, all or none",
+            description=f"Create up to 60 {labels}, all or none (or, with upsert, update those they match)",
         ),
         f"update{name}": graphene.Field(
             record,

@@ -27,7 +27,7 @@ from crm.graphql.prefetch import resolve_relation
 from crm.metadata.composite_types import COMPOSITE_TYPES, SubFieldSpec
 from crm.metadata.schema import CompiledField, CompiledObject, WorkspaceSchema
 from crm.query.ast import IS_VALUES, ORDER_DIRECTIONS
-from crm.services.record_input import READ_ONLY_FIELDS
+from crm.services.record_input import CREATE_ONLY_FIELDS, READ_ONLY_FIELDS
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +50,8 @@ EQUALITY_OPERATORS = ("eq", "neq", "in", "is")
 LIST_OPERATORS = ("containsAny", "is")
 
 Resolver = Callable[..., Any]
+
+READ_FILTER_NOTE = "Which records; soft-deleted ones only when the filter names deletedAt (a trash view)"
 
 # Field type -> (GraphQL scalar, filter input name, filter operators). INT is NUMBER with dataType int.
 SCALAR_TYPES: dict[str, tuple[Any, str, tuple[str, ...]]] = {
@@ -202,6 +204,13 @@ class CoreTypes:
                 filters[spec.name] = graphene.InputField(filter_input)
                 if spec.kind != "list":
                     orders[spec.name] = graphene.InputField(self.order_direction)
+            if field_type == "ACTOR":
+                # Twenty's actors carry a context, which its clients select and send; none
+                # is stored here, so it reads as null and only an empty one may be written.
+                outputs["context"] = graphene.Field(
+                    scalars.RawJSONScalar, resolver=getter("context"), description="Not stored: always null"
+                )
+                inputs["context"] = graphene.InputField(scalars.RawJSONScalar, description="Only {} or null")
             self._composites[field_type] = {
                 "output": object_type(base, outputs),
                 "create": input_type(f"{base}CreateInput", inputs),
@@ -256,9 +265,13 @@ class CoreTypes:
 
     def connection_args(self, singular: str) -> dict[str, Any]:
         return {
-            "filter": graphene.Argument(lambda: self.filter_inputs[singular]),
-            "orderBy": graphene.Argument(graphene.List(graphene.NonNull(lambda: self.order_inputs[singular]))),
+            "filter": graphene.Argument(lambda: self.filter_inputs[singular], description=READ_FILTER_NOTE),
+            # Items nullable, as Twenty declares it, so its clients' [XOrderByInput] variables fit.
+            "orderBy": graphene.Argument(graphene.List(lambda: self.order_inputs[singular])),
             "first": graphene.Argument(graphene.Int, description="Page size going forward (at most 200)"),
+            "offset": graphene.Argument(
+                graphene.Int, description="Records to skip first, in the direction of the page (with first or last)"
+            ),
             "after": graphene.Argument(graphene.String, description="Cursor of the record to start after"),
             "last": graphene.Argument(graphene.Int, description="Page size going backward (at most 200)"),
             "before": graphene.Argument(graphene.String, description="Cursor of the record to end before"),
@@ -288,7 +301,8 @@ class CoreTypes:
             )
             if field.name not in READ_ONLY_FIELDS and create is not None:
                 creates[field.name] = graphene.InputField(create, description=description)
-                if field.name != "id":
+                if field.name not in CREATE_ONLY_FIELDS:
+                    # id included: an update may repeat the record's own id (and only that).
                     updates[field.name] = graphene.InputField(update, description=description)
             if filter_input is not None and field.name not in RESERVED_FILTER_KEYS:
                 filters[field.name] = graphene.InputField(filter_input)

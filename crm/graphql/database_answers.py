@@ -44,8 +44,9 @@ from crm.query.compile import filter_to_q
 from crm.query.json_record import Composite, Constant, Part, RecordJson, Related, Shape, ShapeNotSupported, Value
 from crm.query.listing import RecordPage, list_records
 from crm.query.record_queries import records
+from crm.query.trash import reaches_deleted
 
-LIST_ARGUMENTS = frozenset({"filter", "orderBy", "first", "after", "last", "before"})
+LIST_ARGUMENTS = frozenset({"filter", "orderBy", "first", "after", "last", "before", "offset"})
 PAGE_INFO_FIELDS = {
     "hasNextPage": "has_next_page",
     "hasPreviousPage": "has_previous_page",
@@ -114,8 +115,8 @@ def _one(
 ) -> Any:
     obj = context.objects_by_type[record_type.name]
     shape = _shape(context, obj, record_type, nodes)
-    queryset = records(workspace, obj)
     node = filter_node(obj, arguments.get("filter"))
+    queryset = records(workspace, obj, include_deleted=reaches_deleted(node))
     if node is not None:
         queryset = queryset.filter(filter_to_q(obj, node))
     found = queryset.annotate(_json=RecordJson(obj, shape)).values_list("_json", flat=True).first()
@@ -152,6 +153,7 @@ def _list(
         after=arguments.get("after"),
         last=arguments.get("last"),
         before=arguments.get("before"),
+        offset=arguments.get("offset"),
         count=any(nodes[0].name.value == "totalCount" for nodes in layout.values()),
         shape=shape,
     )

@@ -20,9 +20,10 @@ from crm.metadata.schema import CompiledField
 from crm.models import Workspace
 from crm.query.ast import Node, OrderBy
 from crm.query.compile import QueryValueError, filter_to_q, sort_keys
-from crm.query.listing import RecordPage, after_q, decode_cursor, page_from_rows, parse_limit
+from crm.query.listing import RecordPage, after_q, decode_cursor, page_from_rows, parse_limit, parse_offset
 from crm.query.record_queries import get_object, records
 from crm.query.serialize import compile_serializer
+from crm.query.trash import reaches_deleted
 
 ROW_NUMBER = "_page_row"
 
@@ -38,6 +39,7 @@ def load_child_pages(
     after: str | None = None,
     last: int | None = None,
     before: str | None = None,
+    offset: int | None = None,
     count: bool = True,
 ) -> dict[str, RecordPage]:
     """parent id -> the page of its related records (ONE_TO_MANY relations)."""
@@ -49,10 +51,11 @@ def load_child_pages(
     fk = relation.target_fk_column
     backwards = before is not None or (last is not None and first is None)
     limit = parse_limit(last if backwards else first)
+    skip = parse_offset(offset)
     keys = sort_keys(target, order_by)
     fetch_keys = [key.reversed() for key in keys] if backwards else keys
     cursor = before if backwards else after
-    base = records(workspace, target).filter(**{f"{fk}__in": list(parent_ids)})
+    base = records(workspace, target, include_deleted=reaches_deleted(filter)).filter(**{f"{fk}__in": list(parent_ids)})
     if filter is not None:
         base = base.filter(filter_to_q(target, filter))
     queryset = base.filter(after_q(fetch_keys, decode_cursor(cursor, keys))) if cursor else base
@@ -64,7 +67,7 @@ def load_child_pages(
             **{ROW_NUMBER: Window(RowNumber(), partition_by=[F(fk)], order_by=[key.expression() for key in fetch_keys])}
         )
         rows = list(
-            numbered.filter(**{f"{ROW_NUMBER}__lte": limit + 1})
+            numbered.filter(**{f"{ROW_NUMBER}__gt": skip, f"{ROW_NUMBER}__lte": skip + limit + 1})
             .order_by(fk, ROW_NUMBER)
             .values(*dict.fromkeys([*columns, *key_columns, fk]))
         )
@@ -82,6 +85,7 @@ def load_child_pages(
             after=after,
             before=before,
             serialize=serialize,
+            skipped=skip,
         )
         info = page.page_info
         if count and (cursor or info.has_next_page or info.has_previous_page or not limit):

@@ -130,6 +130,7 @@ def prefetch_relation(
         after=args.get("after"),
         last=args.get("last"),
         before=args.get("before"),
+        offset=args.get("offset"),
         count=wants_count,
     )
     connections = []

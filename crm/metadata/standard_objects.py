@@ -34,6 +34,8 @@ class ObjectSpec:
     icon: str
     description: str
     fields: tuple[FieldSpec, ...]
+    # (field, sub-field) whose value names one record, so an upsert finds it by that value.
+    unique_fields: tuple[tuple[str, str], ...] = ()
 
 
 def options(*pairs: tuple[str, str, str]) -> list[dict[str, Any]]:
@@ -114,6 +116,7 @@ STANDARD_OBJECTS: tuple[ObjectSpec, ...] = (
             one_to_many("people", "People", "person", "company"),
             one_to_many("opportunities", "Opportunities", "opportunity", "company"),
         ),
+        unique_fields=(("domainName", "primaryLinkUrl"),),
     ),
     ObjectSpec(
         "person",
@@ -135,6 +138,7 @@ STANDARD_OBJECTS: tuple[ObjectSpec, ...] = (
             many_to_one("company", "Company", "company", "people"),
             one_to_many("pointOfContactForOpportunities", "Opportunities", "opportunity", "pointOfContact"),
         ),
+        unique_fields=(("emails", "primaryEmail"),),
     ),
     ObjectSpec(
         "opportunity",

@@ -29,6 +29,7 @@ from crm.query.json_record import DATABASE_JSON_VENDORS, RecordJson, Shape, full
 from crm.query.plain_select import PlainSelect
 from crm.query.record_queries import RecordNotFoundError, get_object, records
 from crm.query.serialize import compile_serializer
+from crm.query.trash import reaches_deleted
 
 DEFAULT_LIMIT = 60
 MAX_LIMIT = 200
@@ -61,6 +62,7 @@ def list_records(
     after: str | None = None,
     last: int | None = None,
     before: str | None = None,
+    offset: int | None = None,
     depth: int = 0,
     count: bool = True,
     shape: Shape | None = None,
@@ -68,13 +70,16 @@ def list_records(
     """A page of records; ``count=False`` skips counting (``total_count`` is then -1).
 
     With a ``shape``, the database builds each record's JSON with just those fields
-    (crm.query.json_record) instead of the serializer writing every field."""
+    (crm.query.json_record) instead of the serializer writing every field.
+
+    ``offset`` skips that many records first, in the direction of the page."""
     if after and before:
         raise QueryValueError("Use either a cursor to go forward or one to go back, not both")
     backwards = before is not None or (last is not None and first is None)
     limit = parse_limit(last if backwards else first)
+    skip = parse_offset(offset)
     keys = sort_keys(obj, order_by)
-    base = records(workspace, obj)
+    base = records(workspace, obj, include_deleted=reaches_deleted(filter))
     if filter is not None:
         base = base.filter(filter_to_q(obj, filter))
     if shape is None and connection.vendor in DATABASE_JSON_VENDORS:
@@ -92,10 +97,12 @@ def list_records(
         queryset = queryset.filter(after_q(fetch_keys, decode_cursor(cursor, keys)))
     rows = list(
         queryset.order_by(*(key.expression() for key in fetch_keys)).values(*dict.fromkeys([*columns, *key_columns]))[
-            : limit + 1
+            skip : skip + limit + 1
         ]
     )
-    page = page_from_rows(rows, keys, limit=limit, backwards=backwards, after=after, before=before, serialize=serialize)
+    page = page_from_rows(
+        rows, keys, limit=limit, backwards=backwards, after=after, before=before, serialize=serialize, skipped=skip
+    )
     if count and (cursor or page.page_info.has_next_page or page.page_info.has_previous_page):
         page.total_count = base.count()
     elif not count:
@@ -118,12 +125,13 @@ def page_from_rows(
     after: str | None,
     before: str | None,
     serialize: Any,
+    skipped: int = 0,
 ) -> RecordPage:
     """Shape up to ``limit + 1`` fetched rows (in fetch order) into a page.
 
     ``total_count`` is the number of rows on the page; callers count when the
     page is not the whole result. ``serialize`` of None keeps the rows as they are
-    (the caller serializes them).
+    (the caller serializes them). ``skipped`` rows (an offset) came before them.
     """
     has_more = len(rows) > limit
     rows = rows[:limit]
@@ -131,9 +139,9 @@ def page_from_rows(
         rows.reverse()
     cursors = [encode_cursor([key_value(key, row) for key in keys]) for row in rows]
     if backwards:
-        info = PageInfo(has_next_page=before is not None, has_previous_page=has_more)
+        info = PageInfo(has_next_page=before is not None or skipped > 0, has_previous_page=has_more)
     else:
-        info = PageInfo(has_next_page=has_more, has_previous_page=after is not None)
+        info = PageInfo(has_next_page=has_more, has_previous_page=after is not None or skipped > 0)
     if cursors:
         info.start_cursor, info.end_cursor = cursors[0], cursors[-1]
     records_ = [serialize(row) for row in rows] if serialize else rows
@@ -239,6 +247,15 @@ def parse_limit(value: Any) -> int:
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_LIMIT:
         raise QueryValueError(f"limit must be a whole number from 0 to {MAX_LIMIT}, not '{str(value)[:20]}'")
+    return value
+
+
+def parse_offset(value: Any) -> int:
+    """Records to skip: None gives 0, otherwise a whole number from 0 up."""
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise QueryValueError(f"offset must be a whole number from 0 up, not '{str(value)[:20]}'")
     return value
 
 

@@ -8,6 +8,8 @@ Filter grammar (whitespace is allowed between tokens)::
     condition  := path "[" operator "]" ":" value
     path       := identifier ("." identifier)?           name.firstName
     value      := quoted | "[" items "]" | bare text up to the next "," or ")"
+    quoted     := '"' text '"' | "'" text "'"              \" or \' inside for the quote itself;
+                  an apostrophe that opens no whole quoted value is plain text
 
 Values stay strings; the compiler coerces them using field metadata. Keywords,
 operators, ``is`` values and order directions are matched case-insensitively and
@@ -46,6 +48,7 @@ _OPERATOR_ORDER = ("eq", "neq", "in", "containsAny", "is", "gt", "gte", "lt", "l
 _OPERATOR_LIST = ", ".join([op for op in _OPERATOR_ORDER if op in OPERATORS] + sorted(OPERATORS - set(_OPERATOR_ORDER)))
 _DIRECTION_LIST = ", ".join(sorted(ORDER_DIRECTIONS))
 _EXCERPT_RADIUS = 12
+_QUOTES = ('"', "'")
 
 
 def parse_filter(text: str) -> Node:
@@ -246,29 +249,39 @@ class _Parser:
         return value
 
     def scalar(self, stops: str) -> str:
-        if self.skip_ws() < len(self.text) and self.peek() == '"':
+        start = self.skip_ws()
+        if start < len(self.text) and self.peek() in _QUOTES:
             value = self.quoted()
             self.skip_ws()
-            if not self.at_end() and self.peek() not in stops:
-                self.fail(self.pos, f"unexpected {self.peek()!r} after a quoted value", "put the whole value in quotes")
-            return value
+            if value is not None and (self.at_end() or self.peek() in stops):
+                return value
+            if self.text[start] == "'":
+                # An apostrophe that opens no whole quoted value is text ('t Hooft, 'tis).
+                self.pos = start
+                return self.read_until(stops)
+            self.fail(self.pos, f"unexpected {self.peek()!r} after a quoted value", "put the whole value in quotes")
         return self.read_until(stops)
 
-    def quoted(self) -> str:
+    def quoted(self) -> str | None:
+        """A value in double or single quotes (Twenty's clients send both); None when a
+        single quote is never closed."""
         start = self.pos
+        quote = self.text[start]
         self.pos += 1
         chars: list[str] = []
         while self.pos < len(self.text):
             char = self.text[self.pos]
-            if char == "\\" and self.text[self.pos + 1 : self.pos + 2] in ('"', "\\"):
+            if char == "\\" and self.text[self.pos + 1 : self.pos + 2] in (quote, "\\"):
                 chars.append(self.text[self.pos + 1])
                 self.pos += 2
-            elif char == '"':
+            elif char == quote:
                 self.pos += 1
                 return "".join(chars)
             else:
                 chars.append(char)
                 self.pos += 1
+        if quote == "'":
+            return None
         self.fail(start, "unterminated quoted value starting", "close it with '\"' (write \\\" for a quote inside)")
 
     def list_value(self) -> list[str]:
@@ -280,7 +293,7 @@ class _Parser:
         else:
             while True:
                 item_at = self.skip_ws()
-                quoted = self.peek() == '"'
+                quoted = self.peek() in _QUOTES
                 item = self.scalar(",]")
                 if not item and not quoted:
                     self.fail(item_at, "empty list item", 'write "" for an empty string')

@@ -29,6 +29,7 @@ from crm.services.input_errors import InvalidInput
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
+RECORD_NOT_FOUND = "Record not found"
 
 ERROR_NAMES = {
     400: "BadRequestException",
@@ -84,7 +85,10 @@ def status_and_messages(exc: Exception) -> tuple[int, list[str]] | None:
         return 400, exc.messages or [str(exc)]
     if isinstance(exc, QuerySyntaxError | QueryValueError):
         return 400, [str(exc)]
-    if isinstance(exc, UnknownObjectError | RecordNotFoundError | FieldNotFoundError):
+    if isinstance(exc, RecordNotFoundError):
+        # Twenty's words first, for clients that compare them; then which record.
+        return 404, [RECORD_NOT_FOUND, str(exc)]
+    if isinstance(exc, UnknownObjectError | FieldNotFoundError):
         return 404, [str(exc)]
     if isinstance(exc, RequestDataTooBig):
         return 413, [PayloadTooLarge.default_detail]

@@ -6,12 +6,16 @@ from crm.rest.views import metadata, openapi, records
 # so the generic object routes never shadow them.
 _RESERVED = "webhooks|metadata|batch|restore|open-api"
 _PLURAL = rf"(?P<plural>(?!(?:{_RESERVED})(?:/|$))[A-Za-z][A-Za-z0-9]{{0,62}})"
-_ID = r"(?P<record_id>[^/]{1,100})"
+# Any segment: the view answers one that is not a UUID with a 400 naming it.
+_ID = r"(?P<record_id>[^/]+)"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # Records first (the busiest routes); _PLURAL leaves the reserved names to the rest.
     re_path(rf"^rest/{_PLURAL}/?$", records.RecordListView.as_view(), name="rest-records"),
+    # Before the detail route, whose id would otherwise read "restore".
+    re_path(rf"^rest/{_PLURAL}/restore/?$", records.RecordBulkRestoreView.as_view(), name="rest-bulk-restore"),
     re_path(rf"^rest/{_PLURAL}/{_ID}/?$", records.RecordDetailView.as_view(), name="rest-record"),
+    re_path(rf"^rest/{_PLURAL}/{_ID}/restore/?$", records.RecordRestoreView.as_view(), name="rest-record-restore"),
     re_path(r"^rest/open-api/core/?$", openapi.CoreOpenApiView.as_view(), name="rest-openapi-core"),
     re_path(r"^rest/open-api/metadata/?$", openapi.MetadataOpenApiView.as_view(), name="rest-openapi-metadata"),
     re_path(r"^rest/metadata/objects/?$", metadata.ObjectListView.as_view(), name="rest-metadata-objects"),

@@ -23,7 +23,23 @@ INT32 = 2**31
 INT64 = 2**63
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
-READ_ONLY_FIELDS = frozenset({"createdAt", "updatedAt", "deletedAt", "createdBy"})
+READ_ONLY_FIELDS = frozenset({"updatedAt", "deletedAt"})
+# Set by the server unless a create says otherwise: an import carries over when and by
+# whom a record was first made. Never changed afterwards.
+CREATE_ONLY_FIELDS = frozenset({"createdAt", "createdBy"})
+# Twenty's actor sources, so a createdBy written for Twenty is accepted as it is.
+ACTOR_SOURCES = (
+    "API",
+    "IMPORT",
+    "MANUAL",
+    "EMAIL",
+    "CALENDAR",
+    "WORKFLOW",
+    "AGENT",
+    "SYSTEM",
+    "WEBHOOK",
+    "APPLICATION",
+)
 
 
 class RecordValidationError(InvalidInput):
@@ -45,8 +61,15 @@ class _Invalid(ValueError):
 
 
 def clean_record_input(
-    obj: CompiledObject, data: Any, *, creating: bool, existing_custom: dict[str, Any] | None = None
+    obj: CompiledObject,
+    data: Any,
+    *,
+    creating: bool,
+    existing_custom: dict[str, Any] | None = None,
+    record_id: uuid.UUID | None = None,
 ) -> CleanedInput:
+    """``record_id`` is the id of the record an update changes: ``id`` may then be sent
+    only with that value (clients echo a record back whole)."""
     if not isinstance(data, dict):
         raise RecordValidationError({"": ["The record must be a JSON object."]})
     cleaned = CleanedInput()
@@ -56,7 +79,15 @@ def clean_record_input(
         try:
             if compiled is None:
                 raise _Invalid(f"unknown field on {obj.name_singular}")
-            _clean_field(obj, compiled, value, cleaned, creating=creating, existing_custom=existing_custom or {})
+            _clean_field(
+                obj,
+                compiled,
+                value,
+                cleaned,
+                creating=creating,
+                existing_custom=existing_custom or {},
+                record_id=record_id,
+            )
         except _Invalid as problem:
             errors.setdefault(str(name), []).append(str(problem))
         except _SubInvalid as problem:
@@ -80,6 +111,7 @@ def _clean_field(
     *,
     creating: bool,
     existing_custom: dict[str, Any],
+    record_id: uuid.UUID | None = None,
 ) -> None:
     name = compiled.name
     if compiled.type == "RELATION":
@@ -89,10 +121,19 @@ def _clean_field(
     if name in READ_ONLY_FIELDS:
         raise _Invalid("is read-only")
     if name == "id":
-        if not creating:
-            raise _Invalid("cannot be changed")
-        cleaned.record_id = _uuid(value)
+        if creating:
+            cleaned.record_id = _uuid(value)
+        elif _uuid(value) != record_id:
+            raise _Invalid(f"cannot be changed: send this record's own id ({record_id}) or leave it out")
         return
+    if name in CREATE_ONLY_FIELDS:
+        if not creating:
+            raise _Invalid("can only be set when the record is created")
+        if value is None:
+            raise _Invalid("cannot be null; leave it out for the server to set it")
+        if compiled.type == "ACTOR":
+            _clean_actor(obj, compiled, value, cleaned)
+            return
     cleaned.touched.append(name)
     if compiled.is_composite:
         _clean_composite(compiled, value, cleaned, existing_custom, obj)
@@ -106,6 +147,37 @@ def _clean_field(
         cleaned.references[name] = (join_target, clean_value)
     assert compiled.path is not None
     cleaned.columns[compiled.path] = clean_value
+
+
+def _clean_actor(obj: CompiledObject, compiled: CompiledField, value: Any, cleaned: CleanedInput) -> None:
+    """``createdBy`` on create; what it leaves out comes from whoever makes the request."""
+    if not isinstance(value, dict):
+        raise _Invalid(f"must be an object with {', '.join(s.name for s in compiled.subfields)}")
+    for key, sub_value in value.items():
+        if key == "context":
+            # Nothing records a context here; an empty one loses nothing.
+            if sub_value not in (None, {}):
+                raise _SubInvalid("context", "is not stored: send {} or leave it out")
+            continue
+        sub = compiled.subfield(key)
+        if sub is None:
+            names = ", ".join(s.name for s in compiled.subfields)
+            raise _SubInvalid(str(key), f"unknown sub-field; expected {names} (and context)")
+        try:
+            if key == "source":
+                if sub_value not in ACTOR_SOURCES:
+                    raise _Invalid(f"must be one of {', '.join(ACTOR_SOURCES)}")
+                cleaned.columns[sub.path] = sub_value
+            elif key == "workspaceMemberId":
+                member_id = None if sub_value is None else _uuid(sub_value)
+                cleaned.columns[sub.path] = member_id
+                if member_id is not None:
+                    cleaned.references[f"{compiled.name}.{key}"] = ("workspaceMember", member_id)
+            else:
+                limit = _column_max_length(compiled, sub, obj) or 255
+                cleaned.columns[sub.path] = "" if sub_value is None else _text(sub_value, limit)
+        except _Invalid as problem:
+            raise _SubInvalid(key, str(problem)) from None
 
 
 def _join_target(obj: CompiledObject, name: str) -> str | None:

@@ -21,13 +21,16 @@ from crm.query.record_queries import get_object, get_record, records
 from crm.query.serialize import serialize_instance
 from crm.services.actor import Actor
 from crm.services.record_changes import RecordChange, announce
-from crm.services.record_input import CleanedInput, RecordValidationError, clean_record_input
+from crm.services.record_input import CREATE_ONLY_FIELDS, CleanedInput, RecordValidationError, clean_record_input
+from crm.services.upsert_matching import match_existing
 
 MAX_BATCH = 60
 
 
-def create_record(workspace: Workspace, object_name: str, data: Any, actor: Actor) -> dict[str, Any]:
-    return create_records(workspace, object_name, [data], actor, batch=False)[0]
+def create_record(
+    workspace: Workspace, object_name: str, data: Any, actor: Actor, *, upsert: bool = False
+) -> dict[str, Any]:
+    return create_records(workspace, object_name, [data], actor, batch=False, upsert=upsert)[0]
 
 
 def create_records(
@@ -38,40 +41,82 @@ def create_records(
     *,
     batch: bool = True,
     max_batch: int = MAX_BATCH,
+    upsert: bool = False,
 ) -> list[dict[str, Any]]:
-    """Create one or many records, all or nothing. Imports pass a larger ``max_batch``."""
+    """Create one or many records, all or nothing. Imports pass a larger ``max_batch``.
+
+    With ``upsert``, an item that stands for a live record (its ``id``, else the same
+    value in a unique field of the object: a person's primary email, a company's
+    domain) updates that record instead; each record gets a created or an updated
+    event, and ``createdAt``/``createdBy`` only apply to records created.
+    """
     obj = get_object(workspace, object_name)
     if not isinstance(items, list):
         raise RecordValidationError({"": ["Expected a JSON array of records."]})
     if batch and not 1 <= len(items) <= max_batch:
         raise RecordValidationError({"": [f"A batch holds 1 to {max_batch} records, not {len(items)}."]})
-    cleaned_items = _clean_all(obj, items)
+    with transaction.atomic():
+        if upsert:
+            return _upsert(workspace, obj, items, actor, prefix_index=batch)
+        cleaned_items = _clean_all(obj, items)
+        _check_references(workspace, obj, cleaned_items, prefix_index=batch)
+        return _insert(workspace, obj, cleaned_items, actor)
+
+
+def _upsert(
+    workspace: Workspace, obj: CompiledObject, items: list[Any], actor: Actor, *, prefix_index: bool
+) -> list[dict[str, Any]]:
+    matches = match_existing(workspace, obj, items)
+    cleaned_items: list[CleanedInput] = []
+    errors: dict[str, list[str]] = {}
+    for index, item in enumerate(items):
+        instance = matches.get(index)
+        try:
+            if instance is None:
+                cleaned_items.append(clean_record_input(obj, item, creating=True))
+            else:
+                update = {key: value for key, value in item.items() if key not in CREATE_ONLY_FIELDS}
+                cleaned_items.append(_clean_update(obj, instance, update))
+        except RecordValidationError as error:
+            _merge_errors(errors, error, index if len(items) > 1 else None)
+    if errors:
+        raise RecordValidationError(errors)
+    _check_references(workspace, obj, cleaned_items, prefix_index=prefix_index)
+    created = iter(_insert(workspace, obj, [c for i, c in enumerate(cleaned_items) if i not in matches], actor))
+    return [
+        _save_update(workspace, obj, matches[index], cleaned, actor) if index in matches else next(created)
+        for index, cleaned in enumerate(cleaned_items)
+    ]
+
+
+def _insert(
+    workspace: Workspace, obj: CompiledObject, cleaned_items: list[CleanedInput], actor: Actor
+) -> list[dict[str, Any]]:
+    """Write new records (inside the caller's transaction) and their created events."""
     ids = [c.record_id for c in cleaned_items if c.record_id]
     if len(set(ids)) != len(ids):
         raise RecordValidationError({"id": ["the same id appears twice in the batch"]})
-    with transaction.atomic():
-        _check_references(workspace, obj, cleaned_items, prefix_index=batch)
-        if ids:
-            _check_ids_are_free(workspace, obj, ids)
-        now = timezone.now()
-        instances = []
-        for cleaned in cleaned_items:
-            instance = obj.model(
-                id=cleaned.record_id or uuid.uuid4(),
-                workspace=workspace,
-                created_at=now,
-                updated_at=now,
-                created_by_source=actor.source,
-                created_by_workspace_member_id=actor.workspace_member_id,
-                created_by_name=actor.name,
-                custom={},
-            )
-            _apply_defaults(obj, instance)
-            _apply(instance, cleaned)
-            instances.append(instance)
-        obj.model.objects.bulk_create(instances)
-        snapshots = [serialize_instance(obj, instance) for instance in instances]
-        announce(workspace, actor, [RecordChange(obj.name_singular, "created", snapshot) for snapshot in snapshots])
+    if ids:
+        _check_ids_are_free(workspace, obj, ids)
+    now = timezone.now()
+    instances = []
+    for cleaned in cleaned_items:
+        instance = obj.model(
+            id=cleaned.record_id or uuid.uuid4(),
+            workspace=workspace,
+            created_at=now,
+            updated_at=now,
+            created_by_source=actor.source,
+            created_by_workspace_member_id=actor.workspace_member_id,
+            created_by_name=actor.name,
+            custom={},
+        )
+        _apply_defaults(obj, instance)
+        _apply(instance, cleaned)
+        instances.append(instance)
+    obj.model.objects.bulk_create(instances)
+    snapshots = [serialize_instance(obj, instance) for instance in instances]
+    announce(workspace, actor, [RecordChange(obj.name_singular, "created", snapshot) for snapshot in snapshots])
     return snapshots
 
 
@@ -95,8 +140,19 @@ def update_records(
 def _update_instance(
     workspace: Workspace, obj: CompiledObject, instance: Any, data: Any, actor: Actor
 ) -> dict[str, Any]:
-    cleaned = clean_record_input(obj, data, creating=False, existing_custom=instance.custom)
+    cleaned = _clean_update(obj, instance, data)
     _check_references(workspace, obj, [cleaned], prefix_index=False)
+    return _save_update(workspace, obj, instance, cleaned, actor)
+
+
+def _clean_update(obj: CompiledObject, instance: Any, data: Any) -> CleanedInput:
+    return clean_record_input(obj, data, creating=False, existing_custom=instance.custom, record_id=instance.id)
+
+
+def _save_update(
+    workspace: Workspace, obj: CompiledObject, instance: Any, cleaned: CleanedInput, actor: Actor
+) -> dict[str, Any]:
+    """Apply a checked change; an updated event when something did change."""
     before = serialize_instance(obj, instance)
     _apply(instance, cleaned)
     after = serialize_instance(obj, instance)
@@ -167,12 +223,17 @@ def _clean_all(obj: CompiledObject, items: list[Any]) -> list[CleanedInput]:
         try:
             cleaned_items.append(clean_record_input(obj, item, creating=True))
         except RecordValidationError as error:
-            for name, messages in error.errors.items():
-                key = f"[{index}].{name}" if len(items) > 1 else name
-                errors.setdefault(key, []).extend(messages)
+            _merge_errors(errors, error, index if len(items) > 1 else None)
     if errors:
         raise RecordValidationError(errors)
     return cleaned_items
+
+
+def _merge_errors(errors: dict[str, list[str]], error: RecordValidationError, index: int | None) -> None:
+    """Add one item's problems, named after its place in the batch when there are several."""
+    for name, messages in error.errors.items():
+        key = f"[{index}].{name}" if index is not None else name
+        errors.setdefault(key, []).extend(messages)
 
 
 def _check_references(

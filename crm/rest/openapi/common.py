@@ -25,10 +25,16 @@ DATE = OpenApiTypes.DATE
 JSON_TYPES = ("string", "number", "boolean", "object", "array", "null")
 
 ERROR_DESCRIPTIONS = {
-    400: "Invalid input: a malformed filter, an unknown field, a bad cursor or value. `messages` says what and where.",
+    400: (
+        "Invalid input: a malformed filter, an unknown field, a bad cursor or value, an id in the path that is "
+        "not a UUID. `messages` says what and where."
+    ),
     401: "Missing, invalid, expired or revoked API key.",
     403: "The API key is read-only and the operation writes.",
-    404: "No such record, field, object, webhook or delivery in this workspace.",
+    404: (
+        "No such record, field, object, webhook or delivery in this workspace; for a record the first message "
+        "is `Record not found`."
+    ),
     409: "The webhook is disabled: enable it before resending or recovering its deliveries.",
     413: f"The request body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MiB.",
     415: "The request body is not JSON (send `Content-Type: application/json`).",

@@ -33,8 +33,17 @@ from crm.rest.openapi.common import (
     shared_components,
 )
 from crm.rest.openapi.extensions import core_additions
-from crm.services.record_input import DEFAULT_MAX_TEXT, INT32, INT64, MAX_LIST_ITEMS, READ_ONLY_FIELDS
+from crm.services.record_input import (
+    ACTOR_SOURCES,
+    CREATE_ONLY_FIELDS,
+    DEFAULT_MAX_TEXT,
+    INT32,
+    INT64,
+    MAX_LIST_ITEMS,
+    READ_ONLY_FIELDS,
+)
 from crm.services.records import MAX_BATCH
+from crm.services.upsert_matching import upsert_keys_note
 
 SAMPLE_COMPOSITES: dict[str, dict[str, Any]] = {
     "FULL_NAME": {"firstName": "Ada", "lastName": "Lovelace"},
@@ -174,10 +183,14 @@ def read_field_schema(obj_meta: CompiledObject, field: CompiledField) -> Schema:
 
 def write_field_schema(obj_meta: CompiledObject, field: CompiledField, *, creating: bool) -> Schema | None:
     """The schema of a writable field, or None when clients cannot set it."""
-    if field.type == "RELATION" or field.name in READ_ONLY_FIELDS or field.type == "ACTOR":
+    if field.type == "RELATION" or field.name in READ_ONLY_FIELDS:
         return None
+    if field.name in CREATE_ONLY_FIELDS or field.type == "ACTOR":
+        return _create_only_schema(obj_meta, field) if creating and field.name in CREATE_ONLY_FIELDS else None
     if field.name == "id":
-        return {**basic(UUID), "description": "Choose the id yourself (optional)."} if creating else None
+        if creating:
+            return {**basic(UUID), "description": "Choose the id yourself (optional)."}
+        return {**basic(UUID), "description": "Optional: this record's own id (echoing a record back); no other."}
     if field.is_composite:
         schema = _composite_schema(obj_meta, field, write=True)
     else:
@@ -186,6 +199,31 @@ def write_field_schema(obj_meta: CompiledObject, field: CompiledField, *, creati
     if field.type == "UUID":
         description += " Must be the id of an existing record in this workspace."
     return {**schema, "description": description}
+
+
+def _create_only_schema(obj_meta: CompiledObject, field: CompiledField) -> Schema:
+    """createdAt and createdBy: the server's unless a create (an import) says otherwise."""
+    if field.type != "ACTOR":
+        return {**basic(DATETIME), "description": "When the record was first made (default: now), e.g. for imports."}
+    name = field.subfield("name")
+    name_limit = _column_max_length(obj_meta, name.path) if name else None
+    return obj(
+        {
+            "source": {**basic(OpenApiTypes.STR), "enum": list(ACTOR_SOURCES)},
+            "workspaceMemberId": {
+                **nullable(basic(UUID)),
+                "description": "A member of this workspace.",
+            },
+            "name": {**nullable(basic(OpenApiTypes.STR)), "maxLength": name_limit or 255},
+            "context": {
+                "type": ["object", "null"],
+                "maxProperties": 0,
+                "description": "Not stored: only {} or null.",
+            },
+        },
+        additionalProperties=False,
+        description="Who made the record (default: this API key), e.g. for imports; what is left out is the key's.",
+    )
 
 
 def _member_schema() -> Schema:
@@ -211,10 +249,14 @@ def record_schema(workspace_schema: WorkspaceSchema, obj_meta: CompiledObject) -
             **(array(ref(target_name)) if many else nullable_ref(target_name)),
             "description": f"{field.label} (only with depth=1).",
         }
+    # Only the id is certain: ``?fields=`` answers with fewer fields (every one otherwise).
     return obj(
         properties,
-        required=[field.name for field in obj_meta.value_fields],
-        description=f"{obj_meta.label_singular} as returned by the API.",
+        required=["id"],
+        description=(
+            f"{obj_meta.label_singular} as returned by the API: every field, unless the request's `fields` "
+            "names fewer (the id is always there)."
+        ),
     )
 
 
@@ -275,24 +317,32 @@ def _example_filter(obj_meta: CompiledObject) -> str:
     return "createdAt[gte]:2025-01-01T00:00:00Z"
 
 
-def list_parameters(obj_meta: CompiledObject) -> list[Schema]:
+def _filter_parameter(obj_meta: CompiledObject, *, required: bool = False, purpose: str = "") -> Schema:
     fields = ", ".join(f"`{name}`" for name in _filter_fields(obj_meta))
-    string = basic(OpenApiTypes.STR)
     operators = ", ".join(f"`{op}`" for op in sorted(OPERATORS))
+    description = (
+        f"Conditions `field[op]:value`, combined with `and(...)`, `or(...)`, `not(...)`; top-level commas "
+        f"mean AND. Operators: {operators}; `is` takes `NULL` or `NOT_NULL`, `in`/`containsAny` a list "
+        f"`[a,b]`. Quote values containing `,` or `)` (double or single quotes). A filter naming `deletedAt` "
+        f"also reaches soft-deleted records. Fields: {fields}."
+    )
+    if purpose:
+        description = f"{purpose} {description}"
+    return build_parameter_type(
+        "filter",
+        {**basic(OpenApiTypes.STR), "minLength": 1} if required else basic(OpenApiTypes.STR),
+        "query",
+        required=required,
+        description=description,
+        examples={"condition": {"value": _example_filter(obj_meta)}},
+    )
+
+
+def list_parameters(obj_meta: CompiledObject) -> list[Schema]:
+    string = basic(OpenApiTypes.STR)
     directions = ", ".join(f"`{d}`" for d in sorted(ORDER_DIRECTIONS))
-    example_filter = _example_filter(obj_meta)
     return [
-        build_parameter_type(
-            "filter",
-            string,
-            "query",
-            description=(
-                f"Conditions `field[op]:value`, combined with `and(...)`, `or(...)`, `not(...)`; top-level commas "
-                f"mean AND. Operators: {operators}; `is` takes `NULL` or `NOT_NULL`, `in`/`containsAny` a list "
-                f"`[a,b]`. Quote values containing `,` or `)`. Fields: {fields}."
-            ),
-            examples={"condition": {"value": example_filter}},
-        ),
+        _filter_parameter(obj_meta),
         build_parameter_type(
             "order_by",
             string,
@@ -317,6 +367,7 @@ def list_parameters(obj_meta: CompiledObject) -> list[Schema]:
             description="Cursor: the page before this one (`pageInfo.startCursor`).",
         ),
         _depth_parameter(),
+        _fields_parameter(),
     ]
 
 
@@ -330,6 +381,44 @@ def _depth_parameter() -> Schema:
     )
 
 
+def _fields_parameter() -> Schema:
+    return build_parameter_type(
+        "fields",
+        {**basic(OpenApiTypes.STR), "pattern": r"\S"},
+        "query",
+        description="Comma-separated field names: the records in the answer hold only these fields (and `id`).",
+        examples={"nameAndEmail": {"value": "id,createdAt"}},
+    )
+
+
+def _shape_parameters() -> list[Schema]:
+    """What every route that answers with records accepts."""
+    return [_depth_parameter(), _fields_parameter()]
+
+
+def _upsert_parameter(obj_meta: CompiledObject) -> Schema:
+    return build_parameter_type(
+        "upsert",
+        basic(OpenApiTypes.BOOL),
+        "query",
+        description=(
+            f"true: a record that matches an existing {obj_meta.name_singular} (same id{upsert_keys_note(obj_meta)}) "
+            "updates it instead of creating another; `createdAt` and `createdBy` then do not apply."
+        ),
+        default=False,
+    )
+
+
+def _soft_delete_parameter() -> Schema:
+    return build_parameter_type(
+        "soft_delete",
+        basic(OpenApiTypes.BOOL),
+        "query",
+        description="false: delete permanently.",
+        default=True,
+    )
+
+
 def _id_parameter(obj_meta: CompiledObject) -> Schema:
     return build_parameter_type(
         "id", basic(UUID), "path", description=f"Id of the {obj_meta.name_singular}.", required=True
@@ -340,6 +429,17 @@ def _envelope(key: str, schema: Schema) -> Schema:
     return obj({"data": obj({key: schema}, required=[key])}, required=["data"])
 
 
+def _as_put(operation: Schema) -> Schema:
+    """PUT, kept for clients written for Twenty that send it: the same as the PATCH."""
+    return {
+        **operation,
+        "operationId": f"{operation['operationId']}WithPut",
+        "summary": f"{operation['summary']} (PUT)",
+        "description": f"Same as PATCH: only the fields sent change. {operation.get('description', '')}".strip(),
+        "deprecated": True,
+    }
+
+
 def object_paths(obj_meta: CompiledObject) -> dict[str, Schema]:
     singular, plural = obj_meta.name_singular, obj_meta.name_plural
     cap, cap_plural = obj_meta.capitalized, obj_meta.capitalized_plural
@@ -348,6 +448,7 @@ def object_paths(obj_meta: CompiledObject) -> dict[str, Schema]:
     example = example_record(obj_meta)
     reads = error_responses(400, 401, 404, 429)
     writes = error_responses(400, 401, 403, 404, 413, 415, 429)
+    bodiless_writes = error_responses(400, 401, 403, 404, 429)
     list_schema = obj(
         {
             "data": obj({plural: array(record)}, required=[plural]),
@@ -356,6 +457,52 @@ def object_paths(obj_meta: CompiledObject) -> dict[str, Schema]:
         },
         required=["data", "pageInfo", "totalCount"],
     )
+    ids = array(obj({"id": basic(UUID)}, required=["id"]))
+    update_body = {
+        "required": True,
+        "content": json_content(ref(f"{cap}ForUpdate"), {"example": _update_example(example)}),
+    }
+    bulk_note = (
+        f"At most {MAX_LIMIT} records: a filter matching more is refused and nothing changes; so is a "
+        "missing or empty filter."
+    )
+    update_one = {
+        "operationId": f"updateOne{cap}",
+        "summary": f"Update a {singular}",
+        "description": "Only the fields sent change; composite fields may be sent partially.",
+        "tags": tag,
+        "parameters": _shape_parameters(),
+        "requestBody": update_body,
+        "responses": {
+            "200": json_response(f"The updated {singular}.", _envelope(f"update{cap}", record)),
+            **writes,
+        },
+    }
+    update_many = {
+        "operationId": f"updateMany{cap_plural}",
+        "summary": f"Update every {singular} matching a filter",
+        "description": f"The same change to every match, all or nothing. {bulk_note}",
+        "tags": tag,
+        "parameters": [
+            _filter_parameter(obj_meta, required=True, purpose=f"Which {plural} to change."),
+            *_shape_parameters(),
+        ],
+        "requestBody": update_body,
+        "responses": {
+            "200": json_response(f"The updated {plural}.", _envelope(f"update{cap_plural}", array(record))),
+            **writes,
+        },
+    }
+    restore_one = {
+        "operationId": f"restoreOne{cap}",
+        "summary": f"Restore a deleted {singular}",
+        "tags": tag,
+        "parameters": _shape_parameters(),
+        "responses": {
+            "200": json_response(f"The restored {singular}.", _envelope(f"restore{cap}", record)),
+            **bodiless_writes,
+        },
+    }
     return {
         f"/{plural}": {
             "get": {
@@ -370,6 +517,7 @@ def object_paths(obj_meta: CompiledObject) -> dict[str, Schema]:
                 "operationId": f"createOne{cap}",
                 "summary": f"Create a {singular}",
                 "tags": tag,
+                "parameters": [_upsert_parameter(obj_meta), *_shape_parameters()],
                 "requestBody": {
                     "required": True,
                     "content": json_content(ref(f"{cap}ForCreate"), {"example": example}),
@@ -379,6 +527,42 @@ def object_paths(obj_meta: CompiledObject) -> dict[str, Schema]:
                     **writes,
                 },
             },
+            "patch": update_many,
+            "put": _as_put(update_many),
+            "delete": {
+                "operationId": f"deleteMany{cap_plural}",
+                "summary": f"Delete every {singular} matching a filter",
+                "description": (
+                    f"A soft delete (restorable) of every live match unless `soft_delete=false`, which deletes "
+                    f"every match for good, soft-deleted ones included. {bulk_note}"
+                ),
+                "tags": tag,
+                "parameters": [
+                    _filter_parameter(obj_meta, required=True, purpose=f"Which {plural} to delete."),
+                    _soft_delete_parameter(),
+                    *_shape_parameters(),
+                ],
+                "responses": {
+                    "200": json_response(f"The deleted {plural}' ids.", _envelope(f"delete{cap_plural}", ids)),
+                    **bodiless_writes,
+                },
+            },
+        },
+        f"/{plural}/restore": {
+            "patch": {
+                "operationId": f"restoreMany{cap_plural}",
+                "summary": f"Restore every deleted {singular} matching a filter",
+                "description": bulk_note,
+                "tags": tag,
+                "parameters": [
+                    _filter_parameter(obj_meta, required=True, purpose=f"Which deleted {plural} to restore."),
+                    *_shape_parameters(),
+                ],
+                "responses": {
+                    "200": json_response(f"The restored {plural}.", _envelope(f"restore{cap_plural}", array(record))),
+                    **bodiless_writes,
+                },
+            },
         },
         f"/{plural}/{{id}}": {
             "parameters": [_id_parameter(obj_meta)],
@@ -386,52 +570,34 @@ def object_paths(obj_meta: CompiledObject) -> dict[str, Schema]:
                 "operationId": f"findOne{cap}",
                 "summary": f"Get a {singular}",
                 "tags": tag,
-                "parameters": [_depth_parameter()],
+                "parameters": _shape_parameters(),
                 "responses": {"200": json_response(f"The {singular}.", _envelope(singular, record)), **reads},
             },
-            "patch": {
-                "operationId": f"updateOne{cap}",
-                "summary": f"Update a {singular}",
-                "description": "Only the fields sent change; composite fields may be sent partially.",
-                "tags": tag,
-                "requestBody": {
-                    "required": True,
-                    "content": json_content(ref(f"{cap}ForUpdate"), {"example": _update_example(example)}),
-                },
-                "responses": {
-                    "200": json_response(f"The updated {singular}.", _envelope(f"update{cap}", record)),
-                    **writes,
-                },
-            },
+            "patch": update_one,
+            "put": _as_put(update_one),
             "delete": {
                 "operationId": f"deleteOne{cap}",
                 "summary": f"Delete a {singular}",
                 "description": "A soft delete (restorable) unless `soft_delete=false`, which deletes for good.",
                 "tags": tag,
-                "parameters": [
-                    build_parameter_type(
-                        "soft_delete",
-                        basic(OpenApiTypes.BOOL),
-                        "query",
-                        description="false: delete permanently.",
-                        default=True,
-                    )
-                ],
+                "parameters": [_soft_delete_parameter(), *_shape_parameters()],
                 "responses": {
                     "200": json_response(
                         f"The deleted {singular}'s id.",
                         _envelope(f"delete{cap}", obj({"id": basic(UUID)}, required=["id"])),
                     ),
-                    **error_responses(400, 401, 403, 404, 429),
+                    **bodiless_writes,
                 },
             },
         },
+        f"/{plural}/{{id}}/restore": {"parameters": [_id_parameter(obj_meta)], "patch": restore_one},
         f"/batch/{plural}": {
             "post": {
                 "operationId": f"createMany{cap_plural}",
                 "summary": f"Create up to {MAX_BATCH} {plural}",
                 "description": "All or nothing: if one record is invalid, none is created.",
                 "tags": tag,
+                "parameters": [_upsert_parameter(obj_meta), *_shape_parameters()],
                 "requestBody": {
                     "required": True,
                     "content": json_content(
@@ -447,13 +613,9 @@ def object_paths(obj_meta: CompiledObject) -> dict[str, Schema]:
         f"/restore/{plural}/{{id}}": {
             "parameters": [_id_parameter(obj_meta)],
             "patch": {
-                "operationId": f"restoreOne{cap}",
-                "summary": f"Restore a deleted {singular}",
-                "tags": tag,
-                "responses": {
-                    "200": json_response(f"The restored {singular}.", _envelope(f"restore{cap}", record)),
-                    **error_responses(400, 401, 403, 404, 429),
-                },
+                **restore_one,
+                "operationId": f"restoreOne{cap}AtRestorePath",
+                "description": f"The same as `PATCH /{plural}/{{id}}/restore`.",
             },
         },
     }

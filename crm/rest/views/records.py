@@ -2,12 +2,15 @@
 metadata by the plural name in the URL (``/rest/people``, ``/rest/companies``, ...).
 
 Views only parse the request and shape the envelope; reads go through
-``crm.query.listing`` and every write through ``crm.services.records``.
+``crm.query.listing`` and every write through ``crm.services.records`` (one record)
+or ``crm.services.bulk_writes`` (every record a filter matches).
 """
 
 from __future__ import annotations
 
+import re
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import QueryDict
@@ -16,11 +19,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from crm.metadata.schema import CompiledObject, get_workspace_schema
-from crm.query.ast import QuerySyntaxError
-from crm.query.listing import get_record_data, list_records, parse_limit
+from crm.models import Workspace
+from crm.query.ast import Node, QuerySyntaxError
+from crm.query.listing import embed_relations, get_record_data, list_records, parse_limit
 from crm.query.rest_parser import parse_filter, parse_order_by
 from crm.rest.base import ApiView
 from crm.services import records as record_service
+from crm.services.bulk_writes import act_on_matching, update_matching
+
+CANONICAL_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 class RecordApiView(ApiView):
@@ -33,11 +40,13 @@ class RecordApiView(ApiView):
         return obj
 
 
-def parse_record_id(obj: CompiledObject, raw: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        raise exceptions.NotFound(f"No {obj.name_singular} with id '{raw[:60]}'.") from None
+def parse_record_id(raw: str) -> uuid.UUID:
+    """A record id from the path; anything but a canonical UUID is a bad request (not a
+    missing record), as Twenty answers it."""
+    if not CANONICAL_UUID.match(raw):
+        shown = raw if len(raw) <= 60 else f"{raw[:60]}…"
+        raise exceptions.ValidationError(f"'{shown}' is not a valid UUID")
+    return uuid.UUID(raw)
 
 
 def parse_depth(params: QueryDict) -> int:
@@ -45,20 +54,68 @@ def parse_depth(params: QueryDict) -> int:
     if raw is None or raw == "":
         return 0
     if raw.strip() not in ("0", "1"):
-        raise exceptions.ValidationError(f"depth must be 0 or 1, not '{raw[:20]}'.")
+        # Twenty's wording, which its clients may show or compare.
+        raise exceptions.ValidationError(f"'depth={raw[:20]}' parameter invalid. Allowed values are 0, 1")
     return int(raw)
+
+
+def parse_fields(obj: CompiledObject, params: QueryDict) -> frozenset[str] | None:
+    """``?fields=name,emails``: the fields each record in the answer keeps (its id always);
+    None when the parameter is absent. Repeated parameters add up."""
+    values = params.getlist("fields")
+    if not values:
+        return None
+    names = dict.fromkeys(name.strip() for value in values for name in value.split(",") if name.strip())
+    if not names:
+        raise exceptions.ValidationError("fields is empty: list field names separated by commas, e.g. fields=id,name.")
+    unknown = [name for name in names if name not in obj.fields]
+    if unknown:
+        shown = ", ".join(name[:60] for name in unknown[:10])
+        raise exceptions.ValidationError(f"fields: {obj.name_singular} has no field {shown}.")
+    return frozenset(names) | {"id"}
+
+
+@dataclass(frozen=True)
+class ResponseShape:
+    """What the records in an answer hold: related records (``depth``) and which fields."""
+
+    depth: int
+    fields: frozenset[str] | None
+
+    def project(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if self.fields is None:
+            return records
+        return [{name: value for name, value in record.items() if name in self.fields} for record in records]
+
+    def apply(self, workspace: Workspace, obj: CompiledObject, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Shape records a write returned (at depth 0)."""
+        if self.depth:
+            embed_relations(workspace, obj, records)
+        return self.project(records)
+
+
+def parse_shape(obj: CompiledObject, params: QueryDict) -> ResponseShape:
+    # Parsed before any write, so a bad parameter changes nothing.
+    return ResponseShape(parse_depth(params), parse_fields(obj, params))
+
+
+def parse_filter_parameter(params: QueryDict) -> Node | None:
+    filter_text = params.get("filter", "")
+    if not filter_text.strip():
+        return None
+    try:
+        return parse_filter(filter_text)
+    except QuerySyntaxError as error:
+        raise exceptions.ValidationError(f"Invalid filter: {error}") from None
 
 
 def list_arguments(params: QueryDict) -> dict[str, Any]:
     """Translate REST query parameters into ``list_records`` keyword arguments."""
     arguments: dict[str, Any] = {"depth": parse_depth(params)}
     limit = parse_limit(params.get("limit"))
-    filter_text = params.get("filter", "")
-    if filter_text.strip():
-        try:
-            arguments["filter"] = parse_filter(filter_text)
-        except QuerySyntaxError as error:
-            raise exceptions.ValidationError(f"Invalid filter: {error}") from None
+    node = parse_filter_parameter(params)
+    if node is not None:
+        arguments["filter"] = node
     order_text = params.get("order_by", "")
     try:
         arguments["order_by"] = parse_order_by(order_text)
@@ -74,23 +131,38 @@ def list_arguments(params: QueryDict) -> dict[str, Any]:
     return arguments
 
 
+def parse_flag(params: QueryDict, name: str, *, default: bool) -> bool:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value not in ("true", "false"):
+        raise exceptions.ValidationError(f"{name} must be true or false, not '{raw[:20]}'.")
+    return value == "true"
+
+
 def parse_soft_delete(params: QueryDict) -> bool:
-    raw = (params.get("soft_delete") or "true").strip().lower()
-    if raw not in ("true", "false"):
-        raise exceptions.ValidationError(f"soft_delete must be true or false, not '{raw[:20]}'.")
-    return raw == "true"
+    # Soft by default, as Twenty does; ?soft_delete=false destroys for good.
+    return parse_flag(params, "soft_delete", default=True)
+
+
+def parse_upsert(params: QueryDict) -> bool:
+    # ?upsert=true: update the record an item matches (same id or unique value) instead.
+    return parse_flag(params, "upsert", default=False)
 
 
 class RecordListView(RecordApiView):
-    """GET /rest/{plural} (list) and POST /rest/{plural} (create one)."""
+    """GET /rest/{plural} (list), POST (create one), PATCH or PUT (update every match of
+    ``filter``) and DELETE (delete every match of ``filter``)."""
 
     def get(self, request: Request, plural: str) -> Response:
         obj = self.get_object_metadata(plural)
+        fields = parse_fields(obj, request.query_params)
         page = list_records(self.workspace, obj, **list_arguments(request.query_params))
         info = page.page_info
         return Response(
             {
-                "data": {obj.name_plural: page.records},
+                "data": {obj.name_plural: ResponseShape(0, fields).project(page.records)},
                 "pageInfo": {
                     "hasNextPage": info.has_next_page,
                     "hasPreviousPage": info.has_previous_page,
@@ -103,31 +175,59 @@ class RecordListView(RecordApiView):
 
     def post(self, request: Request, plural: str) -> Response:
         obj = self.get_object_metadata(plural)
+        shape = parse_shape(obj, request.query_params)
+        upsert = parse_upsert(request.query_params)
         data = self.json_body(request)
-        record = record_service.create_record(self.workspace, obj.name_singular, data, self.actor)
+        record = record_service.create_record(self.workspace, obj.name_singular, data, self.actor, upsert=upsert)
+        (record,) = shape.apply(self.workspace, obj, [record])
         return Response({"data": {f"create{obj.capitalized}": record}}, status=201)
+
+    def patch(self, request: Request, plural: str) -> Response:
+        obj = self.get_object_metadata(plural)
+        node = parse_filter_parameter(request.query_params)
+        shape = parse_shape(obj, request.query_params)
+        data = self.json_body(request)
+        updated = update_matching(self.workspace, obj.name_singular, node, data, self.actor)
+        return Response({"data": {f"update{obj.capitalized_plural}": shape.apply(self.workspace, obj, updated)}})
+
+    # PUT is PATCH, as Twenty's clients expect: only the fields sent change.
+    put = patch
+
+    def delete(self, request: Request, plural: str) -> Response:
+        obj = self.get_object_metadata(plural)
+        node = parse_filter_parameter(request.query_params)
+        parse_shape(obj, request.query_params)
+        action = "delete" if parse_soft_delete(request.query_params) else "destroy"
+        removed = act_on_matching(self.workspace, obj.name_singular, action, node, self.actor)
+        return Response({"data": {f"delete{obj.capitalized_plural}": [{"id": r["id"]} for r in removed]}})
 
 
 class RecordDetailView(RecordApiView):
-    """GET, PATCH and DELETE /rest/{plural}/{id}."""
+    """GET, PATCH (or PUT) and DELETE /rest/{plural}/{id}."""
 
     def get(self, request: Request, plural: str, record_id: str) -> Response:
         obj = self.get_object_metadata(plural)
-        depth = parse_depth(request.query_params)
-        record = get_record_data(self.workspace, obj, parse_record_id(obj, record_id), depth=depth)
+        shape = parse_shape(obj, request.query_params)
+        record = get_record_data(self.workspace, obj, parse_record_id(record_id), depth=shape.depth)
+        (record,) = shape.project([record])
         return Response({"data": {obj.name_singular: record}})
 
     def patch(self, request: Request, plural: str, record_id: str) -> Response:
         obj = self.get_object_metadata(plural)
-        pk = parse_record_id(obj, record_id)
+        pk = parse_record_id(record_id)
+        shape = parse_shape(obj, request.query_params)
         data = self.json_body(request)
         record = record_service.update_record(self.workspace, obj.name_singular, pk, data, self.actor)
+        (record,) = shape.apply(self.workspace, obj, [record])
         return Response({"data": {f"update{obj.capitalized}": record}})
+
+    # PUT is PATCH, as Twenty's clients expect: only the fields sent change.
+    put = patch
 
     def delete(self, request: Request, plural: str, record_id: str) -> Response:
         obj = self.get_object_metadata(plural)
-        pk = parse_record_id(obj, record_id)
-        # Soft by default, as Twenty does; ?soft_delete=false destroys for good.
+        pk = parse_record_id(record_id)
+        parse_shape(obj, request.query_params)
         remove = (
             record_service.delete_record if parse_soft_delete(request.query_params) else record_service.destroy_record
         )
@@ -140,17 +240,33 @@ class RecordBatchView(RecordApiView):
 
     def post(self, request: Request, plural: str) -> Response:
         obj = self.get_object_metadata(plural)
+        shape = parse_shape(obj, request.query_params)
+        upsert = parse_upsert(request.query_params)
         items = self.json_body(request)
-        created = record_service.create_records(self.workspace, obj.name_singular, items, self.actor)
-        return Response({"data": {f"create{obj.capitalized_plural}": created}}, status=201)
+        created = record_service.create_records(self.workspace, obj.name_singular, items, self.actor, upsert=upsert)
+        return Response(
+            {"data": {f"create{obj.capitalized_plural}": shape.apply(self.workspace, obj, created)}}, status=201
+        )
 
 
 class RecordRestoreView(RecordApiView):
-    """PATCH /rest/restore/{plural}/{id}: undo a soft delete."""
+    """PATCH /rest/{plural}/{id}/restore (or /rest/restore/{plural}/{id}): undo a soft delete."""
 
     def patch(self, request: Request, plural: str, record_id: str) -> Response:
         obj = self.get_object_metadata(plural)
-        record = record_service.restore_record(
-            self.workspace, obj.name_singular, parse_record_id(obj, record_id), self.actor
-        )
+        pk = parse_record_id(record_id)
+        shape = parse_shape(obj, request.query_params)
+        record = record_service.restore_record(self.workspace, obj.name_singular, pk, self.actor)
+        (record,) = shape.apply(self.workspace, obj, [record])
         return Response({"data": {f"restore{obj.capitalized}": record}})
+
+
+class RecordBulkRestoreView(RecordApiView):
+    """PATCH /rest/{plural}/restore?filter=...: undo the soft delete of every match."""
+
+    def patch(self, request: Request, plural: str) -> Response:
+        obj = self.get_object_metadata(plural)
+        node = parse_filter_parameter(request.query_params)
+        shape = parse_shape(obj, request.query_params)
+        restored = act_on_matching(self.workspace, obj.name_singular, "restore", node, self.actor)
+        return Response({"data": {f"restore{obj.capitalized_plural}": shape.apply(self.workspace, obj, restored)}})
