@@ -33,10 +33,10 @@ PERSON_FIELDS = (
 )
 GRAPHQL_GET = "query Person($id: UUID!) { person(filter: { id: { eq: $id } }) { " + PERSON_FIELDS + " } }"
 
-# The peer's documents. Its default order (the primary key) gives the same page as the
-# product's (position, then id) on the benchmark's data, whose positions are all equal.
+# The peer's documents, in the product's order (position, then id), so both read the
+# same page the same way (the index on workspace, position and id).
 PEER_LIST = (
-    "query People($first: Int) { allPeople(first: $first) {"
+    "query People($first: Int) { allPeople(first: $first, orderBy: [POSITION_ASC, ROW_ID_ASC]) {"
     " totalCount pageInfo { hasNextPage endCursor }"
     " edges { node { rowId nameFirstName nameLastName jobTitle createdAt companyByCompanyId { name } } cursor } } }"
 )

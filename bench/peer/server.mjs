@@ -138,7 +138,8 @@ async function serve() {
   const preset = {
     extends: [PostGraphileAmberPreset],
     plugins: [TagsPlugin, WorkspacePlugin],
-    disablePlugins: ["NodePlugin"],
+    // Without index-based limits on ordering, so lists can use the product's order (position, then id).
+    disablePlugins: ["NodePlugin", "PgIndexBehaviorsPlugin"],
     pgServices: [makePgService({ pool, schemas: ["public"] })],
     grafserv: { graphiql: false, watch: false, graphqlPath: "/graphql" },
     grafast: {
