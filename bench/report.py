@@ -65,18 +65,49 @@ def side_by_side_lines(item: dict[str, Any]) -> list[str]:
     if "versus_peer_skipped" in item:
         lines.append(f"  peer not measured: {item['versus_peer_skipped']}"[:200])
     for key, versus in item.get("versus_floor", {}).items():
+        if "skipped" in versus:
+            lines.append(f"  floor not measured: {versus['skipped']}"[:200])
+            continue
         cpu = f", CPU per request {versus['cpu_ratio']:.2f}x the floor's" if versus.get("cpu_ratio") else ""
         lines.append(
             f"  {sides[versus['floor']]['label']} / {sides[key]['label']}: throughput "
             f"{versus['ratio']:.2f}x{_spread(versus['spread'])}{cpu}"
-            + ("" if versus["same_json"] else f" (floor JSON differs: {item['problems'].get(versus['floor'])})")
+            + (f" (floor JSON differs: {versus['difference']})" if versus.get("difference") else "")
         )
     return lines
 
 
+def peer_summary(scenarios: dict[str, Any]) -> list[str]:
+    """Every product/peer comparison in one table, as the scenarios below detail them."""
+    rows = [
+        (f"{item['label']}, {item['sides'][key]['label']}", versus, item["sides"][versus["peer"]]["label"])
+        for item in scenarios.values()
+        for key, versus in item.get("versus_peer", {}).items()
+    ]
+    if not rows:
+        return []
+    widths = [max(len(name) for name, _, _ in rows) + 2, 7, 11, 10, 10, 24]
+    lines = [
+        "Product / peer (against the faster of the peer's setups; spread: lowest-highest round)",
+        _row(["  scenario", "req/s", "spread", "p99", "peer p99", "  peer setup"], widths),
+    ]
+    for name, versus, peer in rows:
+        spread = versus["spread"] or [None, None]
+        cells = [
+            f"  {name}",
+            f"{versus['ratio']:.2f}x",
+            f"{_fmt(spread[0], digits=2)}-{_fmt(spread[1], digits=2)}",
+            _fmt(versus["p99_ms"], " ms"),
+            _fmt(versus["peer_p99_ms"], " ms"),
+            f"  {peer}",
+        ]
+        lines.append(_row(cells, widths))
+    return [*lines, ""]
+
+
 def table(results: dict[str, Any]) -> str:
     scenarios = results["scenarios"]
-    lines: list[str] = []
+    lines: list[str] = peer_summary(scenarios)
     for key, item in scenarios.items():
         if "sides" in item or key in SIDE_BY_SIDE:
             lines += [*side_by_side_lines(item), ""]
@@ -172,18 +203,16 @@ def side_by_side_targets(item: dict[str, Any]) -> list[tuple[str, str, str]]:
     if "versus_peer_skipped" in item:
         out.append(("SKIP", f"{label}: the peer's targets", item["versus_peer_skipped"][:200]))
     for key, versus in item.get("versus_floor", {}).items():
+        name = f"{label}, {sides[key]['label']}: floor/product throughput <= {versus['limit']}"
+        if "skipped" in versus:
+            out.append(("SKIP", name, f"the floor: {versus['skipped']}"[:200]))
+            continue
         measured = f"{versus['ratio']:.2f}{_spread(versus['spread'])}"
         if versus.get("cpu_ratio"):
             measured += f"; CPU per request {versus['cpu_ratio']:.2f}x the floor's"
-        if not versus["same_json"]:
-            measured += f" (floor JSON differs: {item['problems'].get(versus['floor'], '')[:120]})"
-        out.append(
-            (
-                _verdict(versus["pass"]),
-                f"{label}, {sides[key]['label']}: floor/product throughput <= {versus['limit']}",
-                measured,
-            )
-        )
+        if versus.get("difference"):
+            measured += f" (floor JSON differs: {versus['difference'][:120]})"
+        out.append((_verdict(versus["pass"]), name, measured))
     return out
 
 

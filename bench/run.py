@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import subprocess
 import sys
 import time
 import traceback
@@ -76,7 +77,10 @@ def start_servers(with_peer: bool) -> None:
     procs.gunicorn("product", "config.wsgi:application", params.PRODUCT_PORT, env)
     procs.gunicorn("floor", "bench.floor:app", params.FLOOR_PORT, env)
     if with_peer:
-        peer.start_all()
+        try:
+            peer.start_all()
+        except RuntimeError as error:
+            print(f"  peer: did not start, so its comparisons are skipped:\n{error}", flush=True)
 
 
 def main() -> int:
@@ -102,7 +106,11 @@ def main() -> int:
 
         with_peer = any(side_by_side.needs_peer(s) for s in side_by_side.SCENARIOS if not only or s.key in only)
         if with_peer:
-            peer.ensure_installed()
+            try:
+                peer.ensure_installed()
+            except (OSError, RuntimeError, subprocess.CalledProcessError) as error:
+                print(f"  peer: could not be installed, so its comparisons are skipped: {error}", flush=True)
+                with_peer = False
         print(f"Benchmark database {params.DATABASE_NAME} on 127.0.0.1:5432", flush=True)
         if data.ensure_database():
             print(f"  created database {params.DATABASE_NAME}", flush=True)

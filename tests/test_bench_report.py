@@ -88,6 +88,8 @@ def test_the_table_shows_every_side_and_the_ratios_against_peer_and_floor():
     for label in ("product", "floor", "peer, 1 process", "peer, 2-worker cluster"):
         assert f"  {label} " in text
     assert "product / peer, 2-worker cluster: throughput 0.80x [0.80-0.80]" in text
+    summary = text.split("\n\n")[0]
+    assert summary.startswith("Product / peer") and "GraphQL list, product" in summary and "0.80x" in summary
     assert "floor / product: throughput 1.50x [1.50-1.50], CPU per request 2.00x the floor's" in text
 
 
@@ -105,3 +107,22 @@ def test_targets_say_miss_against_the_peer_and_pass_against_the_floor():
 def test_a_scenario_that_failed_is_listed_as_skipped():
     verdicts = report.targets({"scenarios": {"get_one": {"error": "RuntimeError: peer did not start"}}})
     assert [verdict for verdict, _, _ in verdicts] == ["SKIP"]
+
+
+def test_a_peer_that_could_not_be_measured_skips_its_targets_and_keeps_the_floors():
+    result = scenario_result()
+    del result["versus_peer"], result["sides"]["peer_1"], result["sides"]["peer_cluster"]
+    result["versus_peer_skipped"] = "peer_1: not reachable; peer_cluster: not reachable"
+    verdicts = [(verdict, name) for verdict, name, _ in report.targets({"scenarios": {"graphql_list": result}})]
+    assert verdicts == [
+        ("SKIP", "GraphQL list: the peer's targets"),
+        ("PASS", "GraphQL list, product: floor/product throughput <= 4.0"),
+    ]
+
+
+def test_a_floor_that_answered_wrongly_is_not_compared():
+    result = scenario_result()
+    result["versus_floor"] = {"product": {"floor": "floor", "limit": 4.0, "pass": False, "skipped": "answered 400"}}
+    verdicts = report.targets({"scenarios": {"graphql_list": result}})
+    assert ("SKIP", "GraphQL list, product: floor/product throughput <= 4.0", "the floor: answered 400") in verdicts
+    assert "floor not measured: answered 400" in report.table({"scenarios": {"graphql_list": result}})

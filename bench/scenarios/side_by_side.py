@@ -242,14 +242,24 @@ def _answer_problem(status: int, answer: Any) -> str | None:
     return None
 
 
-def check_answers(scenario: Scenario, sides: list[Side]) -> dict[str, str | None]:
-    """Per side, what is wrong with its first answer (None: nothing). The floor must
-    answer with the product's JSON; the peer with the same records."""
-    answers = {side.key: fetch(side.port, side.build(0)) for side in sides}
-    problems = {key: _answer_problem(*answer) for key, answer in answers.items()}
+def check_answers(scenario: Scenario, sides: list[Side]) -> tuple[dict[str, str | None], dict[str, str]]:
+    """Per side, why its first answer makes it unusable (None: it is usable), and per floor
+    side, where its JSON differs from the product's. The peer must answer with the same
+    records as the product."""
+    answers, problems = {}, {}
+    for side in sides:
+        try:
+            answers[side.key] = fetch(side.port, side.build(0))
+        except OSError as error:
+            problems[side.key] = f"not reachable ({error})"
+        else:
+            problems[side.key] = _answer_problem(*answers[side.key])
+    differences = {}
     for product_key, (floor_key, _limit) in scenario.floors.items():
         if problems[product_key] is None and problems[floor_key] is None:
-            problems[floor_key] = first_difference(answers[product_key][1], answers[floor_key][1])
+            difference = first_difference(answers[product_key][1], answers[floor_key][1])
+            if difference:
+                differences[floor_key] = difference
     if scenario.product_ids and scenario.peer_ids and problems["product"] is None:
         expected = scenario.product_ids(answers["product"][1])
         for key in PEER_KEYS:
@@ -257,7 +267,7 @@ def check_answers(scenario: Scenario, sides: list[Side]) -> dict[str, str | None
                 found = scenario.peer_ids(answers[key][1])
                 if found != expected:
                     problems[key] = f"other records than the product's: {found[:3]} vs {expected[:3]}"
-    return problems
+    return problems, differences
 
 
 def _per_request(cpu_seconds: float, result: LoadResult) -> float | None:
@@ -303,28 +313,24 @@ def run(scenario: Scenario, keys: Keys) -> dict[str, Any]:
 
 def _run(scenario: Scenario, keys: Keys) -> dict[str, Any]:
     sides = scenario.sides(keys)
-    problems = check_answers(scenario, sides)
-    for product_key in ("product", "product_graphql"):
-        if problems.get(product_key):
-            return {"label": scenario.label, "skipped": f"{product_key}: {problems[product_key]}"}
-    # A peer that answers wrongly is not timed (its numbers would mean nothing).
-    sides = [side for side in sides if not (side.key in PEER_KEYS and problems[side.key])]
-    measured = measure(scenario, sides)
+    problems, differences = check_answers(scenario, sides)
+    for side in sides:
+        if side.process == "product" and problems[side.key]:
+            return {"label": scenario.label, "skipped": f"{side.label}: {problems[side.key]}"}
+    # A floor or peer that does not answer properly is not timed: its numbers would mean nothing.
+    measured = measure(scenario, [side for side in sides if not problems[side.key]])
     result: dict[str, Any] = {
         "label": scenario.label,
         "sides": measured,
         "problems": {key: problem for key, problem in problems.items() if problem},
+        "differences": differences,
         "concurrency": params.CLIENT_CONCURRENCY,
         "rounds": params.ROUNDS,
     }
-    floors = {}
-    for product_key, (floor_key, limit) in scenario.floors.items():
-        comparison = compare.versus_floor(measured[product_key], measured[floor_key], limit)
-        same_json = problems[floor_key] is None
-        comparison.update(floor=floor_key, same_json=same_json, limit=limit)
-        comparison["pass"] = comparison["pass"] and same_json
-        floors[product_key] = comparison
-    result["versus_floor"] = floors
+    result["versus_floor"] = {
+        product_key: _versus_floor(measured, product_key, floor_key, limit, problems, differences)
+        for product_key, (floor_key, limit) in scenario.floors.items()
+    }
     best = compare.faster(measured, PEER_KEYS)
     if best is not None:
         result["versus_peer"] = {
@@ -335,6 +341,24 @@ def _run(scenario: Scenario, keys: Keys) -> dict[str, Any]:
     elif any(key in problems for key in PEER_KEYS):
         result["versus_peer_skipped"] = "; ".join(f"{key}: {problems[key]}" for key in PEER_KEYS)
     return result
+
+
+def _versus_floor(
+    measured: dict[str, Any],
+    product_key: str,
+    floor_key: str,
+    limit: float,
+    problems: dict[str, str | None],
+    differences: dict[str, str],
+) -> dict[str, Any]:
+    """The floor comparison; it passes only if the floor answered with the product's JSON."""
+    if floor_key not in measured:
+        return {"floor": floor_key, "limit": limit, "pass": False, "skipped": problems[floor_key]}
+    comparison = compare.versus_floor(measured[product_key], measured[floor_key], limit)
+    difference = differences.get(floor_key)
+    comparison.update(floor=floor_key, same_json=difference is None, difference=difference)
+    comparison["pass"] = comparison["pass"] and difference is None
+    return comparison
 
 
 def needs_peer(scenario: Scenario) -> bool:
