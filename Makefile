@@ -38,6 +38,7 @@ test: install
 	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/pytest
 
+# bench/run.py installs the peer it measures against (bench/peer, npm ci) on first use.
 bench: install
 	$(PY) bench/run.py
 
@@ -50,4 +51,4 @@ lint format:
 	$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf var/ static/vendor/ node_modules/
+	rm -rf var/ static/vendor/ node_modules/ bench/peer/node_modules/

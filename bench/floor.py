@@ -1,16 +1,21 @@
-"""The floor: a bare WSGI app that does what the product does for the benchmark's
-requests (authenticate the key with one query, run the same SQL, shape the same JSON)
-with psycopg and orjson and nothing else. What the product costs above this is
-framework and abstraction overhead.
+"""The floor: the physical limit of each of the benchmark's requests, as a bare WSGI app.
 
-Serves only the benchmark's requests:
+Per request it does what no implementation can skip, and nothing more: count the request
+against the key's rate limit (one Redis INCR, sent before and read after the key lookup,
+as the product does), look the key up by its hash (one query), and answer with one SQL
+statement that reads only the columns the request asks for, joins its to-one relations
+and has PostgreSQL build the JSON. Python passes the bytes through; it only adds the
+envelope and the cursors (the product's cursor format is Python's). Its answers are the
+product's JSON; what the product costs above it is what the product could still save.
+
+Serves only the benchmark's requests (bench/documents.py):
   GET  /rest/people?limit=&depth=&order_by=createdAt[DescNullsLast]&filter=name.firstName[eq]:X
-  GET  /rest/people/{id}[?depth=]
-  POST /graphql   (the benchmark's people query; see ``bench.scenarios.reads``)
+  GET  /rest/people/{id}
+  POST /graphql   (the benchmark's documents: a page of people with or without
+                   totalCount, one person by id)
 
-Run with ``gunicorn bench.floor:app`` and ``DATABASE_URL`` pointing at PostgreSQL.
-The SQL below was written from the product's own queries (captured with
-``CaptureQueriesContext``); keep them in step when the product's queries change.
+Run with ``gunicorn bench.floor:app`` and ``DATABASE_URL`` pointing at PostgreSQL
+(``REDIS_URL`` for the rate-limit count; without it nothing is counted).
 """
 
 from __future__ import annotations
@@ -20,115 +25,153 @@ import hashlib
 import os
 import re
 import threading
+import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
 
 import orjson
 import psycopg
-from psycopg.types.json import set_json_loads
+import redis
+from psycopg.adapt import Loader
 
-set_json_loads(orjson.loads)
+from bench import documents
 
-Row = tuple[Any, ...]
-JSON = dict[str, Any]
-
-RECORD_COLUMNS = [
-    "custom",
-    "id",
-    "created_at",
-    "updated_at",
-    "deleted_at",
-    "position",
-    "created_by_source",
-    "created_by_workspace_member_id",
-    "created_by_name",
-]
-PERSON_COLUMNS = [
-    *RECORD_COLUMNS,
-    "name_first_name",
-    "name_last_name",
-    "emails_primary_email",
-    "emails_additional_emails",
-    "phones_primary_phone_number",
-    "phones_primary_phone_country_code",
-    "phones_primary_phone_calling_code",
-    "phones_additional_phones",
-    "job_title",
-    "city",
-    "avatar_url",
-    "linkedin_link_primary_link_url",
-    "linkedin_link_primary_link_label",
-    "linkedin_link_secondary_links",
-    "x_link_primary_link_url",
-    "x_link_primary_link_label",
-    "x_link_secondary_links",
-    "company_id",
-]
-COMPANY_COLUMNS = [
-    *RECORD_COLUMNS,
-    "name",
-    "domain_name_primary_link_url",
-    "domain_name_primary_link_label",
-    "domain_name_secondary_links",
-    "employees",
-    "linkedin_link_primary_link_url",
-    "linkedin_link_primary_link_label",
-    "linkedin_link_secondary_links",
-    "x_link_primary_link_url",
-    "x_link_primary_link_label",
-    "x_link_secondary_links",
-    "annual_recurring_revenue_amount_micros",
-    "annual_recurring_revenue_currency_code",
-    "address_address_street1",
-    "address_address_street2",
-    "address_address_city",
-    "address_address_state",
-    "address_address_postcode",
-    "address_address_country",
-    "address_address_lat",
-    "address_address_lng",
-    "ideal_customer_profile",
-]
-OPPORTUNITY_COLUMNS = [
-    *RECORD_COLUMNS,
-    "name",
-    "amount_amount_micros",
-    "amount_currency_code",
-    "close_date",
-    "stage",
-    "company_id",
-    "point_of_contact_id",
-]
+# --- SQL: each request's one statement -------------------------------------------
 
 
-def _select(table: str, columns: list[str]) -> str:
-    return f"SELECT {', '.join(f'{table}.{c}' for c in columns)} FROM {table}"
+def _time(column: str) -> str:
+    # The product's format: milliseconds, UTC, "Z" (the connection's time zone is UTC).
+    return f"""to_char({column}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"""
 
 
-AUTH_SQL = (
-    "SELECT k.id, k.workspace_id, k.read_only, k.expires_at, k.revoked_at, w.metadata_version"
-    " FROM crm_apikey k JOIN crm_workspace w ON k.workspace_id = w.id WHERE k.token_hash = %s"
-    " ORDER BY k.created_at DESC LIMIT 1"
-)
-LIVE = "workspace_id = %s AND deleted_at IS NULL"
-PEOPLE_SQL = _select("crm_person", PERSON_COLUMNS) + f" WHERE {LIVE}{{filter}} ORDER BY {{order}} LIMIT %s"
-PEOPLE_COUNT_SQL = f"SELECT COUNT(*) FROM crm_person WHERE {LIVE}{{filter}}"
-PERSON_SQL = _select("crm_person", PERSON_COLUMNS) + f" WHERE {LIVE} AND id = %s LIMIT 1"
-COMPANIES_SQL = _select("crm_company", COMPANY_COLUMNS) + f" WHERE {LIVE} AND id = ANY(%s) ORDER BY position, id"
-OPPORTUNITIES_BY_CONTACT_SQL = (
-    _select("crm_opportunity", OPPORTUNITY_COLUMNS)
-    + f" WHERE {LIVE} AND point_of_contact_id = ANY(%s) ORDER BY position, id"
-)
-# order_by -> (ORDER BY clause, cursor column); bench/sql_check.py compares these with the product's.
-ORDERS = {
-    "": ("position ASC NULLS LAST, id ASC NULLS LAST", "position"),
-    "createdAt[DescNullsLast]": ("created_at DESC NULLS FIRST, id DESC NULLS FIRST", "created_at"),
+def _object(**fields: str) -> str:
+    return "json_build_object(" + ", ".join(f"'{name}', {sql}" for name, sql in fields.items()) + ")"
+
+
+def _links(prefix: str) -> str:
+    return _object(
+        primaryLinkUrl=f"{prefix}_primary_link_url",
+        primaryLinkLabel=f"{prefix}_primary_link_label",
+        secondaryLinks=f"{prefix}_secondary_links",
+    )
+
+
+def _record(t: str, **fields: str) -> str:
+    """A record's JSON: the columns every object has, then its own."""
+    return _object(
+        id=f"{t}.id",
+        createdAt=_time(f"{t}.created_at"),
+        updatedAt=_time(f"{t}.updated_at"),
+        deletedAt=_time(f"{t}.deleted_at"),
+        position=f"{t}.position",
+        createdBy=_object(
+            source=f"{t}.created_by_source",
+            workspaceMemberId=f"{t}.created_by_workspace_member_id",
+            name=f"{t}.created_by_name",
+        ),
+        **fields,
+    )
+
+
+PERSON_FIELDS = {
+    "name": _object(firstName="p.name_first_name", lastName="p.name_last_name"),
+    "emails": _object(primaryEmail="p.emails_primary_email", additionalEmails="p.emails_additional_emails"),
+    "phones": _object(
+        primaryPhoneNumber="p.phones_primary_phone_number",
+        primaryPhoneCountryCode="p.phones_primary_phone_country_code",
+        primaryPhoneCallingCode="p.phones_primary_phone_calling_code",
+        additionalPhones="p.phones_additional_phones",
+    ),
+    "jobTitle": "p.job_title",
+    "city": "p.city",
+    "avatarUrl": "p.avatar_url",
+    "linkedinLink": _links("p.linkedin_link"),
+    "xLink": _links("p.x_link"),
+    "companyId": "p.company_id",
 }
+COMPANY_JSON = _record(
+    "c",
+    name="c.name",
+    domainName=_links("c.domain_name"),
+    employees="c.employees",
+    linkedinLink=_links("c.linkedin_link"),
+    xLink=_links("c.x_link"),
+    annualRecurringRevenue=_object(
+        amountMicros="c.annual_recurring_revenue_amount_micros",
+        currencyCode="c.annual_recurring_revenue_currency_code",
+    ),
+    address=_object(
+        addressStreet1="c.address_address_street1",
+        addressStreet2="c.address_address_street2",
+        addressCity="c.address_address_city",
+        addressState="c.address_address_state",
+        addressPostcode="c.address_address_postcode",
+        addressCountry="c.address_address_country",
+        addressLat="c.address_address_lat",
+        addressLng="c.address_address_lng",
+    ),
+    idealCustomerProfile="c.ideal_customer_profile",
+)
+OPPORTUNITIES_JSON = (
+    "(SELECT coalesce(json_agg("
+    + _record(
+        "o",
+        name="o.name",
+        amount=_object(amountMicros="o.amount_amount_micros", currencyCode="o.amount_currency_code"),
+        closeDate=_time("o.close_date"),
+        stage="o.stage",
+        companyId="o.company_id",
+        pointOfContactId="o.point_of_contact_id",
+    )
+    + " ORDER BY o.position, o.id), '[]') FROM crm_opportunity o"
+    " WHERE o.workspace_id = %(workspace)s AND o.deleted_at IS NULL AND o.point_of_contact_id = p.id)"
+)
+PERSON_JSON = _record("p", **PERSON_FIELDS)
+PERSON_WITH_RELATIONS_JSON = _record(
+    "p",
+    **PERSON_FIELDS,
+    company=f"CASE WHEN c.id IS NOT NULL THEN {COMPANY_JSON} END",
+    pointOfContactForOpportunities=OPPORTUNITIES_JSON,
+)
+# The GraphQL list's node: only the fields the document selects.
+NODE_JSON = _object(
+    id="p.id",
+    name=_object(firstName="p.name_first_name", lastName="p.name_last_name"),
+    jobTitle="p.job_title",
+    createdAt=_time("p.created_at"),
+    company="CASE WHEN c.id IS NOT NULL THEN json_build_object('name', c.name) END",
+)
+
+LIVE_PEOPLE = "FROM crm_person p WHERE p.workspace_id = %(workspace)s AND p.deleted_at IS NULL"
+COMPANY_JOIN = (
+    "LEFT JOIN crm_company c ON c.id = p.company_id AND c.workspace_id = %(workspace)s AND c.deleted_at IS NULL"
+)
+FIRST_NAME_FILTER = " AND p.name_first_name = %(first_name)s"
+
+# One row per person: its JSON, then the values its cursor is made of.
+REST_PAGE_SQL = (
+    f"SELECT {PERSON_WITH_RELATIONS_JSON}, p.created_at, p.id::text FROM crm_person p {COMPANY_JOIN}"
+    " WHERE p.workspace_id = %(workspace)s AND p.deleted_at IS NULL{filter}"
+    " ORDER BY p.created_at DESC NULLS FIRST, p.id DESC NULLS FIRST LIMIT %(limit)s"
+)
+REST_PAGE_DEPTH_0_SQL = REST_PAGE_SQL.replace(PERSON_WITH_RELATIONS_JSON, PERSON_JSON).replace(COMPANY_JOIN, "")
+GRAPHQL_PAGE_SQL = (
+    f"SELECT {NODE_JSON}, p.position, p.id::text FROM crm_person p {COMPANY_JOIN}"
+    " WHERE p.workspace_id = %(workspace)s AND p.deleted_at IS NULL"
+    " ORDER BY p.position ASC NULLS LAST, p.id ASC NULLS LAST LIMIT %(limit)s"
+)
+COUNT_SQL = "SELECT count(*) " + LIVE_PEOPLE + "{filter}"
+PERSON_SQL = f"SELECT {PERSON_JSON} {LIVE_PEOPLE} AND p.id = %(id)s"
+# Only what deciding on the key needs.
+KEY_SQL = "SELECT workspace_id, expires_at, revoked_at FROM crm_apikey WHERE token_hash = %s"
+
 FIRST_NAME_EQ = re.compile(r"^name\.firstName\[eq\]:(.+)$")
+ORDER = "createdAt[DescNullsLast]"
 MAX_LIMIT = 200
+WINDOW_SECONDS = 60
 
 
 class HttpError(Exception):
@@ -137,137 +180,14 @@ class HttpError(Exception):
         self.status = status
 
 
-# --- JSON shapes (the REST API's depth-0 shape) ---------------------------------
+class RawLoader(Loader):
+    """Text and JSON columns as the bytes PostgreSQL sent: the floor passes them through."""
+
+    def load(self, data: Any) -> bytes:
+        return bytes(data)
 
 
-def _dt(value: datetime | None) -> str | None:
-    # The connection's time zone is UTC, so this is Twenty's "...T12:00:00.000Z".
-    return None if value is None else value.isoformat(timespec="milliseconds")[:23] + "Z"
-
-
-def _id(value: uuid.UUID | None) -> str | None:
-    return None if value is None else str(value)
-
-
-def _links(url: str, label: str, more: Any) -> JSON:
-    return {"primaryLinkUrl": url, "primaryLinkLabel": label, "secondaryLinks": more}
-
-
-def _record_head(row: Row) -> JSON:
-    _custom, id_, created, updated, deleted, position, source, member, name = row[:9]
-    return {
-        "id": str(id_),
-        "createdAt": _dt(created),
-        "updatedAt": _dt(updated),
-        "deletedAt": _dt(deleted),
-        "position": position,
-        "createdBy": {"source": source, "workspaceMemberId": _id(member), "name": name},
-    }
-
-
-def person_json(row: Row) -> JSON:
-    (
-        first,
-        last,
-        email,
-        more_emails,
-        phone,
-        phone_country,
-        phone_calling,
-        more_phones,
-        job_title,
-        city,
-        avatar,
-        li_url,
-        li_label,
-        li_more,
-        x_url,
-        x_label,
-        x_more,
-        company_id,
-    ) = row[9:]
-    data = _record_head(row)
-    data["name"] = {"firstName": first, "lastName": last}
-    data["emails"] = {"primaryEmail": email, "additionalEmails": more_emails}
-    data["phones"] = {
-        "primaryPhoneNumber": phone,
-        "primaryPhoneCountryCode": phone_country,
-        "primaryPhoneCallingCode": phone_calling,
-        "additionalPhones": more_phones,
-    }
-    data["jobTitle"] = job_title
-    data["city"] = city
-    data["avatarUrl"] = avatar
-    data["linkedinLink"] = _links(li_url, li_label, li_more)
-    data["xLink"] = _links(x_url, x_label, x_more)
-    data["companyId"] = _id(company_id)
-    return data
-
-
-def company_json(row: Row) -> JSON:
-    (
-        name,
-        domain_url,
-        domain_label,
-        domain_more,
-        employees,
-        li_url,
-        li_label,
-        li_more,
-        x_url,
-        x_label,
-        x_more,
-        arr_micros,
-        arr_currency,
-        street1,
-        street2,
-        city,
-        state,
-        postcode,
-        country,
-        lat,
-        lng,
-        icp,
-    ) = row[9:]
-    data = _record_head(row)
-    data["name"] = name
-    data["domainName"] = _links(domain_url, domain_label, domain_more)
-    data["employees"] = employees
-    data["linkedinLink"] = _links(li_url, li_label, li_more)
-    data["xLink"] = _links(x_url, x_label, x_more)
-    data["annualRecurringRevenue"] = {"amountMicros": arr_micros, "currencyCode": arr_currency}
-    data["address"] = {
-        "addressStreet1": street1,
-        "addressStreet2": street2,
-        "addressCity": city,
-        "addressState": state,
-        "addressPostcode": postcode,
-        "addressCountry": country,
-        "addressLat": lat,
-        "addressLng": lng,
-    }
-    data["idealCustomerProfile"] = icp
-    return data
-
-
-def opportunity_json(row: Row) -> JSON:
-    name, micros, currency, close_date, stage, company_id, contact_id = row[9:]
-    data = _record_head(row)
-    data["name"] = name
-    data["amount"] = {"amountMicros": micros, "currencyCode": currency}
-    data["closeDate"] = _dt(close_date)
-    data["stage"] = stage
-    data["companyId"] = _id(company_id)
-    data["pointOfContactId"] = _id(contact_id)
-    return data
-
-
-def encode_cursor(values: list[Any]) -> str:
-    raw = orjson.dumps([v.isoformat() if isinstance(v, datetime) else v for v in values])
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-# --- Database -------------------------------------------------------------------
+# --- Connections (one each per thread, kept open as the product keeps its) ------
 
 _local = threading.local()
 
@@ -280,149 +200,151 @@ def database_url() -> str:
 
 
 def connection() -> psycopg.Connection:
-    """One connection per thread, kept open, as the product keeps its (CONN_MAX_AGE)."""
     conn = getattr(_local, "conn", None)
     if conn is None or conn.closed:
         conn = psycopg.connect(database_url(), autocommit=True, options="-c TimeZone=UTC")
+        for type_name in ("text", "json"):
+            conn.adapters.register_loader(type_name, RawLoader)
         _local.conn = conn
     return conn
 
 
+def redis_connection() -> Any:
+    if not hasattr(_local, "redis"):
+        url = os.environ.get("REDIS_URL")
+        _local.redis = redis.Connection(**redis.ConnectionPool.from_url(url).connection_kwargs) if url else None
+    return _local.redis
+
+
+# --- Who is calling -----------------------------------------------------------------
+
+
 def authenticate(conn: psycopg.Connection, header: str | None) -> uuid.UUID:
-    """The key's workspace id, in one query on the token's hash."""
+    """The key's workspace: the rate-limit count and the key lookup in one round trip each,
+    the count's answer read after the lookup."""
     scheme, _, token = (header or "").strip().partition(" ")
+    token = token.strip()
     if scheme.lower() != "bearer" or not token.startswith("crm_"):
         raise HttpError(401, "Missing API key: send it as 'Authorization: Bearer <key>'.")
-    row = conn.execute(AUTH_SQL, (hashlib.sha256(token.strip().encode()).hexdigest(),)).fetchone()
+    token_hash = hashlib.sha256(token.encode()).hexdigest()
+    counter = redis_connection()
+    window_key = f"floor-rate:{token_hash}:{int(time.time() // WINDOW_SECONDS)}"
+    if counter is not None:
+        counter.send_command("INCR", window_key)
+    row = conn.execute(KEY_SQL, (token_hash,)).fetchone()
+    if counter is not None:
+        count = int(counter.read_response())
+        if count == 1:
+            counter.send_command("EXPIRE", window_key, WINDOW_SECONDS + 5)
+            counter.read_response()
+        if count > int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "100")):
+            raise HttpError(429, "Rate limit exceeded.")
     if row is None:
         raise HttpError(401, "Invalid API key.")
-    _key_id, workspace_id, _read_only, expires_at, revoked_at, _version = row
+    workspace_id, expires_at, revoked_at = row
     if revoked_at is not None or (expires_at is not None and expires_at <= datetime.now(expires_at.tzinfo)):
         raise HttpError(401, "This API key has been revoked or has expired.")
     return workspace_id
 
 
-# --- Reads ------------------------------------------------------------------------
+# --- Answers (bytes) ----------------------------------------------------------------
 
 
-def list_people(
-    conn: psycopg.Connection, workspace_id: uuid.UUID, *, limit: int, order: str, first_name: str | None, depth: int
-) -> tuple[list[JSON], list[str], bool, int]:
-    """Rows, cursors, whether there are more, and the total (counted only when needed)."""
-    if order not in ORDERS:
-        raise HttpError(400, f"The floor does not serve order_by={order!r}.")
-    order_sql, key_column = ORDERS[order]
-    key_index = PERSON_COLUMNS.index(key_column)
-    where, args = ("", [workspace_id])
-    if first_name is not None:
-        where, args = " AND name_first_name = %s", [workspace_id, first_name]
-    rows = conn.execute(PEOPLE_SQL.format(filter=where, order=order_sql), [*args, limit + 1]).fetchall()
-    has_more = len(rows) > limit
-    rows = rows[:limit]
-    cursors = [encode_cursor([row[key_index], str(row[1])]) for row in rows]
-    total = len(rows) if not has_more else conn.execute(PEOPLE_COUNT_SQL.format(filter=where), args).fetchone()[0]
-    people = [person_json(row) for row in rows]
-    if depth:
-        embed_person_relations(conn, workspace_id, people)
-    return people, cursors, has_more, total
+def encode_cursor(values: list[Any]) -> bytes:
+    raw = orjson.dumps([v.isoformat() if isinstance(v, datetime) else v for v in values])
+    return base64.urlsafe_b64encode(raw).rstrip(b"=")
 
 
-def companies_by_id(conn: psycopg.Connection, workspace_id: uuid.UUID, ids: Iterable[str]) -> dict[str, JSON]:
-    wanted = list({uuid.UUID(i) for i in ids})
-    if not wanted:
-        return {}
-    return {str(row[1]): company_json(row) for row in conn.execute(COMPANIES_SQL, (workspace_id, wanted))}
+def _json_cursor(value: Any) -> bytes:
+    return b"null" if value is None else b'"' + encode_cursor(value) + b'"'
 
 
-def embed_person_relations(conn: psycopg.Connection, workspace_id: uuid.UUID, people: list[JSON]) -> None:
-    companies = companies_by_id(conn, workspace_id, (p["companyId"] for p in people if p["companyId"]))
-    by_contact: dict[str, list[JSON]] = {}
-    rows = conn.execute(OPPORTUNITIES_BY_CONTACT_SQL, (workspace_id, [uuid.UUID(p["id"]) for p in people]))
-    for row in rows:
-        by_contact.setdefault(str(row[-1]), []).append(opportunity_json(row))
-    for person in people:
-        person["company"] = companies.get(person["companyId"]) if person["companyId"] else None
-        person["pointOfContactForOpportunities"] = by_contact.get(person["id"], [])
+def _count(conn: psycopg.Connection, args: dict[str, Any], where: str) -> int:
+    return conn.execute(COUNT_SQL.format(filter=where), args).fetchone()[0]
 
 
-def rest_list(conn: psycopg.Connection, workspace_id: uuid.UUID, query: dict[str, list[str]]) -> JSON:
+def rest_list(conn: psycopg.Connection, workspace_id: uuid.UUID, query: dict[str, list[str]]) -> bytes:
     limit = _int(query, "limit", 60, MAX_LIMIT)
     depth = _int(query, "depth", 0, 1)
-    first_name = None
-    filter_text = _one(query, "filter")
-    if filter_text:
-        match = FIRST_NAME_EQ.match(filter_text)
-        if not match:
+    args: dict[str, Any] = {"workspace": workspace_id, "limit": limit + 1}
+    where = ""
+    if filter_text := _one(query, "filter"):
+        if not (match := FIRST_NAME_EQ.match(filter_text)):
             raise HttpError(400, f"The floor does not serve filter={filter_text!r}.")
-        first_name = match.group(1)
-    if _one(query, "starting_after") or _one(query, "ending_before"):
-        raise HttpError(400, "The floor does not serve cursors.")
-    people, cursors, has_more, total = list_people(
-        conn, workspace_id, limit=limit, order=_one(query, "order_by"), first_name=first_name, depth=depth
+        where, args["first_name"] = FIRST_NAME_FILTER, match.group(1)
+    if _one(query, "order_by") != ORDER or _one(query, "starting_after") or _one(query, "ending_before"):
+        raise HttpError(400, "The floor serves the benchmark's order and no cursors.")
+    sql = REST_PAGE_SQL if depth else REST_PAGE_DEPTH_0_SQL
+    rows = conn.execute(sql.format(filter=where), args).fetchall()
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    total = _count(conn, args, where) if has_more else len(rows)
+    first, last = ([rows[0][1], rows[0][2].decode()], [rows[-1][1], rows[-1][2].decode()]) if rows else (None, None)
+    return b"".join(
+        [
+            b'{"data":{"people":[',
+            b",".join(row[0] for row in rows),
+            b']},"pageInfo":{"hasNextPage":',
+            b"true" if has_more else b"false",
+            b',"hasPreviousPage":false,"startCursor":',
+            _json_cursor(first),
+            b',"endCursor":',
+            _json_cursor(last),
+            b'},"totalCount":%d}' % total,
+        ]
     )
-    return {
-        "data": {"people": people},
-        "pageInfo": {
-            "hasNextPage": has_more,
-            "hasPreviousPage": False,
-            "startCursor": cursors[0] if cursors else None,
-            "endCursor": cursors[-1] if cursors else None,
-        },
-        "totalCount": total,
-    }
 
 
-def rest_get(conn: psycopg.Connection, workspace_id: uuid.UUID, raw_id: str, query: dict[str, list[str]]) -> JSON:
+def person(conn: psycopg.Connection, workspace_id: uuid.UUID, raw_id: str) -> bytes:
     try:
         record_id = uuid.UUID(raw_id)
     except ValueError:
         raise HttpError(404, f"No person with id '{raw_id[:60]}'.") from None
-    row = conn.execute(PERSON_SQL, (workspace_id, record_id)).fetchone()
+    row = conn.execute(PERSON_SQL, {"workspace": workspace_id, "id": record_id}).fetchone()
     if row is None:
         raise HttpError(404, f"No person with id '{raw_id[:60]}'.")
-    person = person_json(row)
-    if _int(query, "depth", 0, 1):
-        embed_person_relations(conn, workspace_id, [person])
-    return {"data": {"person": person}}
+    return b'{"data":{"person":' + row[0] + b"}}"
 
 
-GRAPHQL_FIRST = re.compile(r"people\s*\(\s*first\s*:\s*(\d+)\s*\)")
+def graphql_page(conn: psycopg.Connection, workspace_id: uuid.UUID, first: int, with_count: bool) -> bytes:
+    args: dict[str, Any] = {"workspace": workspace_id, "limit": min(first, MAX_LIMIT) + 1}
+    rows = conn.execute(GRAPHQL_PAGE_SQL, args).fetchall()
+    has_more = len(rows) > args["limit"] - 1
+    rows = rows[: args["limit"] - 1]
+    cursors = [encode_cursor([position, id_.decode()]) for _node, position, id_ in rows]
+    edges = b",".join(
+        b'{"node":' + row[0] + b',"cursor":"' + cursor + b'"}' for row, cursor in zip(rows, cursors, strict=True)
+    )
+    count = b""
+    if with_count:
+        count = b'"totalCount":%d,' % (_count(conn, args, "") if has_more else len(rows))
+    return b"".join(
+        [
+            b'{"data":{"people":{',
+            count,
+            b'"pageInfo":{"hasNextPage":',
+            b"true" if has_more else b"false",
+            b',"endCursor":',
+            b'"' + cursors[-1] + b'"' if cursors else b"null",
+            b'},"edges":[',
+            edges,
+            b"]}}}",
+        ]
+    )
 
 
-def graphql_people(conn: psycopg.Connection, workspace_id: uuid.UUID, body: bytes) -> JSON:
-    """The benchmark's query only: ``people(first: N)`` with totalCount, a few scalar
-    fields and ``company { name }`` of each person (see ``bench.scenarios.reads``)."""
+def graphql(conn: psycopg.Connection, workspace_id: uuid.UUID, body: bytes) -> bytes:
+    """The benchmark's documents only, recognised by their text."""
     try:
         request = orjson.loads(body)
-        first = int((request.get("variables") or {}).get("first") or GRAPHQL_FIRST.search(request["query"]).group(1))
-    except (orjson.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError):
-        raise HttpError(400, "The floor serves the benchmark's people query only.") from None
-    people, cursors, has_more, total = list_people(
-        conn, workspace_id, limit=min(first, MAX_LIMIT), order="", first_name=None, depth=0
-    )
-    companies = companies_by_id(conn, workspace_id, (p["companyId"] for p in people if p["companyId"]))
-    edges = [
-        {
-            "node": {
-                "id": p["id"],
-                "name": p["name"],
-                "jobTitle": p["jobTitle"],
-                "createdAt": p["createdAt"],
-                "company": {"name": companies[p["companyId"]]["name"]} if p["companyId"] in companies else None,
-            },
-            "cursor": cursor,
-        }
-        for p, cursor in zip(people, cursors, strict=True)
-    ]
-    return {
-        "data": {
-            "people": {
-                "totalCount": total,
-                "pageInfo": {"hasNextPage": has_more, "endCursor": cursors[-1] if cursors else None},
-                "edges": edges,
-            }
-        }
-    }
+        query, variables = request["query"], request.get("variables") or {}
+        if query == documents.GRAPHQL_GET:
+            return person(conn, workspace_id, str(variables["id"]))
+        if query in (documents.GRAPHQL_LIST, documents.GRAPHQL_LIST_NO_COUNT):
+            return graphql_page(conn, workspace_id, int(variables["first"]), query == documents.GRAPHQL_LIST)
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        pass
+    raise HttpError(400, "The floor serves the benchmark's GraphQL documents only.")
 
 
 def _one(query: dict[str, list[str]], name: str) -> str:
@@ -441,32 +363,36 @@ def _int(query: dict[str, list[str]], name: str, default: int, maximum: int) -> 
 # --- WSGI -------------------------------------------------------------------------
 
 PERSON_PATH = re.compile(r"^/rest/people/([^/]+)/?$")
+REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 429: "Too Many Requests"}
 
 
-def route(environ: dict[str, Any]) -> JSON:
+def route(environ: dict[str, Any]) -> bytes:
     method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
     conn = connection()
     workspace_id = authenticate(conn, environ.get("HTTP_AUTHORIZATION"))
-    query = parse_qs(environ.get("QUERY_STRING", ""))
     if method == "GET" and path.rstrip("/") == "/rest/people":
-        return rest_list(conn, workspace_id, query)
+        return rest_list(conn, workspace_id, parse_qs(environ.get("QUERY_STRING", "")))
     if method == "GET" and (match := PERSON_PATH.match(path)):
-        return rest_get(conn, workspace_id, match.group(1), query)
+        if _int(parse_qs(environ.get("QUERY_STRING", "")), "depth", 0, 0):
+            raise HttpError(400, "The floor serves one person at depth 0 only.")
+        return person(conn, workspace_id, match.group(1))
     if method == "POST" and path.rstrip("/") == "/graphql":
         length = int(environ.get("CONTENT_LENGTH") or 0)
-        return graphql_people(conn, workspace_id, environ["wsgi.input"].read(length))
+        return graphql(conn, workspace_id, environ["wsgi.input"].read(length))
     raise HttpError(404, f"The floor does not serve {method} {path}.")
 
 
 def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
     try:
-        status, body = 200, orjson.dumps(route(environ))
+        status, body = 200, route(environ)
     except HttpError as error:
         status, body = error.status, orjson.dumps({"statusCode": error.status, "messages": [str(error)]})
-    except psycopg.OperationalError:
+    except (psycopg.OperationalError, redis.ConnectionError):
         # A dropped connection: the next request reconnects.
-        _local.conn = None
+        _local.__dict__.clear()
         raise
-    reason = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found"}.get(status, "Error")
-    start_response(f"{status} {reason}", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    start_response(
+        f"{status} {REASONS.get(status, 'Error')}",
+        [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+    )
     return [body]

@@ -23,6 +23,11 @@ CACHE_URL = "redis://127.0.0.1:6379/14"
 PRODUCT_PORT = 8701
 FLOOR_PORT = 8702
 RECEIVER_PORT = 8703
+# The peer (PostGraphile, bench/peer/) as one process and as a cluster of workers.
+PEER_PORT = 8704
+PEER_CLUSTER_PORT = 8705
+PEER_CLUSTER_WORKERS = 2
+PEER_DIR = ROOT / "bench" / "peer"
 
 WORKSPACE = "bench"
 # Writes go to a workspace of their own, rebuilt each run, so the read data set stays fixed.
@@ -38,12 +43,13 @@ CLIENT_CONCURRENCY = 4
 # BENCH_SCALE=0.1 makes a quick trial run (fewer requests and events, same data).
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 
-# Requests per server per scenario (split over alternating rounds).
+# Requests per server per scenario, split over rounds that take turns (product, floor,
+# peer, product, ...), so background noise on a shared machine lands on every side.
 LIST_REQUESTS = int(300 * SCALE)
 GET_REQUESTS = int(2000 * SCALE)
 GRAPHQL_REQUESTS = int(300 * SCALE)
 CREATE_REQUESTS = int(300 * SCALE)
-ROUNDS = 2
+ROUNDS = 4
 
 WEBHOOK_EVENTS = int(5000 * SCALE)
 WEBHOOK_ENDPOINTS = 5

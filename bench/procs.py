@@ -129,6 +129,16 @@ def wait_for_http(name: str, process: subprocess.Popen, url: str, timeout: float
     raise RuntimeError(f"{name} did not answer {url} within {timeout:.0f}s:\n{log_tail(name)}")
 
 
+def wait_for_log(name: str, text: str, count: int = 1, timeout: float = 60) -> None:
+    """Wait until ``text`` appears ``count`` times in a child's log (e.g. every worker
+    of a cluster saying it listens), or fail with the log."""
+    deadline = time.monotonic() + timeout
+    while log_tail(name, 200).count(text) < count:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{name} did not log {text!r} {count} times within {timeout:.0f}s:\n{log_tail(name)}")
+        time.sleep(0.2)
+
+
 def gunicorn(name: str, app: str, port: int, env: dict[str, str]) -> subprocess.Popen:
     """Product and floor run under exactly the same gunicorn settings."""
     if not port_is_free(port):

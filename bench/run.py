@@ -1,10 +1,11 @@
-"""``make bench``: the product against a bare floor app doing the same work.
+"""``make bench``: the product against a real peer (PostGraphile) and an honest floor.
 
-Sets up a PostgreSQL benchmark database (seeded once, reused after), starts the
-product and the floor under the same gunicorn settings, a local webhook receiver
-and, for the delivery scenario, Celery workers; runs every scenario, prints a
-table and PASS/MISS per target, and writes bench/results.json. Every process it
-starts is stopped on the way out, whatever happens.
+Installs the peer (bench/peer, npm ci) when needed, sets up a PostgreSQL benchmark
+database (seeded once, reused after), starts the product and the floor under the same
+gunicorn settings, the peer as one process and as a cluster, a local webhook receiver
+and, for the delivery scenario, Celery workers; runs every scenario, prints a table and
+PASS/MISS per target, and writes bench/results.json. Every process it starts is
+stopped on the way out, whatever happens.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import subprocess
 import sys
 import time
 import traceback
@@ -25,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import orjson  # noqa: E402
 import redis  # noqa: E402
 
-from bench import data, params, procs, report  # noqa: E402
+from bench import data, params, peer, procs, report  # noqa: E402
 
 
 def flush_redis() -> None:
@@ -44,7 +46,7 @@ def timed_step(number: int, total: int, label: str, step: Callable[[], dict[str,
         result = step()
     except Exception as error:  # one broken scenario must not hide the others
         traceback.print_exc()
-        result = {"error": f"{type(error).__name__}: {error}"[:500]}
+        result = {"label": label, "error": f"{type(error).__name__}: {error}"[:500]}
     result["seconds"] = round(time.monotonic() - started, 1)
     print(f"[{number}/{total}] {label}: {summary_line(result)} ({result['seconds']}s)", flush=True)
     return result
@@ -53,34 +55,37 @@ def timed_step(number: int, total: int, label: str, step: Callable[[], dict[str,
 def summary_line(result: dict[str, Any]) -> str:
     if "error" in result or "skipped" in result:
         return f"not measured ({result.get('error') or result.get('skipped')})"[:300]
-    if "ratio" in result and "product" in result:
-        return (
-            f"product {result['product']['rps']} req/s, floor {result['floor']['rps']} req/s, "
-            f"floor/product {result['ratio']}"
-            + ("" if result["same_json"] else " (JSON differs!)")
-            + ("" if result["same_sql"] else " (floor SQL out of step!)")
-        )
+    if "sides" in result:
+        sides = ", ".join(f"{side['label']} {side['rps']} req/s" for side in result["sides"].values())
+        problems = "; ".join(f"{key}: {problem}" for key, problem in result.get("problems", {}).items())
+        return sides + (f" (! {problems})"[:300] if problems else "")
     if "ten_endpoints" in result:
         return (
             f"median {result['none']['median_ms']} ms without endpoints, "
-            f"{result['ten_endpoints']['median_ms']} ms with 10 (x{result['ratio']})"
+            f"{result['ten_endpoints_publishing']['median_ms']} ms with 10, each write publishing "
+            f"(x{result['publishing_ratio']})"
         )
     if "share_of_floor" in result:
         return f"{result['share_of_floor']:.0%} of the floor's deliveries/s"
     return "done"
 
 
-def start_servers(token: str) -> None:
+def start_servers(with_peer: bool) -> None:
     env = params.server_environment()
     receiver = procs.start("receiver", [params.PYTHON, "-m", "bench.receiver", str(params.RECEIVER_PORT)], env)
     procs.wait_for_http("receiver", receiver, f"http://{params.HOST}:{params.RECEIVER_PORT}/_count")
     procs.gunicorn("product", "config.wsgi:application", params.PRODUCT_PORT, env)
     procs.gunicorn("floor", "bench.floor:app", params.FLOOR_PORT, env)
+    if with_peer:
+        try:
+            peer.start_all()
+        except RuntimeError as error:
+            print(f"  peer: did not start, so its comparisons are skipped:\n{error}", flush=True)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("only", nargs="*", help="run only these scenarios (e.g. rest_get webhooks)")
+    parser.add_argument("only", nargs="*", help="run only these scenarios (e.g. get_one webhooks)")
     only = set(parser.parse_args().only)
     started = time.monotonic()
     procs.install_cleanup()
@@ -89,12 +94,23 @@ def main() -> int:
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "settings": {
             "gunicorn": f"{params.GUNICORN_WORKERS} workers, gthread, {params.GUNICORN_THREADS} threads each",
+            "peer": f"PostGraphile, 1 process and a {params.PEER_CLUSTER_WORKERS}-worker cluster",
             "client_concurrency": params.CLIENT_CONCURRENCY,
+            "rounds": params.ROUNDS,
             "database": params.DATABASE_URL,
         },
         "scenarios": {},
     }
     try:
+        from bench.scenarios import side_by_side
+
+        with_peer = any(side_by_side.needs_peer(s) for s in side_by_side.SCENARIOS if not only or s.key in only)
+        if with_peer:
+            try:
+                peer.ensure_installed()
+            except (OSError, RuntimeError, subprocess.CalledProcessError) as error:
+                print(f"  peer: could not be installed, so its comparisons are skipped: {error}", flush=True)
+                with_peer = False
         print(f"Benchmark database {params.DATABASE_NAME} on 127.0.0.1:5432", flush=True)
         if data.ensure_database():
             print(f"  created database {params.DATABASE_NAME}", flush=True)
@@ -103,20 +119,17 @@ def main() -> int:
         flush_redis()
         bench = data.prepare()
         results["seed"] = bench.seed
-        print("Starting the product, the floor and the receiver", flush=True)
-        start_servers(bench.token)
+        print("Starting the product, the floor, the receiver" + (" and the peer" if with_peer else ""), flush=True)
+        start_servers(with_peer)
 
-        from bench.scenarios import create, queries, reads, webhooks
+        from bench.scenarios import create, queries, webhooks
 
+        keys = side_by_side.Keys(bench.token, bench.person_ids)
         steps: list[tuple[str, str, Callable[[], dict[str, Any]]]] = [
-            (s.key, s.label, lambda s=s: reads.run(s, bench.token, bench.person_ids)) for s in reads.SCENARIOS
+            (s.key, s.label, lambda s=s: side_by_side.run(s, keys)) for s in side_by_side.SCENARIOS
         ]
         steps += [
-            (
-                "queries",
-                "SQL queries per request, page size 10 vs 200",
-                lambda: queries.run(bench.token, bench.person_ids),
-            ),
+            ("queries", "SQL queries per request, page size 10 vs 200", lambda: queries.run(bench.token)),
             ("create", "REST create: 10 webhook endpoints vs none", lambda: create.run(flush_broker)),
             ("webhooks", "Webhook delivery (burst, floor, paced)", lambda: webhooks.run(flush_broker)),
         ]

@@ -8,7 +8,8 @@ With no worker, each endpoint's first message stays waiting, so the later writes
 check for it (one Redis round trip) and publish nothing: the case of a busy endpoint.
 A third series clears those markers before every write, as a worker taking each message
 at once would, so every write also publishes a message: the case of a quiet endpoint.
-Both are reported; the target is checked on the first, the scenario as specified.
+Both are reported; the target is judged on the one where every write publishes, the
+dearer of the two.
 """
 
 from __future__ import annotations
@@ -16,10 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import orjson
 import redis
 
-from bench import data, load, params
+from bench import data, documents, load, params
 from bench.load import LoadResult, Request
 
 ENDPOINTS = 10
@@ -32,17 +32,10 @@ def run(flush_broker: Any) -> dict[str, Any]:
     broker = redis.Redis.from_url(params.BROKER_URL)
 
     workspace, token = data.reset_writes_workspace()
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     counter = iter(range(10**9))
 
     def make(index: int) -> Request:
-        n = next(counter)
-        body = {
-            "name": {"firstName": "Bench", "lastName": f"Create {n}"},
-            "emails": {"primaryEmail": f"bench.create{n}@example.com", "additionalEmails": []},
-            "jobTitle": "Benchmark",
-        }
-        return Request("POST", "/rest/people", orjson.dumps(body), headers)
+        return documents.rest_create(token, next(counter))
 
     def make_with_no_message_waiting(index: int) -> Request:
         markers = [nudges.KEY_PREFIX + str(endpoint.id) for endpoint in endpoints]
@@ -80,16 +73,17 @@ def run(flush_broker: Any) -> dict[str, Any]:
         data.reset_writes_workspace()
         flush_broker()
     ratio = _median(ten) / _median(none) if none.latencies else float("inf")
+    publishing_ratio = _median(publishing) / _median(none) if none.latencies else float("inf")
     return {
         "label": "REST create: 10 endpoints vs none",
         "none": none.summary(),
         "ten_endpoints": ten.summary(),
         "ten_endpoints_publishing": publishing.summary(),
         "ratio": round(ratio, 2),
-        "publishing_ratio": round(_median(publishing) / _median(none), 2) if none.latencies else None,
+        "publishing_ratio": round(publishing_ratio, 2),
         "p99_ratio": round(_p99(ten) / _p99(none), 2) if none.latencies else None,
-        "target": "median latency with 10 endpoints <= 1.3x none",
-        "pass": ratio <= 1.3 and not (none.errors or ten.errors),
+        "target": "median latency with 10 endpoints, each write publishing, <= 1.3x none",
+        "pass": publishing_ratio <= 1.3 and not (none.errors or ten.errors or publishing.errors),
     }
 
 
