@@ -16,6 +16,9 @@ from crm.services.actor import Actor
 from crm.services.api_keys import create_api_key
 from crm.services.workspaces import add_member, create_workspace
 
+# Fixtures for webhook delivery (a broker per module, a local receiver, a real worker).
+pytest_plugins = ["webhook_fixtures"]
+
 # Property tests judge answers, not speed: on a busy two-core machine one example can
 # take longer than Hypothesis's default deadline, which would fail a correct run.
 hypothesis_settings.register_profile("suite", deadline=None)

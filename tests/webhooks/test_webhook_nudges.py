@@ -11,9 +11,8 @@ from unittest import mock
 
 import pytest
 import redis
-from conftest_webhooks import *  # noqa: F403
-from conftest_webhooks import SPARE_REDIS, Broker, use_broker
 from django.conf import settings
+from webhook_fixtures import SPARE_REDIS, Broker, use_broker
 
 from config import celery_app
 from crm import redis_threads

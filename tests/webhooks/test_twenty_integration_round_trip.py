@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 import requests
-from conftest_webhooks import *  # noqa: F403
 from receiver import ReceivedRequest
 from standardwebhooks import Webhook
 

@@ -14,7 +14,6 @@ from pathlib import Path
 from types import FunctionType, ModuleType
 
 import pytest
-from conftest_webhooks import *  # noqa: F403
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
@@ -214,6 +213,7 @@ def assert_each_lease_is_held_only_in_its_states() -> None:
 
 
 @pytest.mark.usefixtures("private_networks_allowed")
+@pytest.mark.usefixtures("webhook_broker")
 def test_a_delivery_holds_each_lease_only_in_the_state_the_page_gives_it(workspace, actor, receiver):
     answers = iter([500, 200, 200, 200])
     receiver.respond = lambda request: Reply(next(answers))

@@ -20,7 +20,6 @@ from typing import Any
 
 import pytest
 import requests
-from conftest_webhooks import private_networks_allowed, receiver, webhook_broker  # noqa: F401
 from django.core.management import call_command
 
 from crm.models import Workspace
@@ -33,7 +32,10 @@ from webhooks.services.deliveries import send_test_event
 from webhooks.services.delivering import deliver
 from webhooks.services.endpoints import create_endpoint
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("private_networks_allowed")]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("webhook_broker", "private_networks_allowed"),
+]
 
 DOCS = {path.name: path for path in extract.markdown_files()}
 API_PAGE = DOCS["api-and-webhooks.md"]

@@ -17,7 +17,7 @@ from crm.services.fields import create_custom_field
 
 OBJECTS = {"people": "Person", "companies": "Company", "opportunities": "Opportunity", "notes": "Note", "tasks": "Task"}
 METHODS = ("get", "post", "patch", "delete", "put")
-WORKSPACE_STORE = Path(__file__).resolve().parent.parent / "node_modules" / "@scalar" / "workspace-store"
+WORKSPACE_STORE = Path(__file__).resolve().parents[2] / "node_modules" / "@scalar" / "workspace-store"
 # Loads a document the way the REST playground does and prints the validation errors
 # it would log to the browser console ("document validation errors").
 SCALAR_CHECK = """

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest_webhooks import *  # noqa: F403
-from conftest_webhooks import use_broker
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from webhook_fixtures import use_broker
 
 from crm.services.records import create_record, create_records, delete_record, update_record
 from webhooks.models import Delivery, Event, WebhookEndpoint

@@ -1,7 +1,10 @@
 """Fixtures for the webhook tests: a broker of their own, a local receiver, and a real
 Celery worker (with beat) running against the test database.
 
-Test modules import what they use: ``from conftest_webhooks import *  # noqa: F403``.
+A pytest plugin of the suite (``pytest_plugins`` in tests/conftest.py): every test can
+ask for these fixtures by name. The tests under tests/webhooks/ get a broker of their
+own module by module (their conftest); others that send webhooks ask for
+``webhook_broker`` with ``pytest.mark.usefixtures``.
 """
 
 from __future__ import annotations
@@ -75,7 +78,7 @@ def use_broker(url: str, transport_options: dict) -> None:
     celery_app.amqp._producer_pool = None
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(scope="module")
 def webhook_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
     """The configured broker (filesystem, or Redis when CELERY_BROKER_URL says so), with a
     folder or queue unique to this module, so stale messages never reach these tests."""

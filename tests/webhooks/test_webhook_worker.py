@@ -11,11 +11,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest_webhooks import *  # noqa: F403
-from conftest_webhooks import use_broker
 from django.db import transaction
 from receiver import Receiver, Reply
 from standardwebhooks import Webhook
+from webhook_fixtures import use_broker
 
 from config.celery import app as celery_app
 from crm.services.records import create_record, delete_record, restore_record, update_record

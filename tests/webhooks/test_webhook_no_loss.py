@@ -13,9 +13,8 @@ import time
 from collections import defaultdict
 
 import pytest
-from conftest_webhooks import *  # noqa: F403
-from conftest_webhooks import CeleryWorker
 from receiver import ReceivedRequest, Receiver, Reply
+from webhook_fixtures import CeleryWorker
 
 from crm.services.records import create_record, delete_record, update_record
 from webhooks.models import Attempt, Delivery, Event

@@ -7,9 +7,9 @@ import uuid
 
 import pytest
 import redis
-from conftest_webhooks import SPARE_REDIS
 from django.conf import settings
 from kombu import Connection, Queue
+from webhook_fixtures import SPARE_REDIS
 
 from config.broker import Transport
 

@@ -7,7 +7,6 @@ import base64
 from datetime import timedelta
 
 import pytest
-from conftest_webhooks import *  # noqa: F403
 from django.utils import timezone
 from receiver import Reply
 from standardwebhooks import Webhook

@@ -10,7 +10,6 @@ from datetime import timedelta
 from email.utils import format_datetime as http_date
 
 import pytest
-from conftest_webhooks import *  # noqa: F403
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone

@@ -6,7 +6,6 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from conftest_webhooks import *  # noqa: F403
 from django.test import Client
 from django.utils import timezone
 from receiver import Reply

@@ -8,7 +8,6 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from conftest_webhooks import *  # noqa: F403
 from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext

@@ -13,7 +13,7 @@ from django.urls import include, path
 
 from settings_ui.templatetags import ui
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 VENDORED_ICON = ROOT / "static" / "vendor" / "tabler" / "outline" / "api.svg"
 
 
