@@ -140,6 +140,18 @@ def test_invalid_input_is_a_bad_user_input_error_naming_the_field(client, api_to
     assert not WebhookEndpoint.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "url", ["http://2852039166/", "http://0xa9fea9fe/", "http://0251.0376.0251.0376/", "http://10.1/"]
+)
+def test_numeric_spellings_of_a_refused_address_are_refused_as_the_dotted_form_is(client, api_token, url):
+    response = meta(client, api_token, f'mutation {{ createWebhook(input: {{targetUrl: "{url}"}}) {{ id }} }}')
+
+    error = error_of(response)
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "refused address" in " ".join(error["extensions"]["fieldErrors"]["targetUrl"])
+    assert not WebhookEndpoint.objects.exists()
+
+
 def test_another_workspaces_webhook_cannot_be_changed_or_deleted(client, api_token, other_workspace):
     theirs = create_endpoint(other_workspace, target_url="https://example.com/b")
 
