@@ -47,6 +47,10 @@ class UnsafeTargetError(ValueError):
     """The URL may not be called: bad shape, unresolvable host or refused address."""
 
 
+class MalformedTargetError(UnsafeTargetError):
+    """Not a full http(s) URL at all, as opposed to a URL whose address is refused."""
+
+
 class _TargetRefused(requests.RequestException):
     # requests turns a ValueError raised while picking a connection into InvalidURL,
     # which would hide the reason; this carries it through unchanged.
@@ -128,18 +132,18 @@ def _split_target(url: str) -> tuple[str, str, int]:
     # urlsplit silently drops tabs and newlines that requests would keep: refuse rather
     # than validate a different URL from the one that gets called.
     if any(ch.isspace() or not ch.isprintable() for ch in url):
-        raise UnsafeTargetError("invalid URL: it contains spaces or control characters")
+        raise MalformedTargetError("invalid URL: it contains spaces or control characters")
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise UnsafeTargetError(f"invalid URL: {exc}") from exc
+        raise MalformedTargetError(f"invalid URL: {exc}") from exc
     if parts.scheme not in ("http", "https"):
-        raise UnsafeTargetError("invalid URL: only http and https are allowed")
+        raise MalformedTargetError("invalid URL: only http and https are allowed")
     if not parts.hostname:
-        raise UnsafeTargetError("invalid URL: the host is missing")
+        raise MalformedTargetError("invalid URL: the host is missing")
     if port == 0:
-        raise UnsafeTargetError("invalid URL: port 0")
+        raise MalformedTargetError("invalid URL: port 0")
     return parts.scheme, parts.hostname, port or (443 if parts.scheme == "https" else 80)
 
 

@@ -1,18 +1,20 @@
 """Forms of the webhook pages.
 
 Events are chosen per object and action on a grid, or all at once; they are stored as
-the operations the API uses ("*.*", "person.*", "person.created").
+the operations the API uses ("*.*", "person.*", "person.created"). What is typed is
+judged by webhooks.inputs.WebhookInput, through the endpoint service, as API input is:
+these fields only carry it there, and the service's errors are shown on them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from typing import Any
 
 from django import forms
 
+from webhooks.inputs import MAX_DESCRIPTION_LENGTH, MAX_URL_LENGTH, WebhookValidationError
 from webhooks.operations import ACTIONS, operation_matches
-from webhooks.services.endpoints import MAX_DESCRIPTION_LENGTH, MAX_URL_LENGTH, WebhookValidationError
 
 # The objects offered on the grid, in menu order.
 EVENT_OBJECTS = (
@@ -29,6 +31,18 @@ EVENT_CHOICES = [
 ]
 # The service's error keys (API names) to form fields.
 SERVICE_FIELDS = {"targetUrl": "target_url", "operations": "events", "description": "description"}
+
+
+class TypedText(forms.CharField):
+    """Text passed on as typed: WebhookInput says what is required, too long or refused,
+    in the same words as to API clients. The browser still gets its hints."""
+
+    def __init__(self, *, max_length: int, required: bool = False, **kwargs: Any) -> None:
+        super().__init__(required=False, strip=False, **kwargs)
+        self.validators = []  # no NUL or length check of Django's own, with other words
+        self.widget.attrs["maxlength"] = str(max_length)
+        if required:
+            self.widget.attrs["required"] = True
 
 
 @dataclass(frozen=True)
@@ -71,16 +85,16 @@ def compact_operations(pairs: set[tuple[str, str]]) -> list[str]:
 
 
 class WebhookForm(forms.Form):
-    target_url = forms.CharField(
+    target_url = TypedText(
         label="Endpoint URL",
         max_length=MAX_URL_LENGTH,
+        required=True,
         help_text="We POST a signed JSON body to this URL for every event you choose.",
         widget=forms.URLInput(
             attrs={"placeholder": "https://example.com/webhooks/crm", "autocomplete": "off", "spellcheck": "false"}
         ),
     )
-    description = forms.CharField(
-        required=False,
+    description = TypedText(
         max_length=MAX_DESCRIPTION_LENGTH,
         help_text="What receives these events, so your team knows what breaks if it is removed.",
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Sync new deals to the billing service"}),
@@ -101,19 +115,6 @@ class WebhookForm(forms.Form):
         events = [f"{name}.{action}" for name, action in sorted(pairs)]
         events += [f"{name}.*" for name, _ in EVENT_OBJECTS if all((name, a) in pairs for a in ACTIONS)]
         return cls(initial={"all_events": False, "events": events}, **kwargs)
-
-    def clean_target_url(self) -> str:
-        url = self.cleaned_data["target_url"].strip()
-        parts = urlsplit(url)
-        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-            raise forms.ValidationError("Enter a full http:// or https:// URL, such as https://example.com/webhooks.")
-        return url
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        if not cleaned.get("all_events") and not cleaned.get("events") and "events" not in self.errors:
-            self.add_error("events", "Choose at least one event, or all events.")
-        return cleaned
 
     @property
     def operations(self) -> list[str]:

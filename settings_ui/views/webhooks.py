@@ -16,11 +16,11 @@ from crm.services.actor import Actor
 from settings_ui.decorators import workspace_admin_required
 from settings_ui.forms.webhooks import DeliveryFilterForm, WebhookForm
 from settings_ui.services.webhook_pages import delivery_rows, endpoint_status, test_result, workspace_endpoints
+from webhooks.inputs import WebhookValidationError
 from webhooks.models import Delivery, WebhookEndpoint
 from webhooks.services.deliveries import list_deliveries, recover_failed, resend_delivery, send_test_event
 from webhooks.services.endpoints import (
     EndpointDisabledError,
-    WebhookValidationError,
     create_endpoint,
     delete_endpoint,
     disable_endpoint,

@@ -12,6 +12,7 @@ from receiver import Reply
 from standardwebhooks import Webhook
 
 from crm.services.records import create_record, update_record
+from webhooks.inputs import WebhookValidationError
 from webhooks.models import Attempt, Delivery, Event, WebhookEndpoint
 from webhooks.services.deliveries import (
     UnknownStatusError,
@@ -24,7 +25,6 @@ from webhooks.services.delivering import deliver
 from webhooks.services.endpoints import (
     UNCHANGED,
     EndpointDisabledError,
-    WebhookValidationError,
     create_endpoint,
     delete_endpoint,
     disable_endpoint,

@@ -27,18 +27,9 @@ from webhooks.graphql.types import (
     Webhook,
     webhook_node,
 )
+from webhooks.inputs import WEBHOOK_FIELDS, WebhookValidationError
 from webhooks.models import WebhookEndpoint
 from webhooks.services import endpoints as endpoint_service
-from webhooks.services.endpoints import WebhookValidationError
-
-# GraphQL input names to the endpoint service's arguments.
-WRITABLE = {
-    "targetUrl": "target_url",
-    "operations": "operations",
-    "description": "description",
-    "secret": "secret",
-    "isActive": "is_active",
-}
 
 
 def _workspace(info: GraphQLResolveInfo) -> Any:
@@ -54,9 +45,10 @@ def _endpoint(info: GraphQLResolveInfo, webhook_id: Any) -> WebhookEndpoint:
     return endpoint
 
 
-def _changes(values: dict[str, Any] | None) -> dict[str, Any]:
-    """The fields given (null means not given, as in Twenty's inputs)."""
-    return {WRITABLE[name]: value for name, value in (values or {}).items() if name in WRITABLE and value is not None}
+def _given(values: dict[str, Any] | None) -> dict[str, Any]:
+    """The endpoint fields given (null means not given, as in Twenty's inputs); the GraphQL
+    types have checked their types, WebhookInput checks the rest."""
+    return {name: value for name, value in (values or {}).items() if name in WEBHOOK_FIELDS and value is not None}
 
 
 def _invalid(error: WebhookValidationError) -> UserInputError:
@@ -107,7 +99,7 @@ class WebhookMutations:
     def resolve_createWebhook(_root: Any, info: GraphQLResolveInfo, input: Any) -> dict[str, Any]:  # noqa: A002, N802
         workspace = _workspace(info)
         try:
-            endpoint = endpoint_service.create_endpoint(workspace, **_changes(input))
+            endpoint = endpoint_service.create_endpoint_from_input(workspace, _given(input))
         except WebhookValidationError as error:
             raise _invalid(error) from None
         return webhook_node(endpoint)
@@ -115,9 +107,9 @@ class WebhookMutations:
     @staticmethod
     def resolve_updateWebhook(_root: Any, info: GraphQLResolveInfo, input: Any) -> dict[str, Any]:  # noqa: A002, N802
         endpoint = _endpoint(info, input["id"])
-        changes = {**_changes(input), **_changes(input.get("update"))}
+        changes = {**_given(input), **_given(input.get("update"))}
         try:
-            endpoint_service.update_endpoint(endpoint, **changes)
+            endpoint_service.update_endpoint_from_input(endpoint, changes)
         except WebhookValidationError as error:
             raise _invalid(error) from None
         endpoint.refresh_from_db()

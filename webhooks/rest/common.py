@@ -11,9 +11,10 @@ from rest_framework import exceptions
 
 from crm.models import Workspace
 from crm.rest.base import ApiView, FullAccessOnly, HasApiKey
+from webhooks.inputs import WebhookValidationError
 from webhooks.models import WebhookEndpoint
 from webhooks.models.event import TEST_EVENT_NAME
-from webhooks.services.endpoints import EndpointDisabledError, WebhookValidationError
+from webhooks.services.endpoints import EndpointDisabledError
 
 
 class Conflict(exceptions.APIException):

@@ -1,13 +1,11 @@
 """/rest/webhooks (and /rest/metadata/webhooks): endpoints, so automations can
 subscribe themselves, in the shapes Twenty's webhook controller answers: the webhook
 itself (not wrapped in an envelope), a plain list of them (a page in Twenty's metadata
-envelope under /rest/metadata), and ``true`` for a deletion."""
+envelope under /rest/metadata), and ``true`` for a deletion. The body is read by
+webhooks.inputs.WebhookInput through the endpoint service."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -15,25 +13,6 @@ from crm.rest.metadata_pages import paginate
 from webhooks.rest.common import WebhookApiView, endpoints_with_counts
 from webhooks.rest.shapes import webhook_shape
 from webhooks.services import endpoints as endpoint_service
-
-WRITABLE = {
-    "targetUrl": "target_url",
-    "operations": "operations",
-    "description": "description",
-    "secret": "secret",
-    "isActive": "is_active",
-}
-
-
-def writable_fields(data: Any) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise exceptions.ValidationError("Expected a JSON object.")
-    unknown = sorted(set(data) - set(WRITABLE))
-    if unknown:
-        raise exceptions.ValidationError(
-            f"Unknown field(s): {', '.join(unknown)}. Writable fields: {', '.join(WRITABLE)}."
-        )
-    return {WRITABLE[name]: value for name, value in data.items()}
 
 
 class WebhookListView(WebhookApiView):
@@ -51,16 +30,7 @@ class WebhookListView(WebhookApiView):
         return Response({"data": page.items, "pageInfo": page.page_info, "totalCount": page.total_count})
 
     def post(self, request: Request) -> Response:
-        fields = writable_fields(self.json_body(request))
-        if "target_url" not in fields:
-            raise exceptions.ValidationError("targetUrl: Enter the URL that should receive the events.")
-        if "is_active" in fields and not isinstance(fields["is_active"], bool):
-            raise exceptions.ValidationError("isActive: Expected true or false.")
-        operations = fields.get("operations")
-        if operations is not None and not isinstance(operations, list | str):
-            # create_endpoint makes a list of whatever it gets: a number or true would crash it.
-            raise exceptions.ValidationError('operations: Expected a list of operations, such as ["*.*"].')
-        endpoint = endpoint_service.create_endpoint(self.workspace, **fields)
+        endpoint = endpoint_service.create_endpoint_from_input(self.workspace, self.json_body(request))
         endpoint.failed_delivery_count = 0
         return Response(webhook_shape(endpoint), status=201)
 
@@ -73,8 +43,7 @@ class WebhookDetailView(WebhookApiView):
 
     def patch(self, request: Request, webhook_id: str) -> Response:
         endpoint = self.get_endpoint(webhook_id)
-        fields = writable_fields(self.json_body(request))
-        endpoint_service.update_endpoint(endpoint, **fields)
+        endpoint_service.update_endpoint_from_input(endpoint, self.json_body(request))
         # Re-read with the count of failed deliveries: after enabling, that is what can be resent.
         return Response(webhook_shape(self.get_endpoint(webhook_id, with_counts=True)))
 

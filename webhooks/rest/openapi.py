@@ -26,12 +26,13 @@ from crm.rest.openapi.common import (
     nullable,
     obj,
     ref,
+    request_schema,
 )
 from crm.rest.openapi.extensions import CoreAddition
+from webhooks.inputs import WebhookInput
 from webhooks.models import Delivery
 from webhooks.operations import ACTIONS
 from webhooks.rest.deliveries import DEFAULT_LIMIT, MAX_LIMIT
-from webhooks.services.endpoints import MAX_DESCRIPTION_LENGTH, MAX_OPERATIONS, MAX_SECRET_LENGTH, MAX_URL_LENGTH
 
 STRING = OpenApiTypes.STR
 TAG = "Webhooks"
@@ -99,42 +100,13 @@ def webhook_schema() -> Schema:
     )
 
 
-def _operation_pattern(workspace_schema: WorkspaceSchema) -> str:
-    objects = "|".join(sorted(workspace_schema.objects))
-    return rf"^(\*|{objects})\.(\*|{'|'.join(ACTIONS)})$"
-
-
 def webhook_write_schema(workspace_schema: WorkspaceSchema, *, creating: bool) -> Schema:
-    properties = {
-        "targetUrl": {
-            **basic(STRING),
-            "maxLength": MAX_URL_LENGTH,
-            "pattern": "^https?://",
-            "description": "http or https URL. Loopback, private and link-local addresses are refused.",
-        },
-        "operations": {
-            **array(
-                {**basic(STRING), "pattern": _operation_pattern(workspace_schema)},
-                minItems=1,
-                maxItems=MAX_OPERATIONS,
-            ),
-            "description": 'Events to receive, as "object.action" with * for any: `*.*`, `person.*`, `*.created`.'
-            + (" Default `*.*`." if creating else ""),
-        },
-        "description": nullable({**basic(STRING), "maxLength": MAX_DESCRIPTION_LENGTH}),
-        "secret": {
-            **nullable({**basic(STRING), "maxLength": MAX_SECRET_LENGTH}),
-            "description": "A signing secret of your choice, used as given; leave out, null or empty for a generated "
-            + ("one." if creating else "one. A new secret replaces the old one as a rotation does."),
-        },
-        "isActive": {
-            **basic(OpenApiTypes.BOOL),
-            "description": "false disables the endpoint (its waiting deliveries fail); true enables it again.",
-        },
-    }
-    if creating:
-        return obj(properties, required=["targetUrl"], additionalProperties=False)
-    return obj(properties, additionalProperties=False, description="Only the fields sent change.")
+    """The body of a creation or a change, from the declaration that validates it."""
+    return request_schema(
+        WebhookInput(objects=workspace_schema.objects, partial=not creating),
+        additionalProperties=False,
+        **({} if creating else {"description": "Only the fields sent change."}),
+    )
 
 
 def _attempt_properties() -> Schema:

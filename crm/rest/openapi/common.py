@@ -3,16 +3,21 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import (
+    ComponentRegistry,
     build_basic_type,
     build_bearer_security_scheme_object,
     build_media_type_object,
     build_object_type,
     build_root_object,
 )
+from drf_spectacular.settings import patched_settings
 from drf_spectacular.types import OpenApiTypes
+from rest_framework.serializers import Serializer
 
 from crm.rest.errors import ERROR_NAMES, MAX_BODY_BYTES
 from crm.services.rate_limit import limit_per_minute
@@ -78,6 +83,25 @@ def nullable(schema: Schema) -> Schema:
 
 def obj(properties: Schema, required: list[str] | None = None, **kwargs: Any) -> Schema:
     return build_object_type(properties=properties, required=required, **kwargs)
+
+
+def request_schema(serializer: Serializer, **extra: Any) -> Schema:
+    """The request body a serializer reads, as drf-spectacular describes it (types,
+    limits, defaults, help texts, required fields; none required for a partial one), so
+    the document says what the serializer checks. ``extra`` is added (a description,
+    ``additionalProperties``)."""
+    inspector = AutoSchema()
+    inspector.registry = ComponentRegistry()
+    inspector.method = "PATCH" if serializer.partial else "POST"
+    inspector.view = SimpleNamespace(request=None)  # read only for a serializer without context
+    with patched_settings({"OAS_VERSION": "3.1.0"}):
+        schema = inspector._map_serializer(serializer, "request")
+    if serializer.partial:
+        # A default applies on creation; in a change, what is left out stays as it is.
+        for field_schema in schema["properties"].values():
+            field_schema.pop("default", None)
+    schema.pop("description", None)  # the serializer's docstring speaks to programmers
+    return {**schema, **extra}
 
 
 def array(items: Schema, **kwargs: Any) -> Schema:
