@@ -7,25 +7,11 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from graphql_client import data_of, gql
 
 from crm.models import Person
 from crm.services.records import create_record
 from webhooks.models import Event
-
-
-def gql(client, token, query, variables=None):
-    body = {"query": query}
-    if variables is not None:
-        body["variables"] = variables
-    return client.post("/graphql", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
-
-
-def data_of(response):
-    body = response.json()
-    assert response.status_code == 200, body
-    assert "errors" not in body, body["errors"]
-    return body["data"]
-
 
 # object name -> (capitalized singular, capitalized plural, create data, update data, selection)
 OBJECTS = {

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from graphql_client import gql
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import Mode, queries
@@ -22,13 +23,6 @@ pytestmark = pytest.mark.usefixtures("one_rate_limit_window")
 def post(client, token, body, **extra):
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
     return client.post("/graphql", body, content_type="application/json", **headers, **extra)
-
-
-def gql(client, token, query, variables=None):
-    body = {"query": query}
-    if variables is not None:
-        body["variables"] = variables
-    return post(client, token, body)
 
 
 def only_error(response, status, code):

@@ -5,23 +5,10 @@ relations traversed in both directions."""
 from __future__ import annotations
 
 import pytest
+from graphql_client import data_of, gql
 
 from crm.services.fields import create_custom_field
 from crm.services.records import create_record, create_records
-
-
-def gql(client, token, query, variables=None):
-    body = {"query": query}
-    if variables is not None:
-        body["variables"] = variables
-    return client.post("/graphql", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
-
-
-def data_of(response):
-    body = response.json()
-    assert response.status_code == 200, body
-    assert "errors" not in body, body["errors"]
-    return body["data"]
 
 
 def names(connection):

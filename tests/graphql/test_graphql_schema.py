@@ -4,16 +4,12 @@ metadata version, and every build has its own types."""
 
 from __future__ import annotations
 
+from graphql_client import gql
+
 from crm.graphql.core_schema import build_core_schema, get_core_schema
 from crm.metadata.schema import get_workspace_schema
 from crm.models import Opportunity
 from crm.services.fields import create_custom_field
-
-
-def gql(client, token, query):
-    return client.post(
-        "/graphql", {"query": query}, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
-    )
 
 
 def type_fields(client, token, name):

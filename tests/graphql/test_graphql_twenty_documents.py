@@ -6,15 +6,11 @@ connections), ``offset`` next to ``first``, and ``upsert`` on every create."""
 from __future__ import annotations
 
 import pytest
+from graphql_client import ask
 
 from crm.services.records import create_record, create_records
 
 FRONT_END_PAGE_SIZE = 60
-
-
-def gql(api, query: str, variables: dict | None = None) -> dict:
-    response = api.post("/graphql", {"query": query, "variables": variables or {}}, content_type="application/json")
-    return response.json()
 
 
 def capitalized(name: str) -> str:
@@ -123,7 +119,7 @@ def test_the_front_ends_find_many_query_runs_as_it_is(api, objects, acme, singul
         "limit": FRONT_END_PAGE_SIZE,
     }
 
-    body = gql(api, document, variables)
+    body = ask(api, document, variables)
 
     assert body.get("errors") is None, body["errors"]
     connection = body["data"][objects[singular]["namePlural"]]
@@ -139,17 +135,17 @@ def test_the_front_ends_find_many_query_runs_as_it_is(api, objects, acme, singul
 
 def test_the_find_many_query_pages_with_its_cursor_variable(api, objects, acme):
     document = find_many_document(objects, "person", (), "after")
-    first = gql(api, document, {"limit": 2, "orderBy": [{"name": {"firstName": "AscNullsFirst"}}]})["data"]["people"]
+    first = ask(api, document, {"limit": 2, "orderBy": [{"name": {"firstName": "AscNullsFirst"}}]})["data"]["people"]
     cursor = first["pageInfo"]["endCursor"]
 
-    rest = gql(api, document, {"limit": 2, "lastCursor": cursor, "orderBy": [{"name": {"firstName": "AscNullsFirst"}}]})
+    rest = ask(api, document, {"limit": 2, "lastCursor": cursor, "orderBy": [{"name": {"firstName": "AscNullsFirst"}}]})
 
     names = [e["node"]["name"]["firstName"] for e in first["edges"] + rest["data"]["people"]["edges"]]
     assert names == ["P0", "P1", "P2"]
 
 
 def test_the_declared_argument_types_are_twentys(api, workspace):
-    body = gql(
+    body = ask(
         api,
         """{ __schema { queryType { fields { name args { name type { kind name ofType { kind name } } } } }
                         mutationType { fields { name args { name type { name } } } } } }""",
@@ -178,7 +174,7 @@ def test_the_declared_argument_types_are_twentys(api, workspace):
 
 
 def test_offset_skips_records_before_the_page(api, acme):
-    body = gql(
+    body = ask(
         api,
         """{ people(orderBy: [{name: {firstName: AscNullsFirst}}], first: 1, offset: 1) {
             totalCount pageInfo { hasPreviousPage hasNextPage } edges { node { name { firstName } } } } }""",
@@ -191,7 +187,7 @@ def test_offset_skips_records_before_the_page(api, acme):
 
 
 def test_offset_counts_from_the_end_going_backwards(api, acme):
-    body = gql(
+    body = ask(
         api,
         """{ people(orderBy: [{name: {firstName: AscNullsFirst}}], last: 1, offset: 1) {
             edges { node { name { firstName } } } } }""",
@@ -201,7 +197,7 @@ def test_offset_counts_from_the_end_going_backwards(api, acme):
 
 
 def test_offset_works_on_nested_connections(api, acme):
-    body = gql(
+    body = ask(
         api,
         """{ companies { edges { node {
             people(orderBy: [{name: {firstName: DescNullsLast}}], first: 5, offset: 2) {
@@ -215,7 +211,7 @@ def test_offset_works_on_nested_connections(api, acme):
 
 
 def test_a_negative_offset_is_bad_input(api, acme):
-    body = gql(api, "{ people(offset: -1) { totalCount } }")
+    body = ask(api, "{ people(offset: -1) { totalCount } }")
 
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert "offset" in body["errors"][0]["message"]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pytest
+from graphql_client import gql
 
 from crm.query.record_queries import get_object
 from crm.services.records import create_record, delete_record
@@ -27,15 +28,6 @@ EMPTY_FILTERS = {
     "not of an empty filter": {"not": {}},
     "nested empties": {"and": [{}, {"or": []}], "not": {"and": []}},
 }
-
-
-def gql(client, token, query, variables):
-    return client.post(
-        "/graphql",
-        {"query": query, "variables": variables},
-        content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {token}",
-    ).json()
 
 
 def mutation(operation, plural, object_name, with_filter):
@@ -79,7 +71,7 @@ def test_bulk_write_with_an_empty_filter_is_refused_and_changes_nothing(
     variables = {"data": change} if operation == "update" else {}
     if filter_value is not None:
         variables["filter"] = filter_value
-    body = gql(client, api_token, mutation(operation, plural, object_name, filter_value is not None), variables)
+    body = gql(client, api_token, mutation(operation, plural, object_name, filter_value is not None), variables).json()
 
     assert body["data"] is None or body["data"][f"{operation}{plural}"] is None
     assert [(e["message"], e["extensions"]["code"]) for e in body["errors"]] == [
@@ -98,7 +90,7 @@ def test_a_real_filter_still_reaches_the_records_it_names(client, workspace, api
         api_token,
         mutation("update", "People", "person", True),
         {"filter": {"and": [{}, {"jobTitle": {"eq": "Intern"}}]}, "data": {"jobTitle": "Analyst"}},
-    )
+    ).json()
 
     assert body.get("errors") is None
     assert [r["id"] for r in body["data"]["updatePeople"]] == [changed["id"]]

@@ -4,6 +4,7 @@ over from another system; an update may repeat the record's own ``id``, and no o
 from __future__ import annotations
 
 import pytest
+from graphql_client import ask
 from rest_client import send
 
 from crm.models import Person
@@ -14,10 +15,6 @@ HISTORY = {
     "createdAt": "2019-03-04T05:06:07.000Z",
     "createdBy": {"source": "IMPORT", "name": "Legacy CRM", "workspaceMemberId": None},
 }
-
-
-def gql(api, query: str, variables: dict | None = None) -> dict:
-    return api.post("/graphql", {"query": query, "variables": variables or {}}, content_type="application/json").json()
 
 
 def test_a_create_keeps_the_history_it_was_given(api, workspace):
@@ -63,7 +60,7 @@ def test_a_batch_keeps_each_records_history(api):
 
 
 def test_graphql_creates_take_the_history_too(api):
-    body = gql(
+    body = ask(
         api,
         """mutation($data: PersonCreateInput!) {
             createPerson(data: $data) { createdAt createdBy { source name context } }
@@ -142,8 +139,8 @@ def test_graphql_updates_may_repeat_the_id_too(api, workspace, actor):
     person = create_record(workspace, "person", {"city": "Oslo"}, actor)
     query = "mutation($id: UUID!, $data: PersonUpdateInput!) { updatePerson(id: $id, data: $data) { city } }"
 
-    same = gql(api, query, {"id": person["id"], "data": {"id": person["id"], "city": "Rome"}})
-    other = gql(api, query, {"id": person["id"], "data": {"id": "20202020-0000-4000-8000-000000000000"}})
+    same = ask(api, query, {"id": person["id"], "data": {"id": person["id"], "city": "Rome"}})
+    other = ask(api, query, {"id": person["id"], "data": {"id": "20202020-0000-4000-8000-000000000000"}})
 
     assert same == {"data": {"updatePerson": {"city": "Rome"}}}
     assert other["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

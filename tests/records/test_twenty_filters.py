@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 import pytest
 from django.test import Client
+from graphql_client import ask
 
 from crm.query.ast import Condition
 from crm.query.rest_parser import parse_filter
@@ -36,7 +37,7 @@ def rest_cities(api: Client, filter_text: str) -> tuple[set[str], int]:
 
 
 def gql(api: Client, query: str, variables: dict | None = None) -> dict:
-    body = api.post("/graphql", {"query": query, "variables": variables or {}}, content_type="application/json").json()
+    body = ask(api, query, variables)
     assert "errors" not in body, body
     return body["data"]
 

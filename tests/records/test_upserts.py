@@ -5,6 +5,7 @@ adding a duplicate, over GraphQL (``upsert: true``) and REST (``?upsert=true``).
 from __future__ import annotations
 
 import pytest
+from graphql_client import ask
 from rest_client import send
 
 from crm.models import Company, Note, Person
@@ -19,10 +20,6 @@ CREATE_PEOPLE = """mutation($data: [PersonCreateInput!]!) {
 }"""
 
 
-def gql(api, query: str, variables: dict) -> dict:
-    return api.post("/graphql", {"query": query, "variables": variables}, content_type="application/json").json()
-
-
 def events_of(record_id: str) -> list[str]:
     return list(Event.objects.filter(record_id=record_id).order_by("created_at").values_list("name", flat=True))
 
@@ -35,7 +32,7 @@ def ada(workspace, actor) -> dict:
 
 
 def test_an_upsert_with_a_known_email_updates_that_person(api, ada):
-    body = gql(
+    body = ask(
         api,
         CREATE_PERSON,
         {"data": {"emails": {"primaryEmail": "ADA@example.com"}, "jobTitle": "Engineer"}, "upsert": True},
@@ -48,26 +45,26 @@ def test_an_upsert_with_a_known_email_updates_that_person(api, ada):
 
 
 def test_an_upsert_with_a_known_id_updates_that_record(api, ada):
-    body = gql(api, CREATE_PERSON, {"data": {"id": ada["id"], "jobTitle": "Engineer"}, "upsert": True})
+    body = ask(api, CREATE_PERSON, {"data": {"id": ada["id"], "jobTitle": "Engineer"}, "upsert": True})
 
     assert body["data"]["createPerson"]["id"] == ada["id"] and Person.objects.count() == 1
 
 
 def test_an_upsert_that_matches_nothing_creates(api, ada):
-    body = gql(api, CREATE_PERSON, {"data": {"emails": {"primaryEmail": "grace@example.com"}}, "upsert": True})
+    body = ask(api, CREATE_PERSON, {"data": {"emails": {"primaryEmail": "grace@example.com"}}, "upsert": True})
 
     assert body["data"]["createPerson"]["id"] != ada["id"]
     assert Person.objects.count() == 2
 
 
 def test_without_upsert_a_create_is_a_create(api, ada):
-    gql(api, CREATE_PERSON, {"data": {"emails": {"primaryEmail": "ada@example.com"}}})
+    ask(api, CREATE_PERSON, {"data": {"emails": {"primaryEmail": "ada@example.com"}}})
 
     assert Person.objects.filter(emails_primary_email="ada@example.com").count() == 2
 
 
 def test_a_batch_upsert_updates_the_matches_and_creates_the_rest_in_order(api, ada):
-    body = gql(
+    body = ask(
         api,
         CREATE_PEOPLE,
         {
@@ -122,7 +119,7 @@ def test_an_object_without_unique_fields_upserts_by_id_only(api, workspace, acto
 
 
 def test_history_applies_only_to_records_an_upsert_creates(api, ada):
-    body = gql(
+    body = ask(
         api,
         CREATE_PERSON,
         {"data": {"emails": {"primaryEmail": "ada@example.com"}, "createdAt": "2001-01-01T00:00:00Z"}, "upsert": True},
@@ -134,7 +131,7 @@ def test_history_applies_only_to_records_an_upsert_creates(api, ada):
 def test_a_soft_deleted_match_is_left_in_the_trash(api, workspace, actor, ada):
     delete_record(workspace, "person", ada["id"], actor)
 
-    body = gql(api, CREATE_PERSON, {"data": {"emails": {"primaryEmail": "ada@example.com"}}, "upsert": True})
+    body = ask(api, CREATE_PERSON, {"data": {"emails": {"primaryEmail": "ada@example.com"}}, "upsert": True})
 
     assert body["data"]["createPerson"]["id"] != ada["id"]
 
