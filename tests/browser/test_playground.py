@@ -151,7 +151,8 @@ def test_graphql_on_core_runs_queries_and_keeps_app_shortcuts_out(
     assert page.url.endswith("?playground=graphql&schema=core")
     expect(dialog(page)).to_be_visible()
 
-    # Escape while the editor's autocomplete is open closes the list, not the playground.
+    # Escape while the editor's autocomplete is open closes the list, not the playground;
+    # the next Escape, still in the editor, closes the playground.
     wait_for_schema(frame)
     set_query(frame, "{ pe }")
     put_cursor(frame, 4)
@@ -159,10 +160,9 @@ def test_graphql_on_core_runs_queries_and_keeps_app_shortcuts_out(
     expect(frame.locator(".CodeMirror-hints")).to_contain_text("people")
     page.keyboard.press("Escape")
     expect(frame.locator(".CodeMirror-hints")).to_have_count(0)
-    page.keyboard.press("Escape")
+    page.wait_for_timeout(300)
     expect(dialog(page)).to_be_visible()
-
-    page.get_by_role("button", name="Close playground").click()
+    page.keyboard.press("Escape")
     expect(dialog(page)).to_be_hidden()
     assert page.url == f"{live_server.url}/settings/apis"
     assert page.locator("iframe.playground-frame").count() == 0
@@ -173,6 +173,35 @@ def test_graphql_on_core_runs_queries_and_keeps_app_shortcuts_out(
     page.keyboard.press("g")
     page.keyboard.press("c")
     page.wait_for_url("**/objects/companies/")
+
+
+def test_escape_in_the_editor_right_after_launch_closes_the_playground(open_page, api_token, live_server):
+    page = open_page()
+    fill_key(page, api_token)
+    frame = launch(page, "GraphQL")
+    assert frame.locator(".graphiql-query-editor .CodeMirror-focused").count() == 1, "the editor has the focus"
+
+    page.keyboard.press("Escape")
+    expect(dialog(page)).to_be_hidden()
+    assert page.url == f"{live_server.url}/settings/apis"
+    assert focused(page, "el.dataset.playgroundLaunch") == "graphql", "focus returns to the launch button"
+
+
+def test_escape_closes_graphiqls_own_dialog_before_the_playground(open_page, api_token):
+    page = open_page()
+    fill_key(page, api_token)
+    frame = launch(page, "GraphQL")
+
+    frame.get_by_role("button", name="Open settings dialog").click()
+    expect(frame.get_by_role("dialog")).to_contain_text("Settings")
+    page.keyboard.press("Escape")
+    expect(frame.get_by_role("dialog")).to_have_count(0)
+    page.wait_for_timeout(300)
+    expect(dialog(page)).to_be_visible()
+
+    page.keyboard.press("Escape")
+    expect(dialog(page)).to_be_hidden()
+    assert focused(page, "el.dataset.playgroundLaunch") == "graphql"
 
 
 def test_graphql_on_metadata_lists_the_objects(open_page, api_token, screenshot):

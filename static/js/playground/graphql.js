@@ -3,13 +3,14 @@
 // sessionStorage as the Bearer header. React, ReactDOM, GraphiQL and the explorer are
 // the vendored UMD builds the page loads before this module.
 
-import { announceReady, hideNotice, noticeForStatus, noticeIfNoKey, readConfig, whenPresent } from "./frame.js";
+import { announceReady, closeOnEscape, hideNotice, noticeForStatus, noticeIfNoKey, readConfig, whenPresent } from "./frame.js";
 import { bearer, readKey } from "./key_store.js";
 
 const { React, ReactDOM, GraphiQL, GraphiQLPluginExplorer } = window;
 const config = readConfig();
 const key = readKey();
 noticeIfNoKey(key);
+closeOnEscape();
 
 // The frame's policy allows no inline style but one with this response's nonce. GraphiQL's
 // dialogs add a <style> element while open, and the helper adding it takes the nonce from

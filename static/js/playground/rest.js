@@ -5,12 +5,13 @@
 // Scalar is told to stay offline: no default web fonts, no "Ask AI" agent, no developer
 // toolbar, no telemetry, and no proxyUrl, so every request goes straight to this server.
 
-import { announceReady, noticeForStatus, noticeIfNoKey, readConfig, showNotice } from "./frame.js";
+import { announceReady, closeOnEscape, noticeForStatus, noticeIfNoKey, readConfig, showNotice } from "./frame.js";
 import { bearer, readKey } from "./key_store.js";
 
 const config = readConfig();
 const key = readKey();
 noticeIfNoKey(key);
+closeOnEscape();
 
 // Scalar pushes a history entry per sidebar click. In this frame those entries would sit
 // between the APIs page and its open playground, so Back would walk the reference instead
