@@ -6,6 +6,7 @@ anywhere but the live server: the playground must work on an offline machine.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
@@ -100,7 +101,14 @@ def query_text(frame: FrameLocator) -> str:
 
 def wait_for_schema(frame: FrameLocator, field: str = "companies") -> None:
     """The explorer lists root fields once GraphiQL has loaded the schema (autocompletion needs it)."""
+    frame.get_by_role("button", name="Show GraphiQL Explorer").click()
     expect(frame.locator(".graphiql-explorer-root")).to_contain_text(field, timeout=10_000)
+
+
+def headers_editor(frame: FrameLocator):
+    """The editor of GraphiQL's Headers tab, when that tab is the one shown."""
+    expect(frame.locator(".graphiql-editor-tools button.active")).to_have_text("Headers")
+    return frame.locator(".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror")
 
 
 def run_query(frame: FrameLocator) -> None:
@@ -202,6 +210,33 @@ def test_escape_closes_graphiqls_own_dialog_before_the_playground(open_page, api
     page.keyboard.press("Escape")
     expect(dialog(page)).to_be_hidden()
     assert focused(page, "el.dataset.playgroundLaunch") == "graphql"
+
+
+def test_graphiql_shows_the_authorization_header_it_sends(open_page, people, api_token):
+    page = open_page()
+    fill_key(page, api_token)
+    frame = launch(page, "GraphQL")
+
+    editor = headers_editor(frame)
+    shown = json.loads(editor.evaluate("editor => editor.CodeMirror.getValue()"))
+    assert shown == {"Authorization": f"Bearer {api_token}"}
+    run_query(frame)
+    expect(frame.locator(".graphiql-response")).to_contain_text('"lastName": "Quintero"')
+
+    # What the tab shows is all that is sent: without the header, the API refuses the query.
+    editor.evaluate("editor => editor.CodeMirror.setValue('{}')")
+    run_query(frame)
+    expect(frame.locator(".graphiql-response")).to_contain_text("Missing API key")
+
+
+def test_the_explorer_starts_closed_so_the_starter_query_has_room(open_page, api_token):
+    page = open_page()
+    fill_key(page, api_token)
+    frame = launch(page, "GraphQL")
+
+    expect(frame.locator(".graphiql-query-editor")).to_contain_text("people(first: 5)")
+    expect(frame.locator(".graphiql-explorer-root")).to_have_count(0)
+    expect(frame.get_by_role("button", name="Show GraphiQL Explorer")).to_be_visible()
 
 
 def test_graphql_on_metadata_lists_the_objects(open_page, api_token, screenshot):
