@@ -29,6 +29,9 @@ class PlaygroundSchema:
     graphql_path: str
     openapi_path: str
     starter_query: str
+    # The request the REST reference's code snippets send (under its server URL), and what it returns.
+    sample_path: str
+    sample_summary: str
 
 
 SCHEMAS: dict[str, PlaygroundSchema] = {
@@ -55,6 +58,8 @@ SCHEMAS: dict[str, PlaygroundSchema] = {
             "  }\n"
             "}\n"
         ),
+        sample_path="/people?limit=5",
+        sample_summary="The first five people of this workspace",
     ),
     "metadata": PlaygroundSchema(
         name="metadata",
@@ -79,6 +84,8 @@ SCHEMAS: dict[str, PlaygroundSchema] = {
             "  }\n"
             "}\n"
         ),
+        sample_path="/objects",
+        sample_summary="The objects of this workspace",
     ),
 }
 
@@ -126,5 +133,9 @@ def graphql_frame(request: HttpRequest) -> HttpResponse:
 @workspace_admin_required
 def rest_frame(request: HttpRequest) -> HttpResponse:
     schema = _schema(request)
-    config = {"schema": schema.name, "documentUrl": schema.openapi_path}
+    config = {
+        "schema": schema.name,
+        "documentUrl": schema.openapi_path,
+        "sampleRequest": {"path": schema.sample_path, "summary": schema.sample_summary},
+    }
     return render(request, "settings/playground/rest.html", {"schema": schema, "config": config})

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
+import subprocess
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
@@ -325,6 +327,55 @@ def test_rest_on_core_tries_the_people_list(open_page, people, api_token, screen
     page.keyboard.press("Escape")
     expect(dialog(page)).to_be_hidden()
     assert focused(page, "el.dataset.playgroundLaunch") == "rest"
+
+
+def client_libraries_card(frame: FrameLocator):
+    return frame.locator(".scalar-reference-intro-clients").first
+
+
+def test_rest_client_libraries_show_snippets_that_run_with_the_key(open_page, people, api_token, live_server):
+    page = open_page()
+    fill_key(page, api_token)
+    frame = launch(page, "REST")
+    card = client_libraries_card(frame)
+    url = f"{live_server.url}/rest/people?limit=5"
+
+    for language in ("Shell", "Ruby", "Node.js", "PHP", "Python"):
+        card.get_by_role("tab", name=language).click()
+        expect(card.locator("pre")).to_contain_text(url)
+        expect(card.locator("pre")).to_contain_text(f"Bearer {api_token}")
+        expect(card).to_contain_text("The first five people of this workspace")
+
+    # The snippets are real: the shell one, run as it is shown, lists the people.
+    card.get_by_role("tab", name="Shell").click()
+    shell = card.locator("pre").inner_text()
+    assert "Authorization: Bearer" in shell
+    output = subprocess.run(
+        shlex.split(shell.replace("\\\n", " ")), capture_output=True, text=True, timeout=30, check=True
+    ).stdout
+    listed = json.loads(output)["data"]["people"]
+    assert {person["name"]["lastName"] for person in listed} == {"Quintero", "Brandt", "Varga"}
+
+
+def test_rest_reference_has_one_way_out(open_page, api_token):
+    page = open_page()
+    fill_key(page, api_token)
+    frame = launch(page, "REST")
+    expect(frame.locator("a[href*='scalar.com']:visible")).to_have_count(0)  # "Powered by Scalar"
+    expect(frame.get_by_text("Open API Client")).to_have_count(0)
+
+    frame.get_by_role("button", name="Test Request (get /companies)").click()
+    request_window = frame.get_by_role("dialog", name="API Client")
+    expect(request_window).to_be_visible()
+    # The dialog's close button is the only one on screen.
+    expect(frame.get_by_role("button", name="Close Client")).to_be_hidden()
+    expect(page.get_by_role("button", name="Close playground")).to_be_visible()
+
+    # A click beside the request window closes it, and only it.
+    viewport = page.viewport_size
+    page.mouse.click(viewport["width"] - 8, viewport["height"] - 8)
+    expect(request_window).to_be_hidden()
+    expect(dialog(page)).to_be_visible()
 
 
 def test_rest_on_metadata_shows_the_metadata_endpoints(open_page, api_token, screenshot):
