@@ -3,8 +3,8 @@
 The APIs page opens each playground in an iframe pointing here, so React and GraphiQL,
 or Scalar, load only when a playground is launched and never mix their globals and
 global styles with the app page; closing the playground drops the frame and all of it.
-The API key never reaches these views: the framed page reads it from sessionStorage and
-sends it only as the Bearer header of its API requests.
+The API key never reaches these views: the framed page reads it from the browser's
+storage and sends it only as the Bearer header of its API requests.
 """
 
 from __future__ import annotations

@@ -90,7 +90,7 @@ def test_the_playground_link_leads_to_the_playground_after_logging_in(anonymous_
     assert landed.path == "/settings/apis"
     assert parse_qs(landed.query) == parse_qs(target.query)
 
-    # As the docs say: the playground needs a key pasted in the tab first.
+    # As the docs say: the playground needs a key first.
     card = page.locator("#playground-card")
     assert card.get_by_text("Paste an API key to open the GraphQL playground").is_visible()
     card.get_by_label("API key").fill(token)
@@ -106,7 +106,7 @@ def test_the_playground_link_leads_to_the_playground_after_logging_in(anonymous_
     dialog.wait_for(state="hidden")
     assert urlsplit(page.url).query == ""
 
-    # With the key in the tab, the docs' link opens the playground straight away.
+    # With the key kept in the browser, the docs' link opens the playground straight away.
     page.goto(playground_link())
     dialog.wait_for(state="visible")
     assert not page.js_errors

@@ -1,6 +1,6 @@
 // The REST playground (templates/settings/playground/rest.html): Scalar's API reference
 // of this workspace's OpenAPI document, with "try it" sending real requests here and
-// the key from sessionStorage pre-filled as the bearer token.
+// the key from the key store pre-filled as the bearer token.
 //
 // Scalar is told to stay offline: no default web fonts, no "Ask AI" agent, no developer
 // toolbar, no telemetry, no proxyUrl, so every request goes straight to this server, and
