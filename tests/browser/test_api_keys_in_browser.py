@@ -125,3 +125,40 @@ def test_a_new_key_goes_to_the_playground_of_every_tab_until_logout(login_page, 
     colleague_tab.get_by_role("button", name="Log out").click()
     colleague_tab.wait_for_url("**/login/**")
     assert kept_keys(colleague_tab) == []
+
+
+def test_revoked_and_expired_keys_are_tucked_away_and_can_be_deleted(login_page, admin_user, workspace, screenshot):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from crm.services.api_keys import create_api_key, revoke_api_key
+
+    create_api_key(workspace, "Zapier")
+    revoke_api_key(create_api_key(workspace, "Leaked")[0])
+    expired, _ = create_api_key(workspace, "Trial", lifetime_days=15)
+    ApiKey.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(days=1))
+
+    page = login_page(admin_user)
+    page.goto("/settings/apis")
+    table = page.get_by_test_id("api-keys-table")
+    expect(table.get_by_role("link", name="Zapier")).to_be_visible()
+    for name in ("Leaked", "Trial"):
+        expect(table.get_by_role("link", name=name)).to_be_hidden()
+    screenshot(page, "inactive-keys-hidden")
+
+    page.get_by_role("switch", name="Show revoked and expired").check()
+    expect(table.get_by_role("link", name="Leaked")).to_be_visible()
+    expect(table.get_by_role("link", name="Trial")).to_be_visible()
+    expect(table.get_by_role("button", name="Delete Zapier")).to_have_count(0)  # it still works
+    screenshot(page, "inactive-keys-shown")
+
+    table.get_by_role("button", name="Delete Leaked").click()
+    confirm = page.get_by_role("dialog", name="Delete “Leaked”?")
+    expect(confirm).to_contain_text("no longer works")
+    confirm.get_by_role("button", name="Delete key").click()
+    expect(page.get_by_text("“Leaked” deleted.")).to_be_visible()
+    assert not ApiKey.objects.filter(workspace=workspace, name="Leaked").exists()
+    # The expired key is still listed, and still shown: there is more to tidy up.
+    expect(page.get_by_role("switch", name="Show revoked and expired")).to_be_checked()
+    expect(table.get_by_role("link", name="Trial")).to_be_visible()
