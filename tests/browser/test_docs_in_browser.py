@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from crm.models import Workspace
 from crm.services.api_keys import create_api_key
@@ -68,6 +69,17 @@ def test_the_docs_are_readable_without_logging_in(anonymous_page, screenshot):
         )
         assert width > 0, image.get_attribute("src")
     assert not page.js_errors
+
+
+def test_api_and_webhooks_is_a_getting_started_page(anonymous_page):
+    page = anonymous_page
+    page.goto("/docs/")
+    nav = page.get_by_role("navigation", name="Documentation")
+    getting_started = nav.get_by_role("list", name="Getting Started")
+    expect(getting_started.locator(":scope > li > .nav-link")).to_have_text(
+        ["Introduction", "Quickstart", "API & Webhooks"]
+    )
+    expect(nav.locator(".nav-group-label")).to_have_text(["Getting Started", "Self-hosting"])
 
 
 def test_the_playground_link_leads_to_the_playground_after_logging_in(anonymous_page, screenshot):
