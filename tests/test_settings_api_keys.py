@@ -212,8 +212,9 @@ def test_revoking_a_key_stops_it(admin_client, key):
     response = admin_client.post(reverse("settings_ui:api_key_revoke", args=[key.id]), follow=True)
     key.refresh_from_db()
     assert key.is_revoked
-    assert response.redirect_chain[-1][0] == reverse("settings_ui:apis")
-    assert "revoked" in response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("settings_ui:apis") + "?show=inactive#api-keys"
+    page = response.content.decode()
+    assert "revoked" in page and 'id="show-inactive-keys" autocomplete="off" checked>' in page
 
 
 def test_key_page_explains_what_revoking_does(admin_client, key):

@@ -130,7 +130,8 @@ def api_key_revoke(request: HttpRequest, key_id: UUID) -> HttpResponse:
     else:
         revoke_api_key(key)
         messages.success(request, f"“{key.name}” revoked. Requests using it are now refused.")
-    return redirect("settings_ui:apis")
+    # The list shows it among the revoked keys, rather than seem to have lost it.
+    return redirect(_keys_page_url(request))
 
 
 @require_POST

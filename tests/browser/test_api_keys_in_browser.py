@@ -69,9 +69,11 @@ def test_revoking_asks_for_confirmation_first(login_page, admin_user, workspace,
 
     page.get_by_role("button", name="Revoke").click()
     dialog.get_by_role("button", name="Revoke key").click()
-    page.wait_for_url("**/settings/apis")
+    page.wait_for_url("**/settings/apis?show=inactive#api-keys")
     key.refresh_from_db()
     assert key.is_revoked
+    # The list shows it, revoked, rather than seem to have lost it.
+    expect(page.get_by_test_id("api-keys-table").get_by_role("link", name="Zapier")).to_be_visible()
     screenshot(page, "after-revoke")
 
 
