@@ -58,9 +58,9 @@ SECTIONS: tuple[Section, ...] = (
         (
             Page("", "README.md", "Introduction"),
             Page("quickstart", "quickstart.md", "Quickstart"),
+            Page("api-and-webhooks", "api-and-webhooks.md", "API & Webhooks"),
         ),
     ),
-    Section("API & Webhooks", (Page("api-and-webhooks", "api-and-webhooks.md", "API & Webhooks"),)),
     Section(
         "Self-hosting",
         (

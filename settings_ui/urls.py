@@ -18,6 +18,7 @@ settings_patterns = (
         path("apis/keys/<uuid:key_id>/rename", api_keys.api_key_rename, name="api_key_rename"),
         path("apis/keys/<uuid:key_id>/regenerate", api_keys.api_key_regenerate, name="api_key_regenerate"),
         path("apis/keys/<uuid:key_id>/revoke", api_keys.api_key_revoke, name="api_key_revoke"),
+        path("apis/keys/<uuid:key_id>/delete", api_keys.api_key_delete, name="api_key_delete"),
         path("apis/playground/graphql", playground.graphql_frame, name="playground_graphql"),
         path("apis/playground/rest", playground.rest_frame, name="playground_rest"),
         path("webhooks", webhooks.webhooks, name="webhooks"),

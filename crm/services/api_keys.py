@@ -1,4 +1,4 @@
-"""API keys: creation, authentication, rotation and revocation."""
+"""API keys: creation, authentication, rotation, revocation and deletion."""
 
 from __future__ import annotations
 
@@ -67,6 +67,15 @@ def revoke_api_key(key: ApiKey) -> None:
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
+
+
+def delete_api_key(key: ApiKey) -> None:
+    """Delete a key that no longer works (revoked or expired), so lists keep only what
+    matters. Its token then fails as an unknown one; a working key must be revoked first,
+    so that deleting never stops a script by surprise."""
+    if key.status == "active":
+        raise ValueError(f"“{key.name}” still works: revoke it before deleting it.")
+    key.delete()
 
 
 def rename_api_key(key: ApiKey, name: str) -> None:

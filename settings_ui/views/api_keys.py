@@ -5,14 +5,20 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib import messages
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from crm.models import ApiKey
-from crm.services.api_keys import create_api_key, regenerate_api_key, rename_api_key, revoke_api_key
+from crm.services.api_keys import (
+    create_api_key,
+    delete_api_key,
+    regenerate_api_key,
+    rename_api_key,
+    revoke_api_key,
+)
 from settings_ui.decorators import workspace_admin_required
 from settings_ui.forms.api_keys import ApiKeyCreateForm, ApiKeyRenameForm, lifetime_label
 from settings_ui.services.api_examples import api_examples
@@ -40,13 +46,29 @@ def _key_page(
     return render(request, "settings/api_key.html", context)
 
 
+# On the APIs page's address: the revoked and expired keys are shown, not tucked away.
+SHOW_INACTIVE = "inactive"
+
+
+def _keys_page_url(request: HttpRequest) -> str:
+    """The APIs page at its keys, with the revoked and expired ones shown while any remain."""
+    url = reverse("settings_ui:apis")
+    inactive_left = any(key.status != "active" for key in ApiKey.objects.filter(workspace=request.workspace))
+    return f"{url}?show={SHOW_INACTIVE}#api-keys" if inactive_left else f"{url}#api-keys"
+
+
 @require_GET
 @workspace_admin_required
 def apis(request: HttpRequest) -> HttpResponse:
-    keys = ApiKey.objects.filter(workspace=request.workspace).order_by(
-        F("revoked_at").desc(nulls_first=True), "-created_at"
-    )
-    return render(request, "settings/apis.html", {"keys": keys})
+    keys = list(ApiKey.objects.filter(workspace=request.workspace).order_by("-created_at"))
+    keys.sort(key=lambda key: key.status != "active")  # working keys first, newest first within each
+    context = {
+        "keys": keys,
+        "active_count": sum(key.status == "active" for key in keys),
+        "inactive_count": sum(key.status != "active" for key in keys),
+        "show_inactive": request.GET.get("show") == SHOW_INACTIVE,
+    }
+    return render(request, "settings/apis.html", context)
 
 
 @workspace_admin_required
@@ -108,4 +130,18 @@ def api_key_revoke(request: HttpRequest, key_id: UUID) -> HttpResponse:
     else:
         revoke_api_key(key)
         messages.success(request, f"“{key.name}” revoked. Requests using it are now refused.")
-    return redirect("settings_ui:apis")
+    # The list shows it among the revoked keys, rather than seem to have lost it.
+    return redirect(_keys_page_url(request))
+
+
+@require_POST
+@workspace_admin_required
+def api_key_delete(request: HttpRequest, key_id: UUID) -> HttpResponse:
+    key = _key(request, key_id)
+    try:
+        delete_api_key(key)
+    except ValueError as refusal:
+        messages.error(request, str(refusal))
+        return redirect("settings_ui:api_key", key_id=key.id)
+    messages.success(request, f"“{key.name}” deleted.")
+    return redirect(_keys_page_url(request))

@@ -3,8 +3,8 @@
 The APIs page opens each playground in an iframe pointing here, so React and GraphiQL,
 or Scalar, load only when a playground is launched and never mix their globals and
 global styles with the app page; closing the playground drops the frame and all of it.
-The API key never reaches these views: the framed page reads it from sessionStorage and
-sends it only as the Bearer header of its API requests.
+The API key never reaches these views: the framed page reads it from the browser's
+storage and sends it only as the Bearer header of its API requests.
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ class PlaygroundSchema:
     graphql_path: str
     openapi_path: str
     starter_query: str
+    # The request the REST reference's code snippets send (under its server URL), and what it returns.
+    sample_path: str
+    sample_summary: str
 
 
 SCHEMAS: dict[str, PlaygroundSchema] = {
@@ -55,6 +58,8 @@ SCHEMAS: dict[str, PlaygroundSchema] = {
             "  }\n"
             "}\n"
         ),
+        sample_path="/people?limit=5",
+        sample_summary="The first five people of this workspace",
     ),
     "metadata": PlaygroundSchema(
         name="metadata",
@@ -79,6 +84,8 @@ SCHEMAS: dict[str, PlaygroundSchema] = {
             "  }\n"
             "}\n"
         ),
+        sample_path="/objects",
+        sample_summary="The objects of this workspace",
     ),
 }
 
@@ -126,5 +133,9 @@ def graphql_frame(request: HttpRequest) -> HttpResponse:
 @workspace_admin_required
 def rest_frame(request: HttpRequest) -> HttpResponse:
     schema = _schema(request)
-    config = {"schema": schema.name, "documentUrl": schema.openapi_path}
+    config = {
+        "schema": schema.name,
+        "documentUrl": schema.openapi_path,
+        "sampleRequest": {"path": schema.sample_path, "summary": schema.sample_summary},
+    }
     return render(request, "settings/playground/rest.html", {"schema": schema, "config": config})

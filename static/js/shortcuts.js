@@ -21,12 +21,9 @@
 //                                add a shortcut; returns a function that removes it
 //   listShortcuts(scope = "app") [{keys, description}] for help screens
 //   openHelp()                   show the dialog listing the shortcuts ("?")
-//   listenTo(frameWindow)        also handle keys pressed in a same-origin iframe (see below)
 //
-// Keys pressed inside an iframe never reach this document. A tool shown in a frame (the
-// API playground) calls listenTo(frame.contentWindow) on each load of the frame, so the
-// same rules apply to them: its scope decides, and nothing fires while an editor inside
-// the frame has the focus.
+// Keys pressed inside an iframe never reach this document: a tool shown in a frame (the
+// API playground) handles its own keys (static/js/playground/frame.js).
 
 const SEQUENCE_TIMEOUT_MS = 1000;
 
@@ -71,8 +68,7 @@ function resetSequence() {
 }
 
 function isTyping(target) {
-  // Not `instanceof Element`: elements of a frame (listenTo) come from another realm.
-  if (!target || target.nodeType !== Node.ELEMENT_NODE) return false;
+  if (!(target instanceof Element)) return false;
   if (target.isContentEditable) return true;
   return Boolean(target.closest("input, textarea, select, [contenteditable]:not([contenteditable='false'])"));
 }
@@ -181,9 +177,5 @@ export function openHelp() {
   helpDialog.showModal();
 }
 
-export function listenTo(frameWindow) {
-  frameWindow.addEventListener("keydown", onKeyDown);
-}
-
 document.addEventListener("keydown", onKeyDown);
-window.shortcuts = { pushScope, popScope, currentScope, register, listShortcuts, openHelp, listenTo };
+window.shortcuts = { pushScope, popScope, currentScope, register, listShortcuts, openHelp };

@@ -1,11 +1,16 @@
-"""API keys in a real browser: the token is shown once, the old settings URL redirects."""
+"""API keys in a real browser: the token is shown once and can go straight to the
+playground, revoked and expired keys are tucked away and can be deleted, the old
+settings URL redirects."""
 
 from __future__ import annotations
 
 import pytest
+from django.test import Client
+from playwright.sync_api import expect
 
-from crm.models import ApiKey
+from crm.models import ApiKey, User, WorkspaceMember
 from crm.services.api_keys import authenticate_token
+from crm.services.workspaces import add_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -64,9 +69,11 @@ def test_revoking_asks_for_confirmation_first(login_page, admin_user, workspace,
 
     page.get_by_role("button", name="Revoke").click()
     dialog.get_by_role("button", name="Revoke key").click()
-    page.wait_for_url("**/settings/apis")
+    page.wait_for_url("**/settings/apis?show=inactive#api-keys")
     key.refresh_from_db()
     assert key.is_revoked
+    # The list shows it, revoked, rather than seem to have lost it.
+    expect(page.get_by_test_id("api-keys-table").get_by_role("link", name="Zapier")).to_be_visible()
     screenshot(page, "after-revoke")
 
 
@@ -77,3 +84,83 @@ def test_the_old_developers_url_lands_on_apis(login_page, admin_user, live_serve
     assert response.status == 200
     assert page.get_by_role("heading", name="APIs", exact=True).is_visible()
     screenshot(page, "apis")
+
+
+def kept_keys(page) -> list[str]:
+    return page.evaluate("Object.keys(localStorage).filter(name => name.startsWith('crm.playground.apiKey'))")
+
+
+def test_a_new_key_goes_to_the_playground_of_every_tab_until_logout(login_page, admin_user, workspace, live_server):
+    page = login_page(admin_user)
+    page.goto("/settings/apis/keys/new")
+    page.get_by_label("Name").fill("Playground")
+    page.get_by_role("button", name="Create API key").click()
+    token = page.locator("#api-token").inner_text().strip()
+
+    page.get_by_role("link", name="Use in playground").click()
+    page.wait_for_url("**/settings/apis#playground-card")
+    assert token not in page.url
+    expect(page.get_by_label("API key", exact=True)).to_have_value(token)
+
+    # Another tab of this browser has it too, and launches without pasting it.
+    other_tab = page.context.new_page()
+    other_tab.goto("/settings/apis")
+    expect(other_tab.get_by_label("API key", exact=True)).to_have_value(token)
+    other_tab.get_by_role("button", name="GraphQL", exact=True).click()
+    expect(other_tab.locator("dialog.playground-dialog[data-state='ready']")).to_be_visible(timeout=20_000)
+    other_tab.close()
+
+    # Someone else logging in on this browser does not get it.
+    colleague = User.objects.create_user("colleague@acme.example.com", "correct-horse")
+    add_member(workspace, colleague, WorkspaceMember.Role.ADMIN)
+    colleague_client = Client()
+    colleague_client.force_login(colleague)
+    colleague_tab = page.context.new_page()
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": colleague_client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    colleague_tab.goto("/settings/apis")
+    expect(colleague_tab.get_by_label("API key", exact=True)).to_have_value("")
+    assert len(kept_keys(colleague_tab)) == 1
+
+    # Logging out forgets it.
+    colleague_tab.get_by_role("button", name="Log out").click()
+    colleague_tab.wait_for_url("**/login/**")
+    assert kept_keys(colleague_tab) == []
+
+
+def test_revoked_and_expired_keys_are_tucked_away_and_can_be_deleted(login_page, admin_user, workspace, screenshot):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from crm.services.api_keys import create_api_key, revoke_api_key
+
+    create_api_key(workspace, "Zapier")
+    revoke_api_key(create_api_key(workspace, "Leaked")[0])
+    expired, _ = create_api_key(workspace, "Trial", lifetime_days=15)
+    ApiKey.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(days=1))
+
+    page = login_page(admin_user)
+    page.goto("/settings/apis")
+    table = page.get_by_test_id("api-keys-table")
+    expect(table.get_by_role("link", name="Zapier")).to_be_visible()
+    for name in ("Leaked", "Trial"):
+        expect(table.get_by_role("link", name=name)).to_be_hidden()
+    screenshot(page, "inactive-keys-hidden")
+
+    page.get_by_role("switch", name="Show revoked and expired").check()
+    expect(table.get_by_role("link", name="Leaked")).to_be_visible()
+    expect(table.get_by_role("link", name="Trial")).to_be_visible()
+    expect(table.get_by_role("button", name="Delete Zapier")).to_have_count(0)  # it still works
+    screenshot(page, "inactive-keys-shown")
+
+    table.get_by_role("button", name="Delete Leaked").click()
+    confirm = page.get_by_role("dialog", name="Delete “Leaked”?")
+    expect(confirm).to_contain_text("no longer works")
+    confirm.get_by_role("button", name="Delete key").click()
+    expect(page.get_by_text("“Leaked” deleted.")).to_be_visible()
+    assert not ApiKey.objects.filter(workspace=workspace, name="Leaked").exists()
+    # The expired key is still listed, and still shown: there is more to tidy up.
+    expect(page.get_by_role("switch", name="Show revoked and expired")).to_be_checked()
+    expect(table.get_by_role("link", name="Trial")).to_be_visible()

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from crm.models import Workspace
 from crm.services.api_keys import create_api_key
@@ -70,6 +71,17 @@ def test_the_docs_are_readable_without_logging_in(anonymous_page, screenshot):
     assert not page.js_errors
 
 
+def test_api_and_webhooks_is_a_getting_started_page(anonymous_page):
+    page = anonymous_page
+    page.goto("/docs/")
+    nav = page.get_by_role("navigation", name="Documentation")
+    getting_started = nav.get_by_role("list", name="Getting Started")
+    expect(getting_started.locator(":scope > li > .nav-link")).to_have_text(
+        ["Introduction", "Quickstart", "API & Webhooks"]
+    )
+    expect(nav.locator(".nav-group-label")).to_have_text(["Getting Started", "Self-hosting"])
+
+
 def test_the_playground_link_leads_to_the_playground_after_logging_in(anonymous_page, screenshot):
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     _, token = create_api_key(Workspace.objects.get(slug="demo"), "Playground")
@@ -90,7 +102,7 @@ def test_the_playground_link_leads_to_the_playground_after_logging_in(anonymous_
     assert landed.path == "/settings/apis"
     assert parse_qs(landed.query) == parse_qs(target.query)
 
-    # As the docs say: the playground needs a key pasted in the tab first.
+    # As the docs say: the playground needs a key first.
     card = page.locator("#playground-card")
     assert card.get_by_text("Paste an API key to open the GraphQL playground").is_visible()
     card.get_by_label("API key").fill(token)
@@ -106,7 +118,7 @@ def test_the_playground_link_leads_to_the_playground_after_logging_in(anonymous_
     dialog.wait_for(state="hidden")
     assert urlsplit(page.url).query == ""
 
-    # With the key in the tab, the docs' link opens the playground straight away.
+    # With the key kept in the browser, the docs' link opens the playground straight away.
     page.goto(playground_link())
     dialog.wait_for(state="visible")
     assert not page.js_errors

@@ -6,7 +6,10 @@ anywhere but the live server: the playground must work on an offline machine.
 
 from __future__ import annotations
 
+import json
 import re
+import shlex
+import subprocess
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
@@ -100,7 +103,14 @@ def query_text(frame: FrameLocator) -> str:
 
 def wait_for_schema(frame: FrameLocator, field: str = "companies") -> None:
     """The explorer lists root fields once GraphiQL has loaded the schema (autocompletion needs it)."""
+    frame.get_by_role("button", name="Show GraphiQL Explorer").click()
     expect(frame.locator(".graphiql-explorer-root")).to_contain_text(field, timeout=10_000)
+
+
+def headers_editor(frame: FrameLocator):
+    """The editor of GraphiQL's Headers tab, when that tab is the one shown."""
+    expect(frame.locator(".graphiql-editor-tools button.active")).to_have_text("Headers")
+    return frame.locator(".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror")
 
 
 def run_query(frame: FrameLocator) -> None:
@@ -151,7 +161,8 @@ def test_graphql_on_core_runs_queries_and_keeps_app_shortcuts_out(
     assert page.url.endswith("?playground=graphql&schema=core")
     expect(dialog(page)).to_be_visible()
 
-    # Escape while the editor's autocomplete is open closes the list, not the playground.
+    # Escape while the editor's autocomplete is open closes the list, not the playground;
+    # the next Escape, still in the editor, closes the playground.
     wait_for_schema(frame)
     set_query(frame, "{ pe }")
     put_cursor(frame, 4)
@@ -159,10 +170,9 @@ def test_graphql_on_core_runs_queries_and_keeps_app_shortcuts_out(
     expect(frame.locator(".CodeMirror-hints")).to_contain_text("people")
     page.keyboard.press("Escape")
     expect(frame.locator(".CodeMirror-hints")).to_have_count(0)
-    page.keyboard.press("Escape")
+    page.wait_for_timeout(300)
     expect(dialog(page)).to_be_visible()
-
-    page.get_by_role("button", name="Close playground").click()
+    page.keyboard.press("Escape")
     expect(dialog(page)).to_be_hidden()
     assert page.url == f"{live_server.url}/settings/apis"
     assert page.locator("iframe.playground-frame").count() == 0
@@ -173,6 +183,62 @@ def test_graphql_on_core_runs_queries_and_keeps_app_shortcuts_out(
     page.keyboard.press("g")
     page.keyboard.press("c")
     page.wait_for_url("**/objects/companies/")
+
+
+def test_escape_in_the_editor_right_after_launch_closes_the_playground(open_page, api_token, live_server):
+    page = open_page()
+    fill_key(page, api_token)
+    frame = launch(page, "GraphQL")
+    assert frame.locator(".graphiql-query-editor .CodeMirror-focused").count() == 1, "the editor has the focus"
+
+    page.keyboard.press("Escape")
+    expect(dialog(page)).to_be_hidden()
+    assert page.url == f"{live_server.url}/settings/apis"
+    assert focused(page, "el.dataset.playgroundLaunch") == "graphql", "focus returns to the launch button"
+
+
+def test_escape_closes_graphiqls_own_dialog_before_the_playground(open_page, api_token):
+    page = open_page()
+    fill_key(page, api_token)
+    frame = launch(page, "GraphQL")
+
+    frame.get_by_role("button", name="Open settings dialog").click()
+    expect(frame.get_by_role("dialog")).to_contain_text("Settings")
+    page.keyboard.press("Escape")
+    expect(frame.get_by_role("dialog")).to_have_count(0)
+    page.wait_for_timeout(300)
+    expect(dialog(page)).to_be_visible()
+
+    page.keyboard.press("Escape")
+    expect(dialog(page)).to_be_hidden()
+    assert focused(page, "el.dataset.playgroundLaunch") == "graphql"
+
+
+def test_graphiql_shows_the_authorization_header_it_sends(open_page, people, api_token):
+    page = open_page()
+    fill_key(page, api_token)
+    frame = launch(page, "GraphQL")
+
+    editor = headers_editor(frame)
+    shown = json.loads(editor.evaluate("editor => editor.CodeMirror.getValue()"))
+    assert shown == {"Authorization": f"Bearer {api_token}"}
+    run_query(frame)
+    expect(frame.locator(".graphiql-response")).to_contain_text('"lastName": "Quintero"')
+
+    # What the tab shows is all that is sent: without the header, the API refuses the query.
+    editor.evaluate("editor => editor.CodeMirror.setValue('{}')")
+    run_query(frame)
+    expect(frame.locator(".graphiql-response")).to_contain_text("Missing API key")
+
+
+def test_the_explorer_starts_closed_so_the_starter_query_has_room(open_page, api_token):
+    page = open_page()
+    fill_key(page, api_token)
+    frame = launch(page, "GraphQL")
+
+    expect(frame.locator(".graphiql-query-editor")).to_contain_text("people(first: 5)")
+    expect(frame.locator(".graphiql-explorer-root")).to_have_count(0)
+    expect(frame.get_by_role("button", name="Show GraphiQL Explorer")).to_be_visible()
 
 
 def test_graphql_on_metadata_lists_the_objects(open_page, api_token, screenshot):
@@ -261,6 +327,55 @@ def test_rest_on_core_tries_the_people_list(open_page, people, api_token, screen
     page.keyboard.press("Escape")
     expect(dialog(page)).to_be_hidden()
     assert focused(page, "el.dataset.playgroundLaunch") == "rest"
+
+
+def client_libraries_card(frame: FrameLocator):
+    return frame.locator(".scalar-reference-intro-clients").first
+
+
+def test_rest_client_libraries_show_snippets_that_run_with_the_key(open_page, people, api_token, live_server):
+    page = open_page()
+    fill_key(page, api_token)
+    frame = launch(page, "REST")
+    card = client_libraries_card(frame)
+    url = f"{live_server.url}/rest/people?limit=5"
+
+    for language in ("Shell", "Ruby", "Node.js", "PHP", "Python"):
+        card.get_by_role("tab", name=language).click()
+        expect(card.locator("pre")).to_contain_text(url)
+        expect(card.locator("pre")).to_contain_text(f"Bearer {api_token}")
+        expect(card).to_contain_text("The first five people of this workspace")
+
+    # The snippets are real: the shell one, run as it is shown, lists the people.
+    card.get_by_role("tab", name="Shell").click()
+    shell = card.locator("pre").inner_text()
+    assert "Authorization: Bearer" in shell
+    output = subprocess.run(
+        shlex.split(shell.replace("\\\n", " ")), capture_output=True, text=True, timeout=30, check=True
+    ).stdout
+    listed = json.loads(output)["data"]["people"]
+    assert {person["name"]["lastName"] for person in listed} == {"Quintero", "Brandt", "Varga"}
+
+
+def test_rest_reference_has_one_way_out(open_page, api_token):
+    page = open_page()
+    fill_key(page, api_token)
+    frame = launch(page, "REST")
+    expect(frame.locator("a[href*='scalar.com']:visible")).to_have_count(0)  # "Powered by Scalar"
+    expect(frame.get_by_text("Open API Client")).to_have_count(0)
+
+    frame.get_by_role("button", name="Test Request (get /companies)").click()
+    request_window = frame.get_by_role("dialog", name="API Client")
+    expect(request_window).to_be_visible()
+    # The dialog's close button is the only one on screen.
+    expect(frame.get_by_role("button", name="Close Client")).to_be_hidden()
+    expect(page.get_by_role("button", name="Close playground")).to_be_visible()
+
+    # A click beside the request window closes it, and only it.
+    viewport = page.viewport_size
+    page.mouse.click(viewport["width"] - 8, viewport["height"] - 8)
+    expect(request_window).to_be_hidden()
+    expect(dialog(page)).to_be_visible()
 
 
 def test_rest_on_metadata_shows_the_metadata_endpoints(open_page, api_token, screenshot):

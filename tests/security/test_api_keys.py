@@ -1,4 +1,4 @@
-"""API keys: hashed storage, expiry, revocation, and why a key is refused."""
+"""API keys: hashed storage, expiry, revocation, deletion, and why a key is refused."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from crm.services.api_access import authenticate_header_and_count
 from crm.services.api_keys import (
     ApiKeyError,
     create_api_key,
+    delete_api_key,
     hash_token,
     regenerate_api_key,
     revoke_api_key,
@@ -85,3 +86,27 @@ def test_regenerating_revokes_the_old_key_and_keeps_name_access_and_lifetime(wor
 def test_a_key_needs_a_name(workspace):
     with pytest.raises(ValueError, match="name"):
         create_api_key(workspace, "   ")
+
+
+def test_a_deleted_key_is_refused_as_an_unknown_one(workspace):
+    key, token = create_api_key(workspace, "Leaked")
+    revoke_api_key(key)
+    delete_api_key(key)
+    assert not ApiKey.objects.filter(pk=key.pk).exists()
+    with pytest.raises(ApiKeyError, match="Invalid API key"):
+        authenticate(f"Bearer {token}")
+
+
+def test_an_expired_key_can_be_deleted(workspace):
+    key, _ = create_api_key(workspace, "Old", lifetime_days=15)
+    ApiKey.objects.filter(pk=key.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    key.refresh_from_db()
+    delete_api_key(key)
+    assert not ApiKey.objects.filter(pk=key.pk).exists()
+
+
+def test_a_working_key_must_be_revoked_before_it_is_deleted(workspace):
+    key, token = create_api_key(workspace, "In use")
+    with pytest.raises(ValueError, match="revoke it before deleting it"):
+        delete_api_key(key)
+    assert authenticate(f"Bearer {token}") == key

@@ -1,13 +1,17 @@
-"""The APIs settings page: API keys created, shown once, renamed, regenerated, revoked."""
+"""The APIs settings page: API keys created, shown once, renamed, regenerated, revoked,
+deleted once they no longer work."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from crm.models import ApiKey
-from crm.services.api_keys import authenticate_token, create_api_key
+from crm.services.api_keys import ApiKeyError, authenticate_token, create_api_key, revoke_api_key
 from settings_ui.services.revealed_tokens import SESSION_KEY
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +45,7 @@ def key_urls(key: ApiKey) -> list[tuple[str, str]]:
         ("post", reverse("settings_ui:api_key_rename", args=[key.id])),
         ("post", reverse("settings_ui:api_key_regenerate", args=[key.id])),
         ("post", reverse("settings_ui:api_key_revoke", args=[key.id])),
+        ("post", reverse("settings_ui:api_key_delete", args=[key.id])),
     ]
 
 
@@ -207,8 +212,9 @@ def test_revoking_a_key_stops_it(admin_client, key):
     response = admin_client.post(reverse("settings_ui:api_key_revoke", args=[key.id]), follow=True)
     key.refresh_from_db()
     assert key.is_revoked
-    assert response.redirect_chain[-1][0] == reverse("settings_ui:apis")
-    assert "revoked" in response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("settings_ui:apis") + "?show=inactive#api-keys"
+    page = response.content.decode()
+    assert "revoked" in page and 'id="show-inactive-keys" autocomplete="off" checked>' in page
 
 
 def test_key_page_explains_what_revoking_does(admin_client, key):
@@ -248,3 +254,85 @@ def test_forms_are_csrf_protected(admin_user, key):
 def test_create_page_cancel_goes_back_to_apis(admin_client):
     page = admin_client.get(reverse("settings_ui:api_key_new")).content.decode()
     assert page.count('href="/settings/apis"') >= 3  # menu, back link, cancel
+
+
+@pytest.fixture
+def revoked_key(workspace) -> ApiKey:
+    key, _ = create_api_key(workspace, "Old sync")
+    revoke_api_key(key)
+    return key
+
+
+def delete_url(key: ApiKey) -> str:
+    return reverse("settings_ui:api_key_delete", args=[key.id])
+
+
+def test_deleting_a_revoked_key_removes_it_from_the_list(admin_client, key, revoked_key):
+    response = admin_client.post(delete_url(revoked_key), follow=True)
+    assert not ApiKey.objects.filter(pk=revoked_key.pk).exists()
+    assert response.redirect_chain[-1][0] == reverse("settings_ui:apis") + "#api-keys"
+    page = response.content.decode()
+    assert "“Old sync” deleted." in page
+    assert "Old sync</a>" not in page and "Zapier" in page
+
+
+def test_deleting_an_expired_key_keeps_the_other_tucked_away_keys_shown(admin_client, workspace, revoked_key):
+    expired, token = create_api_key(workspace, "Trial", lifetime_days=15)
+    ApiKey.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(days=1))
+    response = admin_client.post(delete_url(expired))
+    assert response["Location"] == reverse("settings_ui:apis") + "?show=inactive#api-keys"
+    assert not ApiKey.objects.filter(pk=expired.pk).exists()
+    with pytest.raises(ApiKeyError, match="Invalid API key"):
+        authenticate_token(token)
+
+
+def test_a_working_key_cannot_be_deleted(admin_client, key):
+    response = admin_client.post(delete_url(key), follow=True)
+    assert ApiKey.objects.filter(pk=key.pk).exists()
+    assert response.redirect_chain[-1][0] == reverse("settings_ui:api_key", args=[key.id])
+    assert "revoke it before deleting it" in response.content.decode()
+
+
+def test_only_admins_can_delete_a_key(member_client, revoked_key):
+    assert member_client.post(delete_url(revoked_key)).status_code == 403
+    assert ApiKey.objects.filter(pk=revoked_key.pk).exists()
+
+
+def test_another_workspaces_revoked_key_is_404_to_delete(admin_client, other_key):
+    revoke_api_key(other_key)
+    assert admin_client.post(delete_url(other_key)).status_code == 404
+    assert ApiKey.objects.filter(pk=other_key.pk).exists()
+
+
+def test_deleting_needs_the_csrf_token(admin_user, revoked_key):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    assert client.post(delete_url(revoked_key)).status_code == 403
+    assert ApiKey.objects.filter(pk=revoked_key.pk).exists()
+    page = client.get(reverse("settings_ui:apis")).content.decode()
+    csrf = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    assert client.post(delete_url(revoked_key), {"csrfmiddlewaretoken": csrf}).status_code == 302
+    assert not ApiKey.objects.filter(pk=revoked_key.pk).exists()
+
+
+def test_revoked_and_expired_keys_are_tucked_behind_a_switch_that_is_off(admin_client, key, revoked_key):
+    page = admin_client.get(reverse("settings_ui:apis")).content.decode()
+    assert 'id="show-inactive-keys"' in page and "Show revoked and expired" in page
+    assert 'autocomplete="off">' in page  # off: the switch carries no `checked`
+    assert page.count('class="is-muted is-inactive"') == 1
+    assert f'action="{delete_url(revoked_key)}"' in page and f'action="{delete_url(key)}"' not in page
+
+    shown = admin_client.get(reverse("settings_ui:apis") + "?show=inactive").content.decode()
+    assert 'autocomplete="off" checked>' in shown
+
+
+def test_the_switch_is_left_out_while_every_key_works(admin_client, key):
+    page = admin_client.get(reverse("settings_ui:apis")).content.decode()
+    assert "show-inactive-keys" not in page
+
+
+def test_the_page_of_a_revoked_key_offers_to_delete_it(admin_client, key, revoked_key):
+    page = admin_client.get(reverse("settings_ui:api_key", args=[revoked_key.id])).content.decode()
+    assert f'action="{delete_url(revoked_key)}"' in page
+    working = admin_client.get(reverse("settings_ui:api_key", args=[key.id])).content.decode()
+    assert delete_url(key) not in working

@@ -1,5 +1,6 @@
 // What the framed playground pages (templates/settings/playground/) share: their
-// configuration, a notice line above the tool, and telling the dialog they are ready.
+// configuration, a notice line above the tool, telling the dialog they are ready, and
+// Escape leaving the playground.
 
 export function readConfig() {
   return JSON.parse(document.getElementById("playground-config").textContent);
@@ -28,11 +29,42 @@ export function noticeIfNoKey(key) {
   if (!key) showNotice("No API key.", "Open the playground from Settings → APIs and paste a key there.");
 }
 
+// Events the dialog around the frame listens to on the <iframe> element (modal.js).
+function tellTheDialog(name) {
+  const host = window.frameElement;
+  if (host) host.dispatchEvent(new window.parent.CustomEvent(name));
+}
+
 // The dialog shows a loading state until the tool is drawn (modal.js).
 export function announceReady(focusTarget) {
   focusTarget?.focus?.();
-  const host = window.frameElement;
-  if (host) host.dispatchEvent(new window.parent.CustomEvent("playground-ready"));
+  tellTheDialog("playground-ready");
+}
+
+// What the tools open on top of themselves and close with Escape: an editor's
+// autocomplete list, a menu, a select's options, a dialog of their own (GraphiQL's
+// settings, Scalar's request window and search).
+const CLOSED_BY_ESCAPE_FIRST = ".CodeMirror-hints, [role='dialog'], [role='menu'], [role='listbox']";
+
+function somethingClosesFirst() {
+  return [...document.querySelectorAll(CLOSED_BY_ESCAPE_FIRST)].some((element) => element.checkVisibility());
+}
+
+// Escape closes the playground from anywhere in the frame, an editor included: keys
+// pressed here never reach the page around it. Whether the tool has something of its own
+// open is read before the tool sees the key (the capture phase of the window comes first),
+// so an Escape that closes an autocomplete list or a menu closes only that; the next one
+// closes the playground. Editors cannot be asked instead: CodeMirror claims every Escape.
+export function closeOnEscape() {
+  window.addEventListener(
+    "keydown",
+    (event) => {
+      if (event.key !== "Escape" || event.isComposing || somethingClosesFirst()) return;
+      // After the tool has seen the key: closing removes this frame.
+      setTimeout(() => tellTheDialog("playground-close"));
+    },
+    { capture: true },
+  );
 }
 
 // Resolves with the first element matching `selector`, once the tool has drawn it.

@@ -1,15 +1,17 @@
 // The GraphQL playground (templates/settings/playground/graphql.html): GraphiQL with the
-// explorer plugin, against /graphql (core) or /metadata, sending the key from
-// sessionStorage as the Bearer header. React, ReactDOM, GraphiQL and the explorer are
-// the vendored UMD builds the page loads before this module.
+// explorer plugin, against /graphql (core) or /metadata. The key from the key store is
+// written into GraphiQL's Headers tab as the Authorization header, so what a request
+// sends is what the tab shows, ready to copy. React, ReactDOM, GraphiQL and the explorer
+// are the vendored UMD builds the page loads before this module.
 
-import { announceReady, hideNotice, noticeForStatus, noticeIfNoKey, readConfig, whenPresent } from "./frame.js";
+import { announceReady, closeOnEscape, hideNotice, noticeForStatus, noticeIfNoKey, readConfig, whenPresent } from "./frame.js";
 import { bearer, readKey } from "./key_store.js";
 
 const { React, ReactDOM, GraphiQL, GraphiQLPluginExplorer } = window;
 const config = readConfig();
 const key = readKey();
 noticeIfNoKey(key);
+closeOnEscape();
 
 // The frame's policy allows no inline style but one with this response's nonce. GraphiQL's
 // dialogs add a <style> element while open, and the helper adding it takes the nonce from
@@ -20,19 +22,14 @@ function errorMessage(body) {
   return body?.errors?.[0]?.message || "";
 }
 
-// GraphiQL's own fetcher cannot add a header from outside its editor; this one adds the
-// key and lets the headers editor override or extend it. The session cookie is left out:
-// the API authenticates keys only.
+// GraphiQL's own fetcher would send the session cookie, which the API ignores; this one
+// leaves it out and sends exactly the headers of the Headers tab (GraphiQL hands them over
+// in `options`), so taking the key out of the tab is seen as the API sees it.
 async function fetcher(params, options = {}) {
   const response = await fetch(config.endpoint, {
     method: "POST",
     credentials: "omit",
-    headers: {
-      "Content-Type": "application/json",
-      Accept: "application/json",
-      ...bearer(key),
-      ...(options.headers || {}),
-    },
+    headers: { "Content-Type": "application/json", Accept: "application/json", ...(options.headers || {}) },
     body: JSON.stringify(params),
   });
   const text = await response.text();
@@ -65,16 +62,22 @@ function storageFor(namespace) {
 
 const explorer = GraphiQLPluginExplorer.explorerPlugin({ showAttribution: false });
 
+// Every tab starts with it; headers are never stored (shouldPersistHeaders), so tabs that
+// GraphiQL restores from storage get it again too.
+const authorizationHeaders = key ? JSON.stringify(bearer(key), null, 2) : "";
+
 ReactDOM.createRoot(document.querySelector("[data-playground-root]")).render(
   React.createElement(GraphiQL, {
     fetcher,
     defaultQuery: config.starterQuery,
     plugins: [explorer],
-    visiblePlugin: explorer,
+    // The explorer starts closed, so the starter query has the room to be read; GraphiQL
+    // remembers it open once the user opens it.
     storage: storageFor(config.schema),
+    defaultHeaders: authorizationHeaders,
     shouldPersistHeaders: false,
     forcedTheme: "light",
-    defaultEditorToolsVisibility: false,
+    defaultEditorToolsVisibility: "headers",
   }),
 );
 

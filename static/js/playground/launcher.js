@@ -67,6 +67,7 @@ async function launch(choice, { record }) {
 }
 
 function requestClose() {
+  if (!openChoice()) return; // a second Escape or click while it closes must not go Back twice
   // Going Back fires popstate, which closes the dialog (syncWithUrl).
   if (!leavePlayground()) closeModal();
 }

@@ -8,12 +8,12 @@
 // The dialog is modal (<dialog>.showModal(): the page behind is inert), focus wraps
 // between the close button and the frame, the page does not scroll behind it
 // (playground.css), and while it is open the "playground" shortcut scope is on top, so
-// no app shortcut fires. Keys pressed inside the frame never reach this document; the
-// shortcut module listens to the frame too, so its rules apply there as well: Escape
-// closes the playground, except while an editor inside has the focus (the editor's
-// autocomplete owns Escape then).
+// no app shortcut fires. Escape closes it from anywhere: in this document through that
+// scope, and inside the frame, whose keys never reach this document, through the frame's
+// own request (frame.js closeOnEscape), which lets the tool's autocomplete or menus take
+// an Escape first.
 
-import { listenTo, popScope, pushScope, register } from "../shortcuts.js";
+import { popScope, pushScope, register } from "../shortcuts.js";
 
 const SCOPE = "playground";
 const API_LABELS = { graphql: "GraphQL", rest: "REST" };
@@ -72,11 +72,10 @@ function createFrame(choice, title) {
       dialog.dataset.state = "failed";
       return;
     }
-    // A new document each load: the shortcut module must hear its keys too.
-    listenTo(element.contentWindow);
     // Not a playground page (a server error): it will never report ready, so show it as it is.
     if (!loaded.querySelector("[data-playground-root]")) dialog.dataset.state = "ready";
   });
+  element.addEventListener("playground-close", () => onCloseRequest());
   element.addEventListener("playground-ready", () => {
     dialog.dataset.state = "ready";
     // Move into the tool unless the user already went somewhere else in the dialog.

@@ -1,16 +1,21 @@
 // The REST playground (templates/settings/playground/rest.html): Scalar's API reference
 // of this workspace's OpenAPI document, with "try it" sending real requests here and
-// the key from sessionStorage pre-filled as the bearer token.
+// the key from the key store pre-filled as the bearer token.
 //
 // Scalar is told to stay offline: no default web fonts, no "Ask AI" agent, no developer
-// toolbar, no telemetry, and no proxyUrl, so every request goes straight to this server.
+// toolbar, no telemetry, no proxyUrl, so every request goes straight to this server, and
+// no "Open API Client" button, which would leave for Scalar's hosted client. The dialog
+// around the frame is the one way out: Scalar's own close button on its request window
+// and its "Powered by Scalar" line are hidden by playground.css.
 
-import { announceReady, noticeForStatus, noticeIfNoKey, readConfig, showNotice } from "./frame.js";
+import { clientSnippets } from "./client_snippets.js";
+import { announceReady, closeOnEscape, noticeForStatus, noticeIfNoKey, readConfig, showNotice } from "./frame.js";
 import { bearer, readKey } from "./key_store.js";
 
 const config = readConfig();
 const key = readKey();
 noticeIfNoKey(key);
+closeOnEscape();
 
 // Scalar pushes a history entry per sidebar click. In this frame those entries would sit
 // between the APIs page and its open playground, so Back would walk the reference instead
@@ -43,15 +48,31 @@ async function loadDocument() {
   return response.json();
 }
 
+// The languages Scalar can write requests in, beyond those with a snippet for the
+// "Client Libraries" card (client_snippets.js): the card would show only their names.
+const LANGUAGES_WITHOUT_SNIPPET = ["c", "clojure", "dart", "fsharp", "kotlin", "objc", "ocaml", "r", "rust", "swift"];
+
+// The card's snippets all send one request of this schema (settings_ui/views/playground.py).
+function withClientSnippets(openapi) {
+  const url = openapi.servers[0].url + config.sampleRequest.path;
+  const snippets = clientSnippets({ url, key, summary: config.sampleRequest.summary });
+  return { ...openapi, info: { ...openapi.info, "x-scalar-sdk-installation": snippets } };
+}
+
 const root = document.querySelector("[data-playground-root]");
 const openapi = await loadDocument();
 if (openapi) {
   window.Scalar.createApiReference(root, {
-    content: openapi,
+    content: withClientSnippets(openapi),
+    // Every snippet, in the card and beside each operation, carries the key as the
+    // Authorization header.
     authentication: {
       preferredSecurityScheme: "bearerAuth",
       securitySchemes: { bearerAuth: { token: key } },
     },
+    defaultHttpClient: { targetKey: "shell", clientKey: "curl" },
+    hiddenClients: Object.fromEntries(LANGUAGES_WITHOUT_SNIPPET.map((language) => [language, true])),
+    hideClientButton: true,
     persistAuth: false,
     withDefaultFonts: false,
     agent: { disabled: true },
