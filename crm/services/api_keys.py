@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from crm.models import ApiKey, User, Workspace
 from crm.query.plain_select import PlainSelect
+from crm.services.api_key_input import api_key_values
 
 TOKEN_PREFIX = "crm_"
 # Choices offered when creating a key: label -> lifetime in days (None: never expires).
@@ -43,21 +44,18 @@ def create_api_key(
     read_only: bool = False,
     created_by: User | None = None,
 ) -> tuple[ApiKey, str]:
-    """Create a key and return it with its token; the token is not kept anywhere."""
-    name = name.strip()
-    if not name:
-        raise ValueError("A name is required.")
-    if lifetime_days is not None and lifetime_days <= 0:
-        raise ValueError("The lifetime must be a positive number of days.")
+    """Create a key and return it with its token; the token is not kept anywhere.
+    Invalid input raises ApiKeyValidationError (see crm.services.api_key_input)."""
+    values = api_key_values({"name": name, "lifetimeDays": lifetime_days, "readOnly": read_only})
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey.objects.create(
         workspace=workspace,
-        name=name[:100],
+        name=values["name"],
         token_hash=hash_token(token),
         token_prefix=token[:10],
-        read_only=read_only,
-        lifetime_days=lifetime_days,
-        expires_at=timezone.now() + timedelta(days=lifetime_days) if lifetime_days else None,
+        read_only=values["read_only"],
+        lifetime_days=values["lifetime_days"],
+        expires_at=timezone.now() + timedelta(days=values["lifetime_days"]) if values["lifetime_days"] else None,
         created_by=created_by,
     )
     return key, token
@@ -79,10 +77,7 @@ def delete_api_key(key: ApiKey) -> None:
 
 
 def rename_api_key(key: ApiKey, name: str) -> None:
-    name = name.strip()
-    if not name:
-        raise ValueError("A name is required.")
-    key.name = name[:100]
+    key.name = api_key_values({"name": name}, partial=True)["name"]
     key.save(update_fields=["name"])
 
 

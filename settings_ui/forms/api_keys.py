@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
+from crm.services.api_key_input import MAX_NAME_LENGTH, NAME_REQUIRED, ApiKeyValidationError, api_key_values
 from crm.services.api_keys import LIFETIME_CHOICES
 
 NEVER = "never"
@@ -20,9 +23,14 @@ def _lifetime_value(days: int | None) -> str:
 LIFETIME_FORM_CHOICES = [(_lifetime_value(days), label) for label, days in LIFETIME_CHOICES.items()]
 
 
+# The declaration's own words for what the browser-side field checks first.
+NAME_ERRORS = {"required": NAME_REQUIRED, "max_length": f"Use at most {MAX_NAME_LENGTH} characters."}
+
+
 class ApiKeyCreateForm(forms.Form):
     name = forms.CharField(
-        max_length=100,
+        max_length=MAX_NAME_LENGTH,
+        error_messages=NAME_ERRORS,
         help_text="Say what uses it, e.g. “Zapier” or “Nightly sync”.",
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off", "placeholder": "Zapier"}),
     )
@@ -38,11 +46,11 @@ class ApiKeyCreateForm(forms.Form):
         help_text="Read-only keys can list and read records but not create, change or delete them.",
     )
 
-    def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
-        if not name:
-            raise forms.ValidationError("Give the key a name.")
-        return name
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if {"name", "expiration", "access"} <= cleaned.keys():
+            _validate(self, {"name": cleaned["name"], "lifetimeDays": self.lifetime_days, "readOnly": self.read_only})
+        return cleaned
 
     @property
     def lifetime_days(self) -> int | None:
@@ -55,13 +63,31 @@ class ApiKeyCreateForm(forms.Form):
 
 
 class ApiKeyRenameForm(forms.Form):
-    name = forms.CharField(max_length=100, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    name = forms.CharField(
+        max_length=MAX_NAME_LENGTH, error_messages=NAME_ERRORS, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
 
-    def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
-        if not name:
-            raise forms.ValidationError("Give the key a name.")
-        return name
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if "name" in cleaned:
+            _validate(self, {"name": cleaned["name"]}, partial=True)
+        return cleaned
+
+
+# The form field that shows each input field's errors.
+FORM_FIELDS = {"name": "name", "lifetimeDays": "expiration", "readOnly": "access", "": None}
+
+
+def _validate(form: forms.Form, data: dict[str, Any], *, partial: bool = False) -> None:
+    """The key's own rules (crm.services.api_key_input), their errors on the form's fields."""
+    try:
+        values = api_key_values(data, partial=partial)
+    except ApiKeyValidationError as error:
+        for name, messages in error.errors.items():
+            for message in messages:
+                form.add_error(FORM_FIELDS.get(name), message)
+        return
+    form.cleaned_data["name"] = values["name"]
 
 
 def lifetime_label(days: int | None) -> str:

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from crm.models import Workspace
+from crm.services.api_key_input import ApiKeyValidationError
 from crm.services.api_keys import create_api_key
 
 
@@ -28,6 +29,6 @@ class Command(BaseCommand):
                 lifetime_days=options["expires_in_days"],
                 read_only=options["read_only"],
             )
-        except ValueError as error:
-            raise CommandError(str(error)) from error
+        except ApiKeyValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
         self.stdout.write(token)
