@@ -45,7 +45,7 @@ def test_pages_still_log_in_with_a_session(admin_user):
     assert client.get("/settings/apis").status_code == 200
 
 
-@pytest.mark.urls("tests.test_api_middleware")
+@pytest.mark.urls("tests.rest.test_api_middleware")
 def test_a_view_on_an_api_path_that_is_not_csrf_exempt_is_still_refused(db):
     client = Client(enforce_csrf_checks=True)
 
