@@ -26,6 +26,7 @@ from crm.graphql.core_types import getter
 from crm.graphql.errors import ForbiddenError
 from crm.graphql.execution import PreparedSchema
 from crm.graphql.filters import plain
+from crm.graphql.object_mutations import object_mutations
 from crm.graphql.scalars import JSON, UUID, DateTime
 from crm.models import ApiKey, FieldType, Workspace
 from crm.query.record_queries import RecordNotFoundError
@@ -368,6 +369,8 @@ class CreateFieldInput(graphene.InputObjectType):
     options = graphene.InputField(JSON, description="SELECT / MULTI_SELECT: [{value, label, color?}]")
     isNullable = graphene.Boolean()  # noqa: N815
     defaultValue = graphene.InputField(JSON)  # noqa: N815
+    relationCreationPayload = graphene.InputField(JSON, description="RELATION: {targetObjectMetadataId, type}")  # noqa: N815
+    isLabelSyncedWithName = graphene.Boolean(description="Accepted for Twenty's clients; not used")  # noqa: N815
 
 
 class CreateOneFieldMetadataInput(graphene.InputObjectType):
@@ -394,7 +397,7 @@ class DeleteOneFieldInput(graphene.InputObjectType):
     id = graphene.InputField(UUID, required=True)
 
 
-class Mutation(graphene.ObjectType):
+class Mutation(object_mutations(MetaObject), graphene.ObjectType):
     createOneField = graphene.Field(  # noqa: N815
         graphene.NonNull(MetaField), input=graphene.Argument(CreateOneFieldMetadataInput, required=True)
     )

@@ -39,7 +39,7 @@ def describe_object(
         "description": obj.description,
         "icon": obj.icon,
         "isCustom": obj.is_custom,
-        "isActive": True,
+        "isActive": obj.is_active,
         "isSystem": False,
         "labelIdentifierFieldName": "name" if any(f.name == "name" for f in fields) else "title",
         "createdAt": format_datetime(obj.created_at),

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from crm.metadata.schema import CompiledObject
 from crm.models import Workspace, WorkspaceMember
+from crm.query.object_scope import new_row
 from crm.query.record_queries import get_object, get_record, records
 from crm.query.serialize import serialize_instance
 from crm.services.actor import Actor
@@ -56,7 +57,8 @@ def create_records(
         now = timezone.now()
         instances = []
         for cleaned in cleaned_items:
-            instance = obj.model(
+            instance = new_row(
+                obj,
                 id=cleaned.record_id or uuid.uuid4(),
                 workspace=workspace,
                 created_at=now,
