@@ -5,6 +5,7 @@ Twenty's inputs, default fields, name rules and the confirmation that deleting r
 from __future__ import annotations
 
 import pytest
+from custom_object_setup import *  # noqa: F403 - the api fixture
 from django.test import Client
 
 from crm.models import CustomRecord, FieldMetadata, ObjectMetadata, Workspace
@@ -19,12 +20,6 @@ PROJECT = {
     "description": "Work we deliver",
     "icon": "IconBriefcase",
 }
-
-
-@pytest.fixture
-def api(api_token: str, settings) -> Client:
-    settings.API_RATE_LIMIT_PER_MINUTE = 10_000
-    return Client(HTTP_AUTHORIZATION=f"Bearer {api_token}")
 
 
 def post(api: Client, path: str, body: object):
