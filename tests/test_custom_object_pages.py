@@ -47,6 +47,7 @@ def test_a_custom_object_has_a_list_and_a_record_page(member_client, workspace, 
 
     detail = member_client.get(f"/objects/projects/{apollo['id']}/").content.decode()
     assert "Apollo" in detail and "Launch" in detail and f"/objects/companies/{acme['id']}/" in detail
+    assert "Custom fields" not in detail  # every field of a custom object is its own
     company = member_client.get(f"/objects/companies/{acme['id']}/").content.decode()
     assert f"/objects/projects/{apollo['id']}/" in company
 
