@@ -214,3 +214,16 @@ def test_another_workspace_cannot_reach_the_records(api, projects, other_workspa
     assert other.get("/rest/projects").json()["totalCount"] == 0
     assert other.get(f"/rest/projects/{project['id']}").status_code == 404
     assert other.delete(f"/rest/projects/{project['id']}").status_code == 404
+
+
+def test_destroying_a_related_record_empties_the_relation_as_a_foreign_key_would(api, projects):
+    acme = post(api, "/rest/companies", {"name": "Acme"})["createCompany"]
+    apollo = post(api, "/rest/projects", {"name": "Apollo", "companyId": acme["id"]})["createProject"]
+
+    api.delete(f"/rest/companies/{acme['id']}")  # soft: the link stays, as it does for people
+    assert api.get(f"/rest/projects/{apollo['id']}").json()["data"]["project"]["companyId"] == acme["id"]
+    api.patch(f"/rest/restore/companies/{acme['id']}")
+    assert api.delete(f"/rest/companies/{acme['id']}?soft_delete=false").status_code == 200
+
+    assert api.get(f"/rest/projects/{apollo['id']}").json()["data"]["project"]["companyId"] is None
+    assert names(api.get("/rest/projects?filter=companyId[is]:NULL")) == ["Apollo"]
