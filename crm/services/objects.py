@@ -50,7 +50,8 @@ from crm.services.workspaces import field_rows
 
 # Sent by Twenty's clients; accepted and ignored (there is no label syncing or shortcut here).
 IGNORED_KEYS = frozenset({"isLabelSyncedWithName", "shortcut"})
-CREATE_KEYS = frozenset({"nameSingular", "namePlural", "labelSingular", "labelPlural", "description", "icon"})
+_LABEL_KEYS = ("labelSingular", "labelPlural")
+CREATE_KEYS = frozenset({"nameSingular", "namePlural", *_LABEL_KEYS, "description", "icon"})
 UPDATE_KEYS = CREATE_KEYS | {"isActive"}
 # What a standard object lets change: how it is presented.
 STANDARD_UPDATABLE = frozenset({"labelSingular", "labelPlural", "description", "icon"})
@@ -178,9 +179,6 @@ def create_object(workspace: Workspace, data: Any) -> ObjectMetadata:
         custom_record_indexes.create_field_indexes(field)
     bump_metadata_version(workspace)
     return obj
-
-
-_LABEL_KEYS = ("labelSingular", "labelPlural")
 
 
 @transaction.atomic
