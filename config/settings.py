@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "crm.context_processors.workspace",
+                "settings_ui.context_processors.records_menu",
             ],
         },
     },

@@ -48,7 +48,7 @@ TABLER_TARGET = "tabler/outline"
 # palette covers icons picked at run time (in Python or JavaScript).
 BASE_ICONS: frozenset[str] = frozenset(
     """
-    alert-circle alert-triangle api arrow-left arrow-right arrow-up-right arrows-sort ban book braces
+    alert-circle alert-triangle api arrow-left arrow-right arrow-up-right arrows-sort ban book box braces
     building calendar check checkbox chevron-down chevron-left chevron-right chevron-up circle-check
     circle-x clock code copy dots dots-vertical download external-link eye eye-off file-text filter
     history home inbox info-circle key link list-check lock logout mail maximize minimize notes pencil

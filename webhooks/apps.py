@@ -6,9 +6,10 @@ class WebhooksConfig(AppConfig):
     name = "webhooks"
 
     def ready(self) -> None:
-        from crm.services import record_changes
+        from crm.services import object_changes, record_changes
         from webhooks import tasks  # noqa: F401 - registers the tasks, which services send by name
         from webhooks.services.events import write_change_events
+        from webhooks.services.object_subscriptions import follow_object_change
 
         # Every record change is written with its events and deliveries (see record_changes).
         record_changes.listen(write_change_events)
@@ -22,3 +23,6 @@ class WebhooksConfig(AppConfig):
         from webhooks.rest.openapi import core_addition
 
         extend_core_document(core_addition)
+
+        # Subscriptions follow renamed and deleted objects (see object_changes).
+        object_changes.listen(follow_object_change)

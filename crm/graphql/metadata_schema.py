@@ -29,6 +29,7 @@ from crm.graphql.execution import PreparedSchema
 from crm.graphql.filters import plain
 from crm.graphql.metadata_extensions import mutation_extensions, query_extensions
 from crm.graphql.metadata_filters import CursorPaging, filter_type, matches, page
+from crm.graphql.object_mutations import object_mutations
 from crm.graphql.scalars import JSON, UUID, ConnectionCursor, DateTime
 from crm.models import ApiKey, FieldType, Workspace
 from crm.query.record_queries import RecordNotFoundError
@@ -304,6 +305,7 @@ class CreateFieldInput(graphene.InputObjectType):
         description="Accepted as Twenty's clients send it; labels and names are not synced here"
     )
     isRemoteCreation = graphene.Boolean(description="Accepted and ignored: there are no remote objects")  # noqa: N815
+    relationCreationPayload = graphene.InputField(JSON, description="RELATION: {targetObjectMetadataId, type}")  # noqa: N815
 
 
 class CreateOneFieldMetadataInput(graphene.InputObjectType):
@@ -334,7 +336,7 @@ class DeleteOneFieldInput(graphene.InputObjectType):
     id = graphene.InputField(UUID, required=True)
 
 
-class Mutation(graphene.ObjectType):
+class Mutation(object_mutations(MetaObject), graphene.ObjectType):
     createOneField = graphene.Field(  # noqa: N815
         graphene.NonNull(MetaField), input=graphene.Argument(CreateOneFieldMetadataInput, required=True)
     )

@@ -16,7 +16,7 @@ from django.db import models
 
 from crm.metadata.composite_types import COMPOSITE_TYPES, SubFieldSpec
 from crm.metadata.standard_objects import STANDARD_OBJECTS_BY_NAME
-from crm.models import FieldMetadata, ObjectMetadata, Workspace
+from crm.models import CustomRecord, FieldMetadata, ObjectMetadata, Workspace
 
 _CAMEL_BOUNDARY = re.compile(r"(?<!^)(?=[A-Z])")
 
@@ -89,6 +89,10 @@ class CompiledObject:
     model: type[models.Model]
     # Every field by name, including relation id fields such as ``companyId``.
     fields: dict[str, CompiledField]
+    # Custom objects share the CustomRecord table; their rows are those with object_id = id
+    # (see crm/query/object_scope.py).
+    is_custom: bool = False
+    icon: str = ""
 
     @property
     def value_fields(self) -> list[CompiledField]:
@@ -140,15 +144,18 @@ def get_workspace_schema(workspace: Workspace) -> WorkspaceSchema:
 
 def compile_workspace_schema(workspace: Workspace) -> WorkspaceSchema:
     schema = WorkspaceSchema(workspace_id=str(workspace.id), version=workspace.metadata_version)
-    objects = list(ObjectMetadata.objects.filter(workspace=workspace))
+    objects = list(ObjectMetadata.objects.filter(workspace=workspace, is_active=True))
+    active = {obj.name_singular for obj in objects}
     fields_by_object: dict[Any, list[FieldMetadata]] = {}
     for row in FieldMetadata.objects.filter(workspace=workspace, is_active=True).order_by("position", "name"):
         fields_by_object.setdefault(row.object_id, []).append(row)
     for obj in objects:
-        spec = STANDARD_OBJECTS_BY_NAME[obj.name_singular]
+        model = model_of(obj)
         compiled: dict[str, CompiledField] = {}
         for row in fields_by_object.get(obj.id, []):
-            for compiled_field in _compile_field(row, spec.model):
+            if row.type == "RELATION" and row.settings.get("targetObject") not in active | {"workspaceMember"}:
+                continue  # its other side is an inactive object
+            for compiled_field in _compile_field(row, model, in_custom_object=obj.is_custom):
                 compiled[compiled_field.name] = compiled_field
         schema.objects[obj.name_singular] = CompiledObject(
             id=str(obj.id),
@@ -157,20 +164,31 @@ def compile_workspace_schema(workspace: Workspace) -> WorkspaceSchema:
             label_singular=obj.label_singular,
             label_plural=obj.label_plural,
             description=obj.description,
-            model=spec.model,
+            model=model,
             fields=compiled,
+            is_custom=obj.is_custom,
+            icon=obj.icon,
         )
     return schema
 
 
-def _compile_field(row: FieldMetadata, model: type[models.Model]) -> list[CompiledField]:
+def model_of(obj: ObjectMetadata) -> type[models.Model]:
+    """The table an object's records live in."""
+    return CustomRecord if obj.is_custom else STANDARD_OBJECTS_BY_NAME[obj.name_singular].model
+
+
+def _compile_field(
+    row: FieldMetadata, model: type[models.Model], *, in_custom_object: bool = False
+) -> list[CompiledField]:
+    """``in_custom_object``: every value but the system columns is stored in ``custom``,
+    so the fields compile as custom ones (``name`` of a custom object included)."""
     base = {
         "id": str(row.id),
         "name": row.name,
         "label": row.label,
         "type": row.type,
         "description": row.description,
-        "is_custom": row.is_custom,
+        "is_custom": row.is_custom or (in_custom_object and not row.is_system),
         "is_system": row.is_system,
         "is_nullable": row.is_nullable,
         "options": tuple(row.options or ()),
@@ -180,7 +198,7 @@ def _compile_field(row: FieldMetadata, model: type[models.Model]) -> list[Compil
     if row.type == "RELATION":
         return _compile_relation(row, model, base)
     specs: tuple[SubFieldSpec, ...] = COMPOSITE_TYPES.get(row.type, ())
-    if row.is_custom:
+    if base["is_custom"]:
         if specs:
             subs = tuple(SubField(s.name, s.kind, f"custom__{row.name}__{s.name}") for s in specs)
             return [CompiledField(**base, subfields=subs)]
@@ -193,9 +211,11 @@ def _compile_field(row: FieldMetadata, model: type[models.Model]) -> list[Compil
 
 def _compile_relation(row: FieldMetadata, model: type[models.Model], base: dict[str, Any]) -> list[CompiledField]:
     settings = row.settings
+    # Custom relations keep the related id in ``custom`` under the join field's name.
+    in_json = base["is_custom"]
     if settings["relationType"] == "MANY_TO_ONE":
         join_field = settings["joinColumnName"]
-        column = f"{snake_case(row.name)}_id"
+        column = f"custom__{join_field}" if in_json else f"{snake_case(row.name)}_id"
         relation = Relation(
             kind="MANY_TO_ONE",
             target=settings["targetObject"],
@@ -216,6 +236,14 @@ def _compile_relation(row: FieldMetadata, model: type[models.Model], base: dict[
         )
         return [CompiledField(**base, relation=relation), id_field]
     accessor = snake_case(row.name)
+    if in_json:
+        relation = Relation(
+            kind="ONE_TO_MANY",
+            target=settings["targetObject"],
+            inverse=settings["inverseField"],
+            target_fk_column=f"custom__{settings['inverseField']}Id",
+        )
+        return [CompiledField(**base, relation=relation)]
     target_fk_column = f"{snake_case(settings['inverseField'])}_id"
     # The reverse accessor is declared on the target model's ForeignKey (related_name).
     related_names = {rel.get_accessor_name(): rel for rel in model._meta.related_objects}

@@ -1,5 +1,6 @@
 from crm.models.api_key import ApiKey
 from crm.models.company import Company
+from crm.models.custom_record import CustomRecord
 from crm.models.metadata import FieldMetadata, FieldType, ObjectMetadata
 from crm.models.note import Note, NoteTarget
 from crm.models.opportunity import Opportunity
@@ -11,6 +12,7 @@ from crm.models.workspace import Workspace, WorkspaceMember
 __all__ = [
     "ApiKey",
     "Company",
+    "CustomRecord",
     "FieldMetadata",
     "FieldType",
     "Note",

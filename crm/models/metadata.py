@@ -36,6 +36,8 @@ class ObjectMetadata(models.Model):
     description = models.TextField(blank=True)
     icon = models.CharField(max_length=63, blank=True)
     is_custom = models.BooleanField(default=False)
+    # An inactive (custom) object keeps its records but leaves every API until reactivated.
+    is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

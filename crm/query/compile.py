@@ -20,6 +20,7 @@ from django.db.models.expressions import OrderBy as OrmOrderBy
 
 from crm.metadata.schema import CompiledField, CompiledObject
 from crm.query.ast import And, Condition, Node, Not, Or, OrderBy
+from crm.query.object_scope import object_rows
 
 TEXT_KINDS = frozenset({"text", "TEXT", "SELECT"})
 NUMBER_KINDS = frozenset({"NUMBER", "POSITION", "float", "bigint"})
@@ -80,7 +81,7 @@ def filter_to_q(obj: CompiledObject, node: Node) -> Q:
             # A missing custom value makes a comparison NULL, and NOT NULL is still NULL:
             # negate by exclusion instead, so records without the value are kept, as
             # they are for standard columns.
-            return ~Q(pk__in=obj.model.objects.filter(child).values("pk"))
+            return ~Q(pk__in=object_rows(obj).filter(child).values("pk"))
         return ~child
     return _condition(obj, node)
 
@@ -138,7 +139,7 @@ def _condition(obj: CompiledObject, condition: Condition) -> Q:
             return ~_null_q(target)
         if target.is_custom:
             # Keep records without the value, as SQL negation of a nullable column does.
-            return ~Q(pk__in=obj.model.objects.filter(**{path: coerced}).values("pk"))
+            return ~Q(pk__in=object_rows(obj).filter(**{path: coerced}).values("pk"))
         return ~Q(**{path: coerced})
     if op in ("gt", "gte", "lt", "lte"):
         if coerced is None:

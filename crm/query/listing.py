@@ -26,6 +26,7 @@ from crm.models import Workspace, WorkspaceMember
 from crm.query.ast import Node, OrderBy
 from crm.query.compile import QueryValueError, SortKey, coerce, coerce_tie_breaker, filter_to_q, sort_keys
 from crm.query.json_record import DATABASE_JSON_VENDORS, RecordJson, Shape, full_shape
+from crm.query.object_scope import scope_sql
 from crm.query.plain_select import PlainSelect
 from crm.query.record_queries import RecordNotFoundError, get_object, records
 from crm.query.serialize import compile_serializer
@@ -175,7 +176,7 @@ def _by_id_select(obj: CompiledObject) -> PlainSelect:
         obj.model,
         columns,
         f"WHERE {{table}}.{quote('workspace_id')} = %s AND {{table}}.{quote('deleted_at')} IS NULL"
-        f" AND {{table}}.{quote('id')} = %s LIMIT 1",
+        f"{scope_sql(obj, '{table}')} AND {{table}}.{quote('id')} = %s LIMIT 1",
     )
 
 

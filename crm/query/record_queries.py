@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 
 from crm.metadata.schema import CompiledObject, WorkspaceSchema, get_workspace_schema
 from crm.models import Workspace
+from crm.query.object_scope import object_rows
 
 
 class UnknownObjectError(LookupError):
@@ -30,14 +31,14 @@ def get_object(workspace: Workspace, name: str) -> CompiledObject:
 
 
 def records(workspace: Workspace, obj: CompiledObject, *, include_deleted: bool = False) -> QuerySet[Any]:
-    queryset = obj.model.objects.filter(workspace=workspace)
+    queryset = object_rows(obj).filter(workspace=workspace)
     if not include_deleted:
         queryset = queryset.filter(deleted_at__isnull=True)
     return queryset
 
 
 def deleted_records(workspace: Workspace, obj: CompiledObject) -> QuerySet[Any]:
-    return obj.model.objects.filter(workspace=workspace, deleted_at__isnull=False)
+    return object_rows(obj).filter(workspace=workspace, deleted_at__isnull=False)
 
 
 def get_record(

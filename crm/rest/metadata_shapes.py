@@ -42,7 +42,7 @@ def describe_object(
         "description": obj.description,
         "icon": obj.icon,
         "isCustom": obj.is_custom,
-        "isActive": True,
+        "isActive": obj.is_active,
         "isSystem": False,
         # Twenty's flags, with what holds for every object here.
         "isRemote": False,

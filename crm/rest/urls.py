@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, re_path
 
-from crm.rest.views import metadata, openapi, records
+from crm.rest.views import metadata, objects, openapi, records
 
 # Segments owned by other REST routes (metadata, OpenAPI, webhooks in their app),
 # so the generic object routes never shadow them.
@@ -18,10 +18,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     re_path(rf"^rest/{_PLURAL}/{_ID}/restore/?$", records.RecordRestoreView.as_view(), name="rest-record-restore"),
     re_path(r"^rest/open-api/core/?$", openapi.CoreOpenApiView.as_view(), name="rest-openapi-core"),
     re_path(r"^rest/open-api/metadata/?$", openapi.MetadataOpenApiView.as_view(), name="rest-openapi-metadata"),
-    re_path(r"^rest/metadata/objects/?$", metadata.ObjectListView.as_view(), name="rest-metadata-objects"),
+    re_path(r"^rest/metadata/objects/?$", objects.ObjectListView.as_view(), name="rest-metadata-objects"),
     re_path(
         r"^rest/metadata/objects/(?P<ref>[^/]{1,100})/?$",
-        metadata.ObjectDetailView.as_view(),
+        objects.ObjectDetailView.as_view(),
         name="rest-metadata-object",
     ),
     re_path(r"^rest/metadata/fields/?$", metadata.FieldListView.as_view(), name="rest-metadata-fields"),

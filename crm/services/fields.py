@@ -16,15 +16,30 @@ from typing import Any
 
 import orjson
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 
 from crm.metadata.composite_types import COMPOSITE_TYPES
-from crm.metadata.schema import _compile_field, get_workspace_schema
-from crm.metadata.standard_objects import STANDARD_OBJECTS_BY_NAME
+from crm.metadata.schema import CompiledObject, _compile_field, model_of
 from crm.models import FieldMetadata, ObjectMetadata, Workspace
+from crm.query.object_scope import metadata_rows
 from crm.query.record_queries import UnknownObjectError
+from crm.services import custom_record_indexes
 from crm.services.input_errors import InvalidInput
+from crm.services.metadata_rules import (
+    MAX_DESCRIPTION,
+    MAX_LABEL,
+    Errors,
+    add_error,
+    apply_description_and_icon,
+    bump_metadata_version,
+    check_field_name,
+    clean_boolean,
+    clean_text,
+    get_object_metadata,
+    unknown_keys,
+)
 from crm.services.record_input import RecordValidationError, clean_record_input
+from crm.services.relation_fields import delete_relation, relation_sides, save_relation
 
 CUSTOM_FIELD_TYPES = (
     "TEXT",
@@ -40,17 +55,13 @@ CUSTOM_FIELD_TYPES = (
     "PHONES",
     "FULL_NAME",
     "ADDRESS",
+    "RELATION",
 )
 OPTION_TYPES = frozenset({"SELECT", "MULTI_SELECT"})
-NAME_RE = re.compile(r"^[a-z][a-zA-Z0-9]{0,62}$")
 OPTION_VALUE_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,62}$")
-# Names with a meaning elsewhere in the APIs or in storage.
-RESERVED_NAMES = frozenset({"custom", "workspace", "workspaceId", "objectMetadata", "edges", "node", "cursor"})
 MAX_OPTIONS = 200
-MAX_LABEL = 63
 # Option positions are plain sort keys; beyond this (or NaN, or infinite) they are noise.
 MAX_POSITION = 1e15
-MAX_DESCRIPTION = 1000
 # Flags Twenty's clients send on field writes. Accepted with the one value that holds
 # here (no field is unique or a system field once created through the API), and labels
 # and names are never synced, so isLabelSyncedWithName is accepted either way.
@@ -70,7 +81,14 @@ WRITABLE_KEYS = frozenset(
         *TWENTY_FLAGS,
     }
 )
-CREATE_KEYS = WRITABLE_KEYS | {"objectMetadataId", "objectName", "type", "isCustom", "isRemoteCreation"}
+CREATE_KEYS = WRITABLE_KEYS | {
+    "objectMetadataId",
+    "objectName",
+    "type",
+    "isCustom",
+    "isRemoteCreation",
+    "relationCreationPayload",
+}
 UPDATE_KEYS = WRITABLE_KEYS
 # Standard fields keep their behaviour; only how they are presented can change.
 STANDARD_UPDATABLE = frozenset({"label", "description", "icon", "isLabelSyncedWithName"})
@@ -85,22 +103,6 @@ class FieldNotFoundError(LookupError):
     pass
 
 
-def get_object_metadata(workspace: Workspace, ref: Any) -> ObjectMetadata:
-    """An object by id, singular or plural name."""
-    if not isinstance(ref, str) or not ref:
-        raise UnknownObjectError("Unknown object")
-    if "\x00" in ref:
-        raise UnknownObjectError("Unknown object: a name or id holds no NUL characters")
-    queryset = ObjectMetadata.objects.filter(workspace=workspace)
-    try:
-        found = queryset.filter(id=uuid.UUID(ref)).first()
-    except ValueError:
-        found = queryset.filter(name_singular=ref).first() or queryset.filter(name_plural=ref).first()
-    if found is None:
-        raise UnknownObjectError(f"Unknown object '{ref[:60]}'")
-    return found
-
-
 def get_field(workspace: Workspace, field_id: Any) -> FieldMetadata:
     try:
         parsed = uuid.UUID(str(field_id))
@@ -112,37 +114,36 @@ def get_field(workspace: Workspace, field_id: Any) -> FieldMetadata:
     return found
 
 
-def bump_metadata_version(workspace: Workspace) -> None:
-    Workspace.objects.filter(pk=workspace.pk).update(metadata_version=F("metadata_version") + 1)
-    workspace.refresh_from_db(fields=["metadata_version"])
-
-
 @transaction.atomic
 def create_custom_field(workspace: Workspace, data: Any) -> FieldMetadata:
     if not isinstance(data, dict):
         raise FieldMetadataError({"": ["Expected a JSON object describing the field."]})
     errors: dict[str, list[str]] = {}
-    _unknown_keys(data, CREATE_KEYS, errors)
+    unknown_keys(data, CREATE_KEYS, errors)
     obj = _target_object(workspace, data, errors)
     field_type = data.get("type")
     if field_type not in CUSTOM_FIELD_TYPES:
-        _add(errors, "type", f"must be one of {', '.join(CUSTOM_FIELD_TYPES)}")
+        add_error(errors, "type", f"must be one of {', '.join(CUSTOM_FIELD_TYPES)}")
         field_type = None
+    if field_type == "RELATION" and obj is not None:
+        return _create_relation(workspace, obj, data, errors)
+    if data.get("relationCreationPayload") is not None:
+        add_error(errors, "relationCreationPayload", "only RELATION fields have one")
     name = data.get("name")
     if obj is not None:
-        _check_name(workspace, obj, name, errors)
-    label = _text(data, "label", errors, required=True, max_length=MAX_LABEL)
-    description = _text(data, "description", errors, max_length=MAX_DESCRIPTION)
-    icon = _text(data, "icon", errors, max_length=63)
-    is_nullable = _boolean(data, "isNullable", errors, default=True)
-    is_active = _boolean(data, "isActive", errors, default=True)
+        check_field_name(workspace, obj, name, errors)
+    label = clean_text(data, "label", errors, required=True, max_length=MAX_LABEL)
+    description = clean_text(data, "description", errors, max_length=MAX_DESCRIPTION)
+    icon = clean_text(data, "icon", errors, max_length=63)
+    is_nullable = clean_boolean(data, "isNullable", errors, default=True)
+    is_active = clean_boolean(data, "isActive", errors, default=True)
     _check_flags(data, errors, creating=True)
     settings = _settings(data.get("settings"), field_type, errors)
     options = None
     if field_type in OPTION_TYPES:
         options = _options(data.get("options"), errors)
     elif data.get("options") is not None:
-        _add(errors, "options", "only SELECT and MULTI_SELECT fields have options")
+        add_error(errors, "options", "only SELECT and MULTI_SELECT fields have options")
     if errors:
         raise FieldMetadataError(errors)
     assert obj is not None and field_type is not None
@@ -166,8 +167,18 @@ def create_custom_field(workspace: Workspace, data: Any) -> FieldMetadata:
     if errors:
         raise FieldMetadataError(errors)
     field.save()
+    custom_record_indexes.create_field_indexes(field)
     bump_metadata_version(workspace)
     return field
+
+
+def _create_relation(workspace: Workspace, obj: ObjectMetadata, data: dict[str, Any], errors: Errors) -> FieldMetadata:
+    sides = relation_sides(workspace, obj, data, errors)
+    if errors or sides is None:
+        raise FieldMetadataError(errors)
+    save_relation(*sides)
+    bump_metadata_version(workspace)
+    return sides[0]
 
 
 @transaction.atomic
@@ -178,28 +189,28 @@ def update_custom_field(workspace: Workspace, field_id: Any, data: Any) -> Field
     if not isinstance(data, dict):
         raise FieldMetadataError({"": ["Expected a JSON object with the changes."]})
     errors: dict[str, list[str]] = {}
-    _unknown_keys(data, UPDATE_KEYS, errors)
+    unknown_keys(data, UPDATE_KEYS, errors)
     if not field.is_custom:
         for key in data.keys() & (UPDATE_KEYS - STANDARD_UPDATABLE):
-            _add(errors, key, "cannot be changed on a standard field")
+            add_error(errors, key, "cannot be changed on a standard field")
     if "type" in data:
-        _add(errors, "type", "cannot be changed; create a new field instead")
+        add_error(errors, "type", "cannot be changed; create a new field instead")
+    if field.type == "RELATION":
+        for key in sorted(data.keys() & (UPDATE_KEYS - STANDARD_UPDATABLE)):
+            add_error(errors, key, "cannot be changed on a relation: delete it and create another")
     if errors:
         raise FieldMetadataError(errors)
     old_name = field.name
     if "name" in data and data["name"] != field.name:
-        _check_name(workspace, field.object, data["name"], errors)
+        check_field_name(workspace, field.object, data["name"], errors)
         field.name = data["name"]
     if "label" in data:
-        field.label = _text(data, "label", errors, required=True, max_length=MAX_LABEL)
-    if "description" in data:
-        field.description = _text(data, "description", errors, max_length=MAX_DESCRIPTION) or ""
-    if "icon" in data:
-        field.icon = _text(data, "icon", errors, max_length=63) or ""
+        field.label = clean_text(data, "label", errors, required=True, max_length=MAX_LABEL)
+    apply_description_and_icon(field, data, errors)
     if "isNullable" in data:
-        field.is_nullable = _boolean(data, "isNullable", errors, default=field.is_nullable)
+        field.is_nullable = clean_boolean(data, "isNullable", errors, default=field.is_nullable)
     if "isActive" in data:
-        field.is_active = _boolean(data, "isActive", errors, default=field.is_active)
+        field.is_active = clean_boolean(data, "isActive", errors, default=field.is_active)
     _check_flags(data, errors, creating=False)
     if "settings" in data and field.is_custom:
         field.settings = _settings(data["settings"], field.type, errors)
@@ -207,15 +218,18 @@ def update_custom_field(workspace: Workspace, field_id: Any, data: Any) -> Field
         if field.type in OPTION_TYPES:
             field.options = _options(data["options"], errors)
         else:
-            _add(errors, "options", "only SELECT and MULTI_SELECT fields have options")
+            add_error(errors, "options", "only SELECT and MULTI_SELECT fields have options")
     if field.is_custom and not errors and ({"defaultValue", "options", "isNullable"} & data.keys()):
         wanted = data["defaultValue"] if "defaultValue" in data else field.default_value
         field.default_value = _default_value(workspace, field, wanted, errors)
     if errors:
         raise FieldMetadataError(errors)
+    if field.name != old_name:
+        custom_record_indexes.drop_field_indexes(FieldMetadata(object=field.object, name=old_name, type=field.type))
     field.save()
     if field.name != old_name:
         _rename_stored_values(workspace, field.object, old_name, field.name)
+        custom_record_indexes.create_field_indexes(field)
     bump_metadata_version(workspace)
     return field
 
@@ -226,7 +240,14 @@ def delete_custom_field(workspace: Workspace, field_id: Any) -> FieldMetadata:
     field = get_field(workspace, field_id)
     if not field.is_custom:
         raise FieldMetadataError({"": [f"'{field.name}' is a standard field: standard fields cannot be deleted."]})
+    if field.type == "RELATION":
+        deleted_id = field.id
+        delete_relation(workspace, field)
+        field.id = deleted_id
+        bump_metadata_version(workspace)
+        return field
     _rename_stored_values(workspace, field.object, field.name, None)
+    custom_record_indexes.drop_field_indexes(field)
     deleted_id = field.id
     field.delete()
     field.id = deleted_id
@@ -236,8 +257,8 @@ def delete_custom_field(workspace: Workspace, field_id: Any) -> FieldMetadata:
 
 def _rename_stored_values(workspace: Workspace, obj: ObjectMetadata, old: str, new: str | None) -> None:
     """Move (or with ``new=None`` drop) a custom value key in every record of the object."""
-    model = STANDARD_OBJECTS_BY_NAME[obj.name_singular].model
-    queryset = model.objects.filter(workspace=workspace, custom__has_key=old).only("id", "custom")
+    model = model_of(obj)
+    queryset = metadata_rows(obj).filter(workspace=workspace, custom__has_key=old).only("id", "custom")
     batch = []
     for record in queryset.iterator(chunk_size=500):
         value = record.custom.pop(old)
@@ -251,68 +272,17 @@ def _rename_stored_values(workspace: Workspace, obj: ObjectMetadata, old: str, n
         model.objects.bulk_update(batch, ["custom"])
 
 
-def _add(errors: dict[str, list[str]], key: str, message: str) -> None:
-    errors.setdefault(key, []).append(message)
-
-
-def _unknown_keys(data: dict[str, Any], allowed: frozenset[str], errors: dict[str, list[str]]) -> None:
-    for key in data:
-        if key not in allowed:
-            _add(errors, str(key)[:60], f"unknown property; expected {', '.join(sorted(allowed))}")
-
-
 def _target_object(workspace: Workspace, data: dict[str, Any], errors: dict[str, list[str]]) -> ObjectMetadata | None:
     ref = data.get("objectMetadataId") or data.get("objectName")
     if ref is None:
-        _add(errors, "objectMetadataId", "required (or objectName, e.g. 'person')")
+        add_error(errors, "objectMetadataId", "required (or objectName, e.g. 'person')")
         return None
     try:
         return get_object_metadata(workspace, ref)
     except UnknownObjectError:
         key = "objectMetadataId" if data.get("objectMetadataId") else "objectName"
-        _add(errors, key, f"no object {str(ref)[:60]!r} in this workspace")
+        add_error(errors, key, f"no object {str(ref)[:60]!r} in this workspace")
         return None
-
-
-def _check_name(workspace: Workspace, obj: ObjectMetadata, name: Any, errors: dict[str, list[str]]) -> None:
-    if not isinstance(name, str) or not NAME_RE.match(name):
-        _add(errors, "name", "must be a camelCase identifier: a lowercase letter, then letters and digits (max 63)")
-        return
-    compiled = get_workspace_schema(workspace).by_singular(obj.name_singular)
-    taken = name in RESERVED_NAMES or (compiled is not None and name in compiled.fields)
-    if taken or FieldMetadata.objects.filter(object=obj, name=name).exists():
-        _add(errors, "name", f"'{name}' is already used on {obj.name_singular}")
-
-
-def _text(
-    data: dict[str, Any], key: str, errors: dict[str, list[str]], *, required: bool = False, max_length: int
-) -> str | None:
-    value = data.get(key)
-    if value is None:
-        if required:
-            _add(errors, key, "required")
-        return None
-    if not isinstance(value, str):
-        _add(errors, key, "must be a string")
-        return None
-    value = value.strip()
-    if required and not value:
-        _add(errors, key, "must not be blank")
-    if len(value) > max_length:
-        _add(errors, key, f"is too long (at most {max_length} characters)")
-    if "\x00" in value:
-        _add(errors, key, "must not contain NUL characters")
-    return value
-
-
-def _boolean(data: dict[str, Any], key: str, errors: dict[str, list[str]], *, default: bool) -> bool:
-    value = data.get(key)
-    if value is None:
-        return default
-    if not isinstance(value, bool):
-        _add(errors, key, "must be true or false")
-        return default
-    return value
 
 
 def _check_flags(data: dict[str, Any], errors: dict[str, list[str]], *, creating: bool) -> None:
@@ -324,9 +294,9 @@ def _check_flags(data: dict[str, Any], errors: dict[str, list[str]], *, creating
         if data.get(key) is None:
             continue
         if not isinstance(data[key], bool):
-            _add(errors, key, "must be true or false")
+            add_error(errors, key, "must be true or false")
         elif key in holds and data[key] != holds[key]:
-            _add(errors, key, FLAG_REFUSALS[key])
+            add_error(errors, key, FLAG_REFUSALS[key])
 
 
 FLAG_REFUSALS = {
@@ -343,57 +313,57 @@ def _settings(value: Any, field_type: str | None, errors: dict[str, list[str]]) 
     if value is None:
         return {}
     if not isinstance(value, dict):
-        _add(errors, "settings", 'must be an object, e.g. {"dataType": "int"}')
+        add_error(errors, "settings", 'must be an object, e.g. {"dataType": "int"}')
         return {}
     if len(orjson.dumps(value)) > MAX_SETTINGS_CHARS:
-        _add(errors, "settings", f"is too large (at most {MAX_SETTINGS_CHARS} characters of JSON)")
+        add_error(errors, "settings", f"is too large (at most {MAX_SETTINGS_CHARS} characters of JSON)")
         return {}
     if "dataType" in value and (field_type != "NUMBER" or value["dataType"] not in ("int", "float")):
-        _add(errors, "settings.dataType", "applies to NUMBER fields only: int or float")
+        add_error(errors, "settings.dataType", "applies to NUMBER fields only: int or float")
     max_length = value.get("maxLength")
     if "maxLength" in value and (
         field_type != "TEXT" or isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1
     ):
-        _add(errors, "settings.maxLength", "applies to TEXT fields only: a whole number of characters, at least 1")
+        add_error(errors, "settings.maxLength", "applies to TEXT fields only: a whole number of characters, at least 1")
     return value
 
 
 def _options(value: Any, errors: dict[str, list[str]]) -> list[dict[str, Any]] | None:
     if not isinstance(value, list) or not value:
-        _add(errors, "options", "required: a non-empty list of {value, label, color?}")
+        add_error(errors, "options", "required: a non-empty list of {value, label, color?}")
         return None
     if len(value) > MAX_OPTIONS:
-        _add(errors, "options", f"at most {MAX_OPTIONS} options")
+        add_error(errors, "options", f"at most {MAX_OPTIONS} options")
         return None
     cleaned: list[dict[str, Any]] = []
     seen: set[str] = set()
     for index, option in enumerate(value):
         where = f"options[{index}]"
         if not isinstance(option, dict):
-            _add(errors, where, "must be an object with value, label and optionally color, position, id")
+            add_error(errors, where, "must be an object with value, label and optionally color, position, id")
             continue
         unknown = set(option) - {"id", "value", "label", "color", "position"}
         if unknown:
-            _add(errors, where, f"unknown property {sorted(unknown)[0]!r}")
+            add_error(errors, where, f"unknown property {sorted(unknown)[0]!r}")
         option_value = option.get("value")
         if not isinstance(option_value, str) or not OPTION_VALUE_RE.match(option_value):
-            _add(errors, f"{where}.value", "must be letters, digits, '_' or '-' (max 63), e.g. IN_PROGRESS")
+            add_error(errors, f"{where}.value", "must be letters, digits, '_' or '-' (max 63), e.g. IN_PROGRESS")
             continue
         if option_value in seen:
-            _add(errors, f"{where}.value", f"{option_value!r} appears twice")
+            add_error(errors, f"{where}.value", f"{option_value!r} appears twice")
         seen.add(option_value)
         label = option.get("label", option_value)
         color = option.get("color", "gray")
         position = option.get("position", index)
         option_id = option.get("id") or str(uuid.uuid4())
         if not isinstance(label, str) or not label.strip() or len(label) > MAX_LABEL or "\x00" in label:
-            _add(errors, f"{where}.label", f"must be a non-blank string of at most {MAX_LABEL} characters, no NUL")
+            add_error(errors, f"{where}.label", f"must be a non-blank string of at most {MAX_LABEL} characters, no NUL")
         if not isinstance(color, str) or len(color) > 20 or "\x00" in color:
-            _add(errors, f"{where}.color", "must be a color name such as green")
+            add_error(errors, f"{where}.color", "must be a color name such as green")
         if isinstance(position, bool) or not isinstance(position, int | float) or not abs(position) < MAX_POSITION:
-            _add(errors, f"{where}.position", "must be a number")
+            add_error(errors, f"{where}.position", "must be a number")
         if not isinstance(option_id, str) or len(option_id) > 63 or "\x00" in option_id:
-            _add(errors, f"{where}.id", "must be a string")
+            add_error(errors, f"{where}.id", "must be a string")
         cleaned.append({"id": option_id, "value": option_value, "label": label, "color": color, "position": position})
     return cleaned
 
@@ -404,21 +374,19 @@ def _default_value(workspace: Workspace, field: FieldMetadata, value: Any, error
         return None
     if value is None:
         if not field.is_nullable:
-            _add(errors, "defaultValue", "required when isNullable is false (existing records need a value)")
+            add_error(errors, "defaultValue", "required when isNullable is false (existing records need a value)")
         return None
-    model = STANDARD_OBJECTS_BY_NAME[field.object.name_singular].model
-    compiled_fields = _compile_field(field, model)
-    compiled = get_workspace_schema(workspace).by_singular(field.object.name_singular)
-    assert compiled is not None
-    probe = type(compiled)(
-        id=compiled.id,
-        name_singular=compiled.name_singular,
-        name_plural=compiled.name_plural,
-        label_singular=compiled.label_singular,
-        label_plural=compiled.label_plural,
-        description=compiled.description,
-        model=compiled.model,
+    compiled_fields = _compile_field(field, model_of(field.object), in_custom_object=field.object.is_custom)
+    probe = CompiledObject(
+        id=str(field.object.id),
+        name_singular=field.object.name_singular,
+        name_plural=field.object.name_plural,
+        label_singular=field.object.label_singular,
+        label_plural=field.object.label_plural,
+        description=field.object.description,
+        model=model_of(field.object),
         fields={f.name: f for f in compiled_fields},
+        is_custom=field.object.is_custom,
     )
     try:
         cleaned = clean_record_input(probe, {field.name: value}, creating=True)
@@ -426,7 +394,7 @@ def _default_value(workspace: Workspace, field: FieldMetadata, value: Any, error
         for key, messages in error.errors.items():
             sub = key.partition(".")[2]
             for message in messages:
-                _add(errors, f"defaultValue.{sub}" if sub else "defaultValue", message)
+                add_error(errors, f"defaultValue.{sub}" if sub else "defaultValue", message)
         return None
     stored = cleaned.custom.get(field.name)
     if field.type in COMPOSITE_TYPES and isinstance(stored, dict):

@@ -139,12 +139,13 @@ def _clean_field(
         _clean_composite(compiled, value, cleaned, existing_custom, obj)
         return
     clean_value = clean_scalar(compiled, value, obj)
-    if compiled.is_custom:
-        cleaned.custom[name] = clean_value
-        return
     join_target = _join_target(obj, name)
     if join_target and clean_value is not None:
         cleaned.references[name] = (join_target, clean_value)
+    if compiled.is_custom:
+        # JSON holds ids as text (the id of a custom relation, such as projectId).
+        cleaned.custom[name] = str(clean_value) if isinstance(clean_value, uuid.UUID) else clean_value
+        return
     assert compiled.path is not None
     cleaned.columns[compiled.path] = clean_value
 

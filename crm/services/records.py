@@ -17,9 +17,11 @@ from django.utils import timezone
 
 from crm.metadata.schema import CompiledObject
 from crm.models import Workspace, WorkspaceMember
+from crm.query.object_scope import new_row
 from crm.query.record_queries import get_object, get_record, records
 from crm.query.serialize import serialize_instance
 from crm.services.actor import Actor
+from crm.services.json_references import forget_references_to
 from crm.services.record_changes import RecordChange, announce
 from crm.services.record_input import CREATE_ONLY_FIELDS, CleanedInput, RecordValidationError, clean_record_input
 from crm.services.upsert_matching import match_existing
@@ -101,7 +103,8 @@ def _insert(
     now = timezone.now()
     instances = []
     for cleaned in cleaned_items:
-        instance = obj.model(
+        instance = new_row(
+            obj,
             id=cleaned.record_id or uuid.uuid4(),
             workspace=workspace,
             created_at=now,
@@ -200,6 +203,7 @@ def destroy_record(workspace: Workspace, object_name: str, record_id: Any, actor
         instance = get_record(workspace, obj, record_id, include_deleted=True, for_update=True)
         snapshot = serialize_instance(obj, instance)
         instance.delete()
+        forget_references_to(workspace, obj, snapshot["id"])
         announce(workspace, actor, [RecordChange(obj.name_singular, "destroyed", snapshot)])
     return snapshot
 

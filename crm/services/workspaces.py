@@ -1,8 +1,10 @@
 """Creating workspaces and their members."""
 
+from collections.abc import Iterable
+
 from django.db import transaction
 
-from crm.metadata.standard_objects import STANDARD_OBJECTS, SYSTEM_FIELDS
+from crm.metadata.standard_objects import STANDARD_OBJECTS, SYSTEM_FIELDS, FieldSpec
 from crm.models import FieldMetadata, ObjectMetadata, User, Workspace, WorkspaceMember
 
 
@@ -25,24 +27,29 @@ def seed_workspace_metadata(workspace: Workspace) -> None:
             description=spec.description,
             icon=spec.icon,
         )
-        FieldMetadata.objects.bulk_create(
-            FieldMetadata(
-                workspace=workspace,
-                object=obj,
-                name=field.name,
-                label=field.label,
-                description=field.description,
-                type=field.type,
-                icon=field.icon,
-                is_system=field.is_system,
-                is_nullable=field.is_nullable,
-                options=field.options,
-                settings=field.settings,
-                default_value=field.default_value,
-                position=position,
-            )
-            for position, field in enumerate(SYSTEM_FIELDS + spec.fields)
+        FieldMetadata.objects.bulk_create(field_rows(workspace, obj, SYSTEM_FIELDS + spec.fields))
+
+
+def field_rows(workspace: Workspace, obj: ObjectMetadata, specs: Iterable[FieldSpec]) -> list[FieldMetadata]:
+    """Unsaved metadata rows of ``obj``'s fields described by ``specs``, positioned in order."""
+    return [
+        FieldMetadata(
+            workspace=workspace,
+            object=obj,
+            name=field.name,
+            label=field.label,
+            description=field.description,
+            type=field.type,
+            icon=field.icon,
+            is_system=field.is_system,
+            is_nullable=field.is_nullable,
+            options=field.options,
+            settings=field.settings,
+            default_value=field.default_value,
+            position=position,
         )
+        for position, field in enumerate(specs)
+    ]
 
 
 def add_member(

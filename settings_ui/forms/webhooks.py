@@ -13,10 +13,12 @@ from typing import Any
 
 from django import forms
 
+from crm.metadata.schema import get_workspace_schema
+from crm.models import Workspace
 from webhooks.inputs import MAX_DESCRIPTION_LENGTH, MAX_URL_LENGTH, WebhookValidationError
 from webhooks.operations import ACTIONS, operation_matches
 
-# The objects offered on the grid, in menu order.
+# The standard objects offered on the grid, in menu order; a workspace's custom objects follow.
 EVENT_OBJECTS = (
     ("person", "People"),
     ("company", "Companies"),
@@ -25,10 +27,27 @@ EVENT_OBJECTS = (
     ("task", "Tasks"),
 )
 ALL_EVENTS = "*.*"
-EVENT_CHOICES = [
-    *((f"{name}.*", f"All {label.lower()} events") for name, label in EVENT_OBJECTS),
-    *((f"{name}.{action}", f"{name}.{action}") for name, _ in EVENT_OBJECTS for action in ACTIONS),
-]
+EventObjects = tuple[tuple[str, str], ...]
+
+
+def event_objects(workspace: Workspace) -> EventObjects:
+    """(singular name, plural label) of the workspace's objects: the standard ones, then its custom objects."""
+    custom = sorted(
+        (obj.label_plural, obj.name_singular)
+        for obj in get_workspace_schema(workspace).objects.values()
+        if obj.is_custom
+    )
+    return EVENT_OBJECTS + tuple((name, label) for label, name in custom)
+
+
+def event_choices(objects: EventObjects) -> list[tuple[str, str]]:
+    return [
+        *((f"{name}.*", f"All {label.lower()} events") for name, label in objects),
+        *((f"{name}.{action}", f"{name}.{action}") for name, _ in objects for action in ACTIONS),
+    ]
+
+
+EVENT_CHOICES = event_choices(EVENT_OBJECTS)
 # The service's error keys (API names) to form fields.
 SERVICE_FIELDS = {"targetUrl": "target_url", "operations": "events", "description": "description"}
 
@@ -59,23 +78,23 @@ class EventRow:
     actions: list[EventBox]
 
 
-def expand_operations(operations: list[str]) -> set[tuple[str, str]]:
+def expand_operations(operations: list[str], objects: EventObjects = EVENT_OBJECTS) -> set[tuple[str, str]]:
     """Every (object, action) pair the operations cover, for the grid's objects."""
     pairs = set()
     for operation in operations:
-        for name, _label in EVENT_OBJECTS:
+        for name, _label in objects:
             for action in ACTIONS:
                 if operation_matches(operation, name, action):
                     pairs.add((name, action))
     return pairs
 
 
-def compact_operations(pairs: set[tuple[str, str]]) -> list[str]:
+def compact_operations(pairs: set[tuple[str, str]], objects: EventObjects = EVENT_OBJECTS) -> list[str]:
     """The shortest operations for the chosen pairs: "*.*", then "person.*", then single events."""
-    if len(pairs) == len(EVENT_OBJECTS) * len(ACTIONS):
+    if len(pairs) == len(objects) * len(ACTIONS):
         return [ALL_EVENTS]
     operations = []
-    for name, _label in EVENT_OBJECTS:
+    for name, _label in objects:
         chosen = [action for action in ACTIONS if (name, action) in pairs]
         if len(chosen) == len(ACTIONS):
             operations.append(f"{name}.*")
@@ -106,21 +125,29 @@ class WebhookForm(forms.Form):
     )
     events = forms.MultipleChoiceField(required=False, choices=EVENT_CHOICES, widget=forms.CheckboxSelectMultiple)
 
+    def __init__(self, *args: object, objects: EventObjects = EVENT_OBJECTS, **kwargs: object) -> None:
+        """``objects``: the rows of the grid (see ``event_objects``)."""
+        super().__init__(*args, **kwargs)
+        self.objects = objects
+        self.fields["events"].choices = event_choices(objects)
+
     @classmethod
-    def for_endpoint(cls, operations: list[str], **kwargs: object) -> WebhookForm:
+    def for_endpoint(
+        cls, operations: list[str], objects: EventObjects = EVENT_OBJECTS, **kwargs: object
+    ) -> WebhookForm:
         """An unbound form showing an endpoint's operations on the grid."""
         if ALL_EVENTS in operations:
-            return cls(initial={"all_events": True, "events": []}, **kwargs)
-        pairs = expand_operations(operations)
+            return cls(initial={"all_events": True, "events": []}, objects=objects, **kwargs)
+        pairs = expand_operations(operations, objects)
         events = [f"{name}.{action}" for name, action in sorted(pairs)]
-        events += [f"{name}.*" for name, _ in EVENT_OBJECTS if all((name, a) in pairs for a in ACTIONS)]
-        return cls(initial={"all_events": False, "events": events}, **kwargs)
+        events += [f"{name}.*" for name, _ in objects if all((name, a) in pairs for a in ACTIONS)]
+        return cls(initial={"all_events": False, "events": events}, objects=objects, **kwargs)
 
     @property
     def operations(self) -> list[str]:
         if self.cleaned_data.get("all_events"):
             return [ALL_EVENTS]
-        return compact_operations(expand_operations(self.cleaned_data.get("events") or []))
+        return compact_operations(expand_operations(self.cleaned_data.get("events") or [], self.objects), self.objects)
 
     def add_service_errors(self, error: WebhookValidationError) -> None:
         """Show the service's validation errors on the matching fields."""
@@ -140,7 +167,7 @@ class WebhookForm(forms.Form):
                     for action in ACTIONS
                 ],
             )
-            for name, label in EVENT_OBJECTS
+            for name, label in self.objects
         ]
 
     @property
@@ -163,10 +190,10 @@ class DeliveryFilterForm(forms.Form):
     )
     event = forms.ChoiceField(required=False)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, objects: EventObjects = EVENT_OBJECTS, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         groups: list = [("", "Any event"), ("webhook.test", "webhook.test")]
-        for name, label in EVENT_OBJECTS:
+        for name, label in objects:
             groups.append(
                 (
                     label,

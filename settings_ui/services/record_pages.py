@@ -31,16 +31,6 @@ from settings_ui.services.record_display import (
     sort_path,
 )
 
-# The record pages, in menu order.
-RECORD_PAGES = ("people", "companies", "opportunities", "tasks", "notes")
-# Tabler icons of the record pages, as in the menu (all in scripts/copy_vendor.py's base palette).
-OBJECT_ICONS = {
-    "people": "user",
-    "companies": "building",
-    "opportunities": "target-arrow",
-    "tasks": "checkbox",
-    "notes": "notes",
-}
 PER_PAGE = 50
 # Objects that notes and tasks can be attached to (NoteTarget / TaskTarget columns).
 TARGET_OBJECTS = ("person", "company", "opportunity")
@@ -153,7 +143,7 @@ def record_detail(workspace: Workspace, obj: CompiledObject, record_id: Any) -> 
         else:
             cell = display(compiled, data.get(compiled.name))
         entry = Entry(compiled.label, cell, compiled.description)
-        if compiled.is_custom:
+        if compiled.is_custom and not obj.is_custom:
             detail.custom_fields.append(entry)
         elif compiled.is_system:
             detail.system_fields.append(entry)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from crm.services.actor import Actor
 from settings_ui.decorators import workspace_admin_required
-from settings_ui.forms.webhooks import DeliveryFilterForm, WebhookForm
+from settings_ui.forms.webhooks import DeliveryFilterForm, WebhookForm, event_objects
 from settings_ui.services.webhook_pages import delivery_rows, endpoint_status, test_result, workspace_endpoints
 from webhooks.inputs import WebhookValidationError
 from webhooks.models import Delivery, WebhookEndpoint
@@ -63,7 +63,11 @@ def webhooks(request: HttpRequest) -> HttpResponse:
 
 @workspace_admin_required
 def webhook_new(request: HttpRequest) -> HttpResponse:
-    form = WebhookForm(request.POST if request.method == "POST" else None, initial={"all_events": True})
+    form = WebhookForm(
+        request.POST if request.method == "POST" else None,
+        initial={"all_events": True},
+        objects=event_objects(request.workspace),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             endpoint = create_endpoint(
@@ -85,7 +89,7 @@ def webhook_new(request: HttpRequest) -> HttpResponse:
 @workspace_admin_required
 def webhook(request: HttpRequest, endpoint_id: UUID) -> HttpResponse:
     endpoint = _endpoint(request, endpoint_id)
-    filters = DeliveryFilterForm(request.GET)
+    filters = DeliveryFilterForm(request.GET, objects=event_objects(request.workspace))
     deliveries = list_deliveries(endpoint, status=filters.value("status"), event=filters.value("event"))
     page = Paginator(deliveries, DELIVERIES_PER_PAGE).get_page(request.GET.get("page"))
     resendable = resendable_count(endpoint)
@@ -106,7 +110,7 @@ def webhook(request: HttpRequest, endpoint_id: UUID) -> HttpResponse:
 def webhook_edit(request: HttpRequest, endpoint_id: UUID) -> HttpResponse:
     endpoint = _endpoint(request, endpoint_id)
     if request.method == "POST":
-        form = WebhookForm(request.POST)
+        form = WebhookForm(request.POST, objects=event_objects(request.workspace))
         if form.is_valid():
             try:
                 update_endpoint(
@@ -121,7 +125,7 @@ def webhook_edit(request: HttpRequest, endpoint_id: UUID) -> HttpResponse:
                 messages.success(request, "Webhook saved.")
                 return _back_to(request, endpoint)
     else:
-        form = WebhookForm.for_endpoint(endpoint.operations)
+        form = WebhookForm.for_endpoint(endpoint.operations, event_objects(request.workspace))
         form.initial.update({"target_url": endpoint.target_url, "description": endpoint.description})
     return render(request, "settings/webhook_form.html", {"form": form, "endpoint": endpoint})
 

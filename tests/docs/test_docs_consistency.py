@@ -33,17 +33,42 @@ ROOT = Path(settings.BASE_DIR)
 DOCS = {path.name: path for path in extract.markdown_files()}
 API_PAGE = DOCS["api-and-webhooks.md"]
 SELF_HOSTING = DOCS["self-hosting.md"]
-OBJECT_PLURALS = {spec.name_plural for spec in STANDARD_OBJECTS_BY_NAME.values()}
-OBJECT_SINGULARS = set(STANDARD_OBJECTS_BY_NAME)
+
+
+def documented_custom_objects() -> list[dict]:
+    """The custom objects the API page's examples create (REST and GraphQL)."""
+    found = []
+    for block in extract.code_blocks(API_PAGE):
+        if "/rest/metadata/objects" in block.body and "-X POST" in block.body:
+            found.append(json.loads(block.body.split("-d '", 1)[1].rsplit("'", 1)[0]))
+        for match in re.finditer(r'nameSingular: \\"(\w+)\\", namePlural: \\"(\w+)\\"', block.body):
+            found.append({"nameSingular": match.group(1), "namePlural": match.group(2)})
+    return found
+
+
+CUSTOM_OBJECTS = documented_custom_objects()
+OBJECT_PLURALS = {spec.name_plural for spec in STANDARD_OBJECTS_BY_NAME.values()} | {
+    o["namePlural"] for o in CUSTOM_OBJECTS
+}
+OBJECT_SINGULARS = set(STANDARD_OBJECTS_BY_NAME) | {o["nameSingular"] for o in CUSTOM_OBJECTS}
 
 # Shell variables the reader sets for the examples (the examples test sets each one);
 # they are not settings of the server.
-EXAMPLE_VARIABLES = {"CRM_API_KEY", "WEBHOOK_SECRET", "PERSON_ID", "WEBHOOK_ID", "DELIVERY_ID", "END_CURSOR"}
+EXAMPLE_VARIABLES = {
+    "CRM_API_KEY",
+    "WEBHOOK_SECRET",
+    "PERSON_ID",
+    "COMPANY_ID",
+    "WEBHOOK_ID",
+    "DELIVERY_ID",
+    "END_CURSOR",
+}
 # Upper-case words the docs use that are values, not environment variables.
 VOCABULARY = (
     set(FieldType.values)
     | set(IS_VALUES)
     | {"BAD_USER_INPUT", "UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "TOO_MANY_REQUESTS", "INTERNAL_SERVER_ERROR"}
+    | {"MANY_TO_ONE", "ONE_TO_MANY"}
 )
 # Code that answers HTTP requests or sends webhooks: where headers and parameters live.
 PRODUCT_SOURCES = ["crm", "webhooks", "settings_ui", "config"]
@@ -412,8 +437,13 @@ def documented_filters() -> list[str]:
 
 
 def create_documented_custom_fields(workspace: object) -> None:
-    """The custom fields the docs' examples create, so filters on them can be checked."""
+    """The custom objects and fields the docs' examples create, so filters on them can be checked."""
     from crm.services.fields import create_custom_field
+    from crm.services.objects import create_object
+
+    for custom_object in CUSTOM_OBJECTS:
+        label = custom_object["nameSingular"].capitalize()
+        create_object(workspace, {"labelSingular": label, "labelPlural": f"{label}s", **custom_object})
 
     for block in extract.code_blocks(API_PAGE):
         if "/rest/metadata/fields" in block.body and "-d '" in block.body:

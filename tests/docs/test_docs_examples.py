@@ -110,9 +110,11 @@ def world(live_server: Any, receiver: Any) -> DocsWorld:  # noqa: F811 - the fix
         headers={"Authorization": f"Bearer {token}"},
         timeout=30,
     ).json()
+    company = create_record(workspace, "company", {"name": "Acme"}, ACTOR)
     env = {
         "CRM_API_KEY": token,
         "PERSON_ID": person["id"],
+        "COMPANY_ID": company["id"],
         "WEBHOOK_ID": str(endpoint.id),
         "WEBHOOK_SECRET": endpoint.secret,
         "DELIVERY_ID": str(sent.id),
@@ -271,6 +273,41 @@ def test_every_python_api_example_runs(world: DocsWorld, tmp_path: Path) -> None
         )
         assert result.returncode == 0, f"Python example {index} failed:\n{code}\n{result.stderr}"
         assert result.stdout.strip(), f"Python example {index} printed nothing"
+
+
+def test_the_custom_objects_example_delivers_the_payload_it_shows(
+    world: DocsWorld,
+    receiver: Any,  # noqa: F811 - the fixture imported above
+    tmp_path: Path,
+) -> None:
+    """Create the object, its field and relation, subscribe (to the local receiver) and
+    create a record, as the "Custom objects" section does; the delivery has what it shows."""
+    if shutil.which("curl") is None:
+        pytest.skip("curl is not installed")
+    section = [e for e in curl_examples(API_PAGE) if e.heading in CUSTOM_OBJECT_HEADINGS]
+    subscribe = next(e for e in section if "/rest/webhooks" in e.code)
+    order = [e for e in section if e is not subscribe and "/rest/projects" not in e.code]
+    order += [subscribe] + [e for e in section if "-X POST" in e.code and "/rest/projects" in e.code]
+    for example in order:
+        example.code = example.code.replace("https://example.com/webhooks/projects", receiver.url)
+        answer = run_curl(example, world, tmp_path)
+        assert 200 <= answer.status < 300, f"[{example.heading}] {answer.status}: {answer.body}"
+    delivery = Delivery.objects.get(event__name="project.created", endpoint__target_url=receiver.url)
+    assert deliver(delivery.id).succeeded
+    actual = json.loads(receiver.received()[-1].body)
+    (shown,) = [example for example in payload_examples() if example["eventName"] == "project.created"]
+    assert actual["eventName"] == "project.created" and set(shown) == set(actual)
+    problems: list[str] = []
+    compare_shape(shown, actual, "payload", problems)
+    assert not problems, problems
+
+
+CUSTOM_OBJECT_HEADINGS = (
+    "Creating an object",
+    "Fields and relations",
+    "Records of a custom object",
+    "Webhooks of a custom object",
+)
 
 
 # --- Signature verification, against a real delivery ---------------------------------------

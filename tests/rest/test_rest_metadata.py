@@ -186,7 +186,7 @@ def test_select_fields_take_options_and_a_default(api, workspace, actor):
         ({"name": "city", "label": "City", "type": "TEXT"}, "name: 'city' is already used"),
         ({"name": "companyId", "label": "C", "type": "TEXT"}, "already used"),
         ({"name": "custom", "label": "C", "type": "TEXT"}, "already used"),
-        ({"name": "x", "label": "X", "type": "RELATION"}, "type: must be one of"),
+        ({"name": "x", "label": "X", "type": "RELATION"}, "relationCreationPayload: required"),
         ({"name": "x", "label": "X", "type": "UUID"}, "type: must be one of"),
         ({"name": "x", "type": "TEXT"}, "label: required"),
         ({"name": "x", "label": "  ", "type": "TEXT"}, "label: must not be blank"),

@@ -168,5 +168,5 @@ def test_the_core_api_matches_its_openapi_document(wsgi_app, fuzz_workspace, api
 @pytest.mark.slow
 def test_the_metadata_api_matches_its_openapi_document(wsgi_app, fuzz_workspace, api_token, new_webhook):
     count, failures = fuzz("/rest/open-api/metadata", wsgi_app, api_token, fuzz_workspace, new_webhook)
-    assert count == 8
+    assert count == 12
     assert not failures, "\n\n".join(failures)

@@ -5,21 +5,15 @@ never sees more connections to the database than workers × threads."""
 
 from __future__ import annotations
 
-import http.client
-import os
-import runpy
-import shlex
-import socket
 import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from child_processes import BASE_DIR, database_url, start_in_own_group, stop_group
 from django.db import connection
+from web_server import WebServer, running_web_server
 
 from crm.services.records import create_record
 
@@ -33,77 +27,12 @@ pytestmark = [
 
 REQUESTS = 2000
 CLIENT_THREADS = 16
-HOST = "127.0.0.1"
-
-
-def procfile_command(name: str) -> list[str]:
-    for line in (BASE_DIR / "Procfile").read_text().splitlines():
-        process, _, command = line.partition(":")
-        if process.strip() == name:
-            return shlex.split(command)
-    raise LookupError(f"the Procfile has no {name} process")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-@dataclass
-class WebServer:
-    port: int
-    workers: int
-    threads: int
-    log_path: Path
-
-    def get(self, path: str, headers: dict[str, str] | None = None) -> int:
-        """One request on a connection of its own, closed after the answer."""
-        client = http.client.HTTPConnection(HOST, self.port, timeout=30)
-        try:
-            client.request("GET", path, headers={"Connection": "close", **(headers or {})})
-            response = client.getresponse()
-            response.read()
-            return response.status
-        finally:
-            client.close()
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")[-5000:]
 
 
 @pytest.fixture
 def web_server(transactional_db: None, tmp_path: Path) -> Iterator[WebServer]:
-    # The test's environment is the server's: both read the same WEB_WORKERS and WEB_THREADS.
-    config = runpy.run_path(str(BASE_DIR / "config" / "gunicorn.conf.py"))
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "DEBUG": "true",  # as `make run` serves
-        "GUNICORN_CMD_ARGS": f"--bind={HOST}:{port}",
-        # API requests must reach the database, not stop at the rate limit.
-        "API_RATE_LIMIT_PER_MINUTE": "1000000",
-        # The file cache and broker folder of this run, not the project's var/.
-        "VAR_DIR": str(tmp_path / "var"),
-    }
-    log_path = tmp_path / "web.log"
-    process = start_in_own_group(procfile_command("web"), env, log_path)
-    server = WebServer(port, config["workers"], config["threads"], log_path)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the web server did not start:\n{server.log()}")
-            try:
-                server.get("/login/")
-                break
-            except OSError:
-                time.sleep(0.1)
+    with running_web_server(tmp_path) as server:
         yield server
-    finally:
-        # Before pytest-django flushes or drops the database the server is connected to.
-        stop_group(process)
 
 
 def database_connections() -> int:

@@ -26,6 +26,7 @@ from crm.rest.openapi.common import (
     ref,
     shared_components,
 )
+from crm.rest.openapi.object_writes import add_object_writes, relation_payload_schema
 from crm.services.fields import CUSTOM_FIELD_TYPES, MAX_DESCRIPTION, MAX_LABEL, MAX_OPTIONS
 
 STRING = OpenApiTypes.STR
@@ -177,6 +178,7 @@ def field_create_schema(workspace_schema: WorkspaceSchema) -> Schema:
             "isActive": nullable(basic(OpenApiTypes.BOOL)),
             "isCustom": {**nullable(basic(OpenApiTypes.BOOL)), "description": "Only true is accepted."},
             "isRemoteCreation": {**nullable(basic(OpenApiTypes.BOOL)), "description": "Only false is accepted."},
+            "relationCreationPayload": relation_payload_schema(),
         },
         required=["name", "label", "type"],
         additionalProperties=False,
@@ -388,9 +390,10 @@ def build_metadata_document(workspace_schema: WorkspaceSchema, server_url: str, 
             }
         },
     }
+    add_object_writes(paths, components["schemas"])
     description = (
-        f"Objects and fields of the **{workspace_name}** workspace. Custom fields created here appear "
-        "immediately in the core API. Writes need a full-access API key. " + rate_limit_note()
+        f"Objects and fields of the **{workspace_name}** workspace. Custom objects and fields created here "
+        "appear immediately in the core API. Writes need a full-access API key. " + rate_limit_note()
     )
     return document(
         f"{workspace_name} — Metadata API",
@@ -399,7 +402,7 @@ def build_metadata_document(workspace_schema: WorkspaceSchema, server_url: str, 
         paths,
         components,
         tags=[
-            {"name": "Objects", "description": "The objects of the workspace and their fields."},
+            {"name": "Objects", "description": "The objects of the workspace and their fields; custom objects."},
             {"name": "Fields", "description": "Create, change and delete custom fields."},
             {"name": "Picklists", "description": "Options of select fields."},
         ],
