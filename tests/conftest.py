@@ -6,6 +6,7 @@ import os
 import time
 from collections.abc import Iterator
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -122,3 +123,13 @@ def one_rate_limit_window(monkeypatch: pytest.MonkeyPatch) -> None:
 
     middle = (int(time.time() // rate_limit.WINDOW_SECONDS) + 0.5) * rate_limit.WINDOW_SECONDS
     monkeypatch.setattr(rate_limit, "time", SimpleNamespace(time=lambda: middle))
+
+
+@pytest.fixture
+def warm_api(api_token: str, settings: Any) -> Client:
+    """A REST client whose key was used once already: a key's first use records when it
+    was last used, later requests only read it, so query counts see the steady state."""
+    settings.API_RATE_LIMIT_PER_MINUTE = 10_000
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {api_token}")
+    client.get("/rest/unicorns")
+    return client

@@ -365,6 +365,8 @@ def test_every_payload_example_has_the_keys_of_a_real_delivery_of_its_event(
     problems: list[str] = []
     for example in payload_examples():
         name = example["eventName"]
+        if name.startswith("project."):
+            continue  # the custom objects example, checked by its own test below
         real = actual[name]
         if set(example) != set(real):
             problems.append(f"{name}: keys {sorted(real)} sent, the docs show {sorted(example)}")

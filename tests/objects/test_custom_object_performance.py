@@ -9,11 +9,13 @@ from custom_object_setup import make_projects
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from test_rest_performance import api as warmed_api
 
 from crm.services.records import create_records
 
-api = warmed_api  # a client whose key was used once already, as in the standard objects' performance tests
+
+@pytest.fixture
+def api(warm_api: Client) -> Client:
+    return warm_api
 
 
 @pytest.fixture

@@ -10,9 +10,10 @@ from django.test import Client
 from standardwebhooks import Webhook
 
 from crm.services.records import create_record, update_record
+from webhooks.inputs import WebhookValidationError
 from webhooks.models import Delivery, Event
 from webhooks.services.delivering import deliver
-from webhooks.services.endpoints import WebhookValidationError, create_endpoint
+from webhooks.services.endpoints import create_endpoint
 
 pytestmark = pytest.mark.usefixtures("webhook_broker", "private_networks_allowed")
 
@@ -34,13 +35,9 @@ def test_a_custom_object_change_is_delivered_to_a_subscribed_receiver(workspace,
     deliver(deliveries[0].id)
     request = receiver.received()[0]
     payload = Webhook(endpoint.secret).verify(request.body, request.headers)
-    assert payload["event"] == "project.created"
-    assert payload["data"]["name"] == "Apollo" and payload["data"]["id"] == project["id"]
-    assert payload["objectMetadata"] == {
-        "id": str(project_object.id),
-        "nameSingular": "project",
-        "namePlural": "projects",
-    }
+    assert payload["eventName"] == "project.created"
+    assert payload["record"]["name"] == "Apollo" and payload["record"]["id"] == project["id"]
+    assert payload["objectMetadata"] == {"id": str(project_object.id), "nameSingular": "project"}
 
 
 def test_operations_name_custom_objects_only_in_their_workspace(workspace, other_workspace, api_token, settings):

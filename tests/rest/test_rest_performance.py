@@ -11,11 +11,8 @@ from crm.services.records import create_records
 
 
 @pytest.fixture
-def api(api_token: str, settings) -> Client:
-    settings.API_RATE_LIMIT_PER_MINUTE = 10_000
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {api_token}")
-    client.get("/rest/unicorns")  # the key's first use records last_used_at; later requests only read
-    return client
+def api(warm_api: Client) -> Client:
+    return warm_api
 
 
 @pytest.fixture
