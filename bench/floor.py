@@ -122,6 +122,13 @@ OPPORTUNITIES_BY_CONTACT_SQL = (
     _select("crm_opportunity", OPPORTUNITY_COLUMNS)
     + f" WHERE {LIVE} AND point_of_contact_id = ANY(%s) ORDER BY position, id"
 )
+# What a note or task target links to, after its note (or task) id.
+TARGET_END_COLUMNS = ["person_id", "company_id", "opportunity_id"]
+TARGETS_BY_PERSON_SQL = {
+    parent: _select(f"crm_{parent}target", [*RECORD_COLUMNS, f"{parent}_id", *TARGET_END_COLUMNS])
+    + f" WHERE {LIVE} AND person_id = ANY(%s) ORDER BY position, id"
+    for parent in ("note", "task")
+}
 # order_by -> (ORDER BY clause, cursor column); bench/sql_check.py compares these with the product's.
 ORDERS = {
     "": ("position ASC NULLS LAST, id ASC NULLS LAST", "position"),
@@ -262,6 +269,16 @@ def opportunity_json(row: Row) -> JSON:
     return data
 
 
+def target_json(parent: str, row: Row) -> JSON:
+    parent_id, person_id, company_id, opportunity_id = row[9:]
+    data = _record_head(row)
+    data[f"{parent}Id"] = _id(parent_id)
+    data["personId"] = _id(person_id)
+    data["companyId"] = _id(company_id)
+    data["opportunityId"] = _id(opportunity_id)
+    return data
+
+
 def encode_cursor(values: list[Any]) -> str:
     raw = orjson.dumps([v.isoformat() if isinstance(v, datetime) else v for v in values])
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -336,13 +353,20 @@ def companies_by_id(conn: psycopg.Connection, workspace_id: uuid.UUID, ids: Iter
 
 def embed_person_relations(conn: psycopg.Connection, workspace_id: uuid.UUID, people: list[JSON]) -> None:
     companies = companies_by_id(conn, workspace_id, (p["companyId"] for p in people if p["companyId"]))
+    person_ids = [uuid.UUID(p["id"]) for p in people]
     by_contact: dict[str, list[JSON]] = {}
-    rows = conn.execute(OPPORTUNITIES_BY_CONTACT_SQL, (workspace_id, [uuid.UUID(p["id"]) for p in people]))
-    for row in rows:
+    for row in conn.execute(OPPORTUNITIES_BY_CONTACT_SQL, (workspace_id, person_ids)):
         by_contact.setdefault(str(row[-1]), []).append(opportunity_json(row))
+    targets: dict[str, dict[str, list[JSON]]] = {}
+    for parent, sql in TARGETS_BY_PERSON_SQL.items():
+        by_person = targets[f"{parent}Targets"] = {}
+        for row in conn.execute(sql, (workspace_id, person_ids)):
+            by_person.setdefault(str(row[10]), []).append(target_json(parent, row))
     for person in people:
         person["company"] = companies.get(person["companyId"]) if person["companyId"] else None
         person["pointOfContactForOpportunities"] = by_contact.get(person["id"], [])
+        for key, by_person in targets.items():
+            person[key] = by_person.get(person["id"], [])
 
 
 def rest_list(conn: psycopg.Connection, workspace_id: uuid.UUID, query: dict[str, list[str]]) -> JSON:

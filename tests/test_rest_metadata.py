@@ -28,9 +28,9 @@ def created(api: Client, **body: object) -> dict:
 
 def test_objects_are_listed_with_their_fields(api, workspace):
     body = api.get("/rest/metadata/objects").json()
-    assert body["totalCount"] == 5
+    assert body["totalCount"] == 7
     objects = {o["namePlural"]: o for o in body["data"]["objects"]}
-    assert set(objects) == {"people", "companies", "opportunities", "notes", "tasks"}
+    assert set(objects) == {"people", "companies", "opportunities", "notes", "tasks", "noteTargets", "taskTargets"}
     person_fields = {f["name"]: f for f in objects["people"]["fields"]}
     assert person_fields["name"]["type"] == "FULL_NAME"
     assert [s["name"] for s in person_fields["name"]["subFields"]] == ["firstName", "lastName"]

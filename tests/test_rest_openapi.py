@@ -206,7 +206,7 @@ def test_webhook_schemas_match_what_the_routes_return(api, core):
 
 
 def test_the_webhook_payloads_are_documented(core):
-    assert set(core["webhooks"]) == {"person", "company", "opportunity", "note", "task"}
+    assert set(core["webhooks"]) == {"person", "company", "opportunity", "note", "task", "noteTarget", "taskTarget"}
     body = core["webhooks"]["person"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert body == {"$ref": "#/components/schemas/PersonWebhookEvent"}
     event = core["components"]["schemas"]["PersonWebhookEvent"]

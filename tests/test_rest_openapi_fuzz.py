@@ -160,8 +160,8 @@ def fuzz(
 @pytest.mark.slow
 def test_the_core_api_matches_its_openapi_document(wsgi_app, fuzz_workspace, api_token, new_webhook):
     count, failures = fuzz("/rest/open-api/core", wsgi_app, api_token, fuzz_workspace, new_webhook)
-    # 7 operations for each of the 5 objects, 10 for webhooks.
-    assert count == 45
+    # 7 operations for each of the 7 objects, 10 for webhooks.
+    assert count == 59
     assert not failures, "\n\n".join(failures)
 
 

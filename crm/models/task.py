@@ -29,15 +29,20 @@ class Task(Record):
         return self.title or str(self.id)
 
 
-class TaskTarget(models.Model):
-    """Attaches a task to exactly one person, company or opportunity."""
+class TaskTarget(Record):
+    """What a task is about: one person, company or opportunity (Twenty's ``taskTarget``)."""
 
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="targets")
+    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.CASCADE, related_name="task_targets")
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="task_targets")
     company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.CASCADE, related_name="task_targets")
     opportunity = models.ForeignKey(
         Opportunity, null=True, blank=True, on_delete=models.CASCADE, related_name="task_targets"
     )
+
+    class Meta(Record.Meta):
+        indexes = [
+            models.Index(fields=["workspace", "position", "id"], name="tasktarget_ws_position", condition=LIVE),
+        ]
 
     def __str__(self) -> str:
         return f"task {self.task_id} target"

@@ -2,8 +2,8 @@
 
 from django.db import transaction
 
-from crm.metadata.standard_objects import STANDARD_OBJECTS, SYSTEM_FIELDS
-from crm.models import FieldMetadata, ObjectMetadata, User, Workspace, WorkspaceMember
+from crm.models import User, Workspace, WorkspaceMember
+from crm.services.standard_metadata import seed_workspace_metadata
 
 
 @transaction.atomic
@@ -11,38 +11,6 @@ def create_workspace(slug: str, name: str) -> Workspace:
     workspace = Workspace.objects.create(slug=slug, name=name)
     seed_workspace_metadata(workspace)
     return workspace
-
-
-def seed_workspace_metadata(workspace: Workspace) -> None:
-    """Describe the standard objects of a new workspace as metadata rows."""
-    for spec in STANDARD_OBJECTS:
-        obj = ObjectMetadata.objects.create(
-            workspace=workspace,
-            name_singular=spec.name_singular,
-            name_plural=spec.name_plural,
-            label_singular=spec.label_singular,
-            label_plural=spec.label_plural,
-            description=spec.description,
-            icon=spec.icon,
-        )
-        FieldMetadata.objects.bulk_create(
-            FieldMetadata(
-                workspace=workspace,
-                object=obj,
-                name=field.name,
-                label=field.label,
-                description=field.description,
-                type=field.type,
-                icon=field.icon,
-                is_system=field.is_system,
-                is_nullable=field.is_nullable,
-                options=field.options,
-                settings=field.settings,
-                default_value=field.default_value,
-                position=position,
-            )
-            for position, field in enumerate(SYSTEM_FIELDS + spec.fields)
-        )
 
 
 def add_member(

@@ -21,6 +21,8 @@ EVENT_OBJECTS = (
     ("opportunity", "Opportunities"),
     ("note", "Notes"),
     ("task", "Tasks"),
+    ("noteTarget", "Note targets"),
+    ("taskTarget", "Task targets"),
 )
 ALL_EVENTS = "*.*"
 EVENT_CHOICES = [
