@@ -202,6 +202,7 @@ STANDARD_OBJECTS: tuple[ObjectSpec, ...] = (
         (
             FieldSpec("title", "Title", "TEXT", "Note title"),
             FieldSpec("body", "Body", "TEXT", "Note body (Markdown)", settings={"maxLength": 100_000}),
+            FieldSpec("bodyV2", "Body (rich text)", "RICH_TEXT_V2", "Note body: editor document and Markdown"),
             one_to_many("noteTargets", "Relations", "noteTarget", "note", "What the note is about"),
         ),
     ),
@@ -216,6 +217,7 @@ STANDARD_OBJECTS: tuple[ObjectSpec, ...] = (
         (
             FieldSpec("title", "Title", "TEXT", "Task title"),
             FieldSpec("body", "Body", "TEXT", "Task body (Markdown)", settings={"maxLength": 100_000}),
+            FieldSpec("bodyV2", "Body (rich text)", "RICH_TEXT_V2", "Task body: editor document and Markdown"),
             FieldSpec("dueAt", "Due Date", "DATE_TIME", "Task due date"),
             FieldSpec("status", "Status", "SELECT", "Task status", options=TASK_STATUS_OPTIONS, default_value="TODO"),
             many_to_one("assignee", "Assignee", "workspaceMember", "assignedTasks"),

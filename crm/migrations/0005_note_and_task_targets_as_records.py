@@ -11,6 +11,8 @@ import uuid
 import django.db.models.deletion
 from django.db import migrations, models
 
+from crm.services.standard_metadata import sync_every_workspace
+
 
 RECORD_FIELDS = [
     ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
@@ -91,18 +93,6 @@ def copy_links(apps, schema_editor):  # noqa: ANN001 - RunPython's signature
         model.objects.bulk_create(rows)
 
 
-def add_standard_metadata(apps, schema_editor):  # noqa: ANN001 - RunPython's signature
-    from crm.services.standard_metadata import sync_standard_metadata
-
-    models_ = {
-        "object_model": apps.get_model("crm", "ObjectMetadata"),
-        "field_model": apps.get_model("crm", "FieldMetadata"),
-        "workspace_model": apps.get_model("crm", "Workspace"),
-    }
-    for workspace in models_["workspace_model"].objects.all():
-        sync_standard_metadata(workspace, **models_)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("crm", "0004_live_record_indexes"),
@@ -132,5 +122,5 @@ class Migration(migrations.Migration):
         migrations.RunPython(copy_links, migrations.RunPython.noop),
         migrations.DeleteModel("LegacyNoteTarget"),
         migrations.DeleteModel("LegacyTaskTarget"),
-        migrations.RunPython(add_standard_metadata, migrations.RunPython.noop),
+        migrations.RunPython(sync_every_workspace, migrations.RunPython.noop),
     ]

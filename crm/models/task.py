@@ -10,6 +10,9 @@ from crm.models.workspace import WorkspaceMember
 class Task(Record):
     title = models.CharField(max_length=255, blank=True, default="")
     body = models.TextField(blank=True, default="")  # Markdown
+    # bodyV2, Twenty's rich text: the editor's document (BlockNote JSON) and its Markdown.
+    body_v2_blocknote = models.TextField(blank=True, default="")
+    body_v2_markdown = models.TextField(blank=True, default="")
     due_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=63, null=True, blank=True, default="TODO")
     assignee = models.ForeignKey(

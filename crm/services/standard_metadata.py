@@ -65,6 +65,18 @@ def sync_standard_metadata(
     return added
 
 
+def sync_every_workspace(apps: Any, schema_editor: Any) -> None:
+    """For the migrations that add standard objects or fields (``RunPython``), with their
+    historical models."""
+    models = {
+        "object_model": apps.get_model("crm", "ObjectMetadata"),
+        "field_model": apps.get_model("crm", "FieldMetadata"),
+        "workspace_model": apps.get_model("crm", "Workspace"),
+    }
+    for workspace in models["workspace_model"].objects.all():
+        sync_standard_metadata(workspace, **models)
+
+
 def _object_values(spec: ObjectSpec) -> dict[str, Any]:
     names = ("name_singular", "name_plural", "label_singular", "label_plural", "description", "icon")
     return {name: getattr(spec, name) for name in names}

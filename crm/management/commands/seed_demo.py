@@ -78,7 +78,8 @@ class Command(BaseCommand):
         for index, title in enumerate(sample.NOTE_TITLES * 2):
             first_name = people[index]["name"]["firstName"]
             markdown = f"## {title}\n\n- Talked to {first_name}"
-            notes.append(create_record(ws, "note", {"title": title, "body": markdown}, SEED_ACTOR))
+            note = {"title": title, "body": markdown, "bodyV2": {"markdown": markdown}}
+            notes.append(create_record(ws, "note", note, SEED_ACTOR))
         # Each note is about the person it mentions and that person's company.
         _attach(
             ws,

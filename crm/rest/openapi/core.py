@@ -33,7 +33,14 @@ from crm.rest.openapi.common import (
     ref,
     shared_components,
 )
-from crm.services.record_input import DEFAULT_MAX_TEXT, INT32, INT64, MAX_LIST_ITEMS, READ_ONLY_FIELDS
+from crm.services.record_input import (
+    DEFAULT_MAX_TEXT,
+    INT32,
+    INT64,
+    MAX_LIST_ITEMS,
+    READ_ONLY_FIELDS,
+    sub_text_limit,
+)
 from crm.services.records import MAX_BATCH
 
 EVENT_ACTIONS = ("created", "updated", "deleted", "restored", "destroyed")
@@ -78,7 +85,7 @@ def _sub_schema(obj_meta: CompiledObject, field: CompiledField, sub: SubField, *
     if sub.kind == "text":
         schema = basic(OpenApiTypes.STR)
         if write:
-            limit = 2048 if "Url" in sub.name else 255
+            limit = sub_text_limit(sub)
             column_limit = None if field.is_custom else _column_max_length(obj_meta, sub.path)
             schema["maxLength"] = min(limit, column_limit or limit)
             if sub.name == "primaryEmail":
