@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, re_path
 
-from crm.rest.views import metadata, openapi, records
+from crm.rest.views import group_by, metadata, openapi, records
 
 # Segments owned by other REST routes (metadata, OpenAPI, webhooks in their app),
 # so the generic object routes never shadow them.
@@ -9,6 +9,8 @@ _PLURAL = rf"(?P<plural>(?!(?:{_RESERVED})(?:/|$))[A-Za-z][A-Za-z0-9]{{0,62}})"
 _ID = r"(?P<record_id>[^/]{1,100})"
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    # Operations on a whole object, before /rest/{plural}/{id} would take their names for ids.
+    re_path(rf"^rest/{_PLURAL}/groupBy/?$", group_by.GroupByView.as_view(), name="rest-group-by"),
     # Records first (the busiest routes); _PLURAL leaves the reserved names to the rest.
     re_path(rf"^rest/{_PLURAL}/?$", records.RecordListView.as_view(), name="rest-records"),
     re_path(rf"^rest/{_PLURAL}/{_ID}/?$", records.RecordDetailView.as_view(), name="rest-record"),

@@ -44,7 +44,9 @@ OPTION_TYPES = frozenset({"SELECT", "MULTI_SELECT"})
 NAME_RE = re.compile(r"^[a-z][a-zA-Z0-9]{0,62}$")
 OPTION_VALUE_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,62}$")
 # Names with a meaning elsewhere in the APIs or in storage.
-RESERVED_NAMES = frozenset({"custom", "workspace", "workspaceId", "objectMetadata", "edges", "node", "cursor"})
+RESERVED_NAMES = frozenset(
+    {"custom", "workspace", "workspaceId", "objectMetadata", "edges", "node", "cursor", "aggregate"}
+)
 MAX_OPTIONS = 200
 MAX_LABEL = 63
 # Option positions are plain sort keys; beyond this (or NaN, or infinite) they are noise.
