@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, re_path
 
-from crm.rest.views import group_by, metadata, openapi, records
+from crm.rest.views import duplicates, group_by, merge, metadata, openapi, records
 
 # Segments owned by other REST routes (metadata, OpenAPI, webhooks in their app),
 # so the generic object routes never shadow them.
@@ -11,6 +11,8 @@ _ID = r"(?P<record_id>[^/]{1,100})"
 urlpatterns: list[URLPattern | URLResolver] = [
     # Operations on a whole object, before /rest/{plural}/{id} would take their names for ids.
     re_path(rf"^rest/{_PLURAL}/groupBy/?$", group_by.GroupByView.as_view(), name="rest-group-by"),
+    re_path(rf"^rest/{_PLURAL}/duplicates/?$", duplicates.DuplicatesView.as_view(), name="rest-duplicates"),
+    re_path(rf"^rest/{_PLURAL}/merge/?$", merge.MergeView.as_view(), name="rest-merge"),
     # Records first (the busiest routes); _PLURAL leaves the reserved names to the rest.
     re_path(rf"^rest/{_PLURAL}/?$", records.RecordListView.as_view(), name="rest-records"),
     re_path(rf"^rest/{_PLURAL}/{_ID}/?$", records.RecordDetailView.as_view(), name="rest-record"),
