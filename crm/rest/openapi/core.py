@@ -22,6 +22,8 @@ from crm.rest.openapi.common import (
     any_value,
     array,
     basic,
+    data_envelope,
+    depth_parameter,
     document,
     error_responses,
     json_content,
@@ -33,6 +35,7 @@ from crm.rest.openapi.common import (
     ref,
     shared_components,
 )
+from crm.rest.openapi.record_operations import group_schema, operation_paths
 from crm.services.record_input import (
     DEFAULT_MAX_TEXT,
     INT32,
@@ -350,28 +353,14 @@ def list_parameters(obj_meta: CompiledObject) -> list[Schema]:
             "query",
             description="Cursor: the page before this one (`pageInfo.startCursor`).",
         ),
-        _depth_parameter(),
+        depth_parameter(),
     ]
-
-
-def _depth_parameter() -> Schema:
-    return build_parameter_type(
-        "depth",
-        {**basic(OpenApiTypes.INT), "enum": [0, 1]},
-        "query",
-        description="0: the record's own fields; 1: also its related records.",
-        default=0,
-    )
 
 
 def _id_parameter(obj_meta: CompiledObject) -> Schema:
     return build_parameter_type(
         "id", basic(UUID), "path", description=f"Id of the {obj_meta.name_singular}.", required=True
     )
-
-
-def _envelope(key: str, schema: Schema) -> Schema:
-    return obj({"data": obj({key: schema}, required=[key])}, required=["data"])
 
 
 def object_paths(obj_meta: CompiledObject) -> dict[str, Schema]:
@@ -409,7 +398,7 @@ def object_paths(obj_meta: CompiledObject) -> dict[str, Schema]:
                     "content": json_content(ref(f"{cap}ForCreate"), {"example": example}),
                 },
                 "responses": {
-                    "201": json_response(f"The created {singular}.", _envelope(f"create{cap}", record)),
+                    "201": json_response(f"The created {singular}.", data_envelope(f"create{cap}", record)),
                     **writes,
                 },
             },
@@ -420,8 +409,8 @@ def object_paths(obj_meta: CompiledObject) -> dict[str, Schema]:
                 "operationId": f"findOne{cap}",
                 "summary": f"Get a {singular}",
                 "tags": tag,
-                "parameters": [_depth_parameter()],
-                "responses": {"200": json_response(f"The {singular}.", _envelope(singular, record)), **reads},
+                "parameters": [depth_parameter()],
+                "responses": {"200": json_response(f"The {singular}.", data_envelope(singular, record)), **reads},
             },
             "patch": {
                 "operationId": f"updateOne{cap}",
@@ -433,7 +422,7 @@ def object_paths(obj_meta: CompiledObject) -> dict[str, Schema]:
                     "content": json_content(ref(f"{cap}ForUpdate"), {"example": _update_example(example)}),
                 },
                 "responses": {
-                    "200": json_response(f"The updated {singular}.", _envelope(f"update{cap}", record)),
+                    "200": json_response(f"The updated {singular}.", data_envelope(f"update{cap}", record)),
                     **writes,
                 },
             },
@@ -454,7 +443,7 @@ def object_paths(obj_meta: CompiledObject) -> dict[str, Schema]:
                 "responses": {
                     "200": json_response(
                         f"The deleted {singular}'s id.",
-                        _envelope(f"delete{cap}", obj({"id": basic(UUID)}, required=["id"])),
+                        data_envelope(f"delete{cap}", obj({"id": basic(UUID)}, required=["id"])),
                     ),
                     **error_responses(400, 401, 403, 404, 429),
                 },
@@ -473,7 +462,7 @@ def object_paths(obj_meta: CompiledObject) -> dict[str, Schema]:
                     ),
                 },
                 "responses": {
-                    "201": json_response(f"The created {plural}.", _envelope(f"create{cap_plural}", array(record))),
+                    "201": json_response(f"The created {plural}.", data_envelope(f"create{cap_plural}", array(record))),
                     **writes,
                 },
             }
@@ -485,7 +474,7 @@ def object_paths(obj_meta: CompiledObject) -> dict[str, Schema]:
                 "summary": f"Restore a deleted {singular}",
                 "tags": tag,
                 "responses": {
-                    "200": json_response(f"The restored {singular}.", _envelope(f"restore{cap}", record)),
+                    "200": json_response(f"The restored {singular}.", data_envelope(f"restore{cap}", record)),
                     **error_responses(400, 401, 403, 404, 429),
                 },
             },
@@ -535,6 +524,8 @@ def build_core_document(workspace_schema: WorkspaceSchema, server_url: str, work
         schemas[f"{cap}ForCreate"] = write_schema(obj_meta, creating=True)
         schemas[f"{cap}ForUpdate"] = write_schema(obj_meta, creating=False)
         schemas[f"{cap}WebhookEvent"] = webhook_event_schema(obj_meta)
+        schemas[f"{cap}Group"] = group_schema(obj_meta)
+        paths.update(operation_paths(obj_meta))
         paths.update(object_paths(obj_meta))
         webhooks[obj_meta.name_singular] = webhook_operations(obj_meta)
         tags.append({"name": obj_meta.label_plural, "description": obj_meta.description})
