@@ -313,3 +313,26 @@ def test_the_answers_agree_with_sql_written_by_hand(api, deals, workspace, actor
     }
     assert answered == expected
     assert len(answered) == 4
+
+
+def test_groups_with_records_and_their_relations_cost_the_same_statements_for_few_or_many(api, workspace, actor):
+    companies = create_records(workspace, "company", [{"name": f"Company {i}"} for i in range(5)], actor)
+    for start in (0, 60):
+        create_records(
+            workspace,
+            "opportunity",
+            [{"name": f"Deal {i % 40}", "companyId": companies[i % 5]["id"]} for i in range(start, start + 60)],
+            actor,
+        )
+    query = """query($limit: Int) { opportunitiesGroupBy(groupBy: [{name: true}], limit: $limit) {
+      groupByDimensionValues totalCount sumAmountAmountMicros edges { node { name company { name } } }
+    } }"""
+
+    def statements(limit: int) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            groups = graphql_data(api, query, {"limit": limit})["opportunitiesGroupBy"]
+        assert len(groups) == limit and all(len(g["edges"]) == g["totalCount"] == 3 for g in groups)
+        return len(captured)
+
+    statements(1)  # the key's first use records last_used_at
+    assert statements(2) == statements(40)
