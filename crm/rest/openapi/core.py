@@ -46,6 +46,10 @@ from crm.services.record_input import (
 )
 from crm.services.records import MAX_BATCH
 
+# Built in common.py, where the paths of the operations on a whole object use them too.
+_envelope = data_envelope
+_depth_parameter = depth_parameter
+
 EVENT_ACTIONS = ("created", "updated", "deleted", "restored", "destroyed")
 SAMPLE_COMPOSITES: dict[str, dict[str, Any]] = {
     "FULL_NAME": {"firstName": "Ada", "lastName": "Lovelace"},
@@ -353,7 +357,7 @@ def list_parameters(obj_meta: CompiledObject) -> list[Schema]:
             "query",
             description="Cursor: the page before this one (`pageInfo.startCursor`).",
         ),
-        depth_parameter(),
+        _depth_parameter(),
     ]
 
 
@@ -398,7 +402,7 @@ def object_paths(obj_meta: CompiledObject) -> dict[str, Schema]:
                     "content": json_content(ref(f"{cap}ForCreate"), {"example": example}),
                 },
                 "responses": {
-                    "201": json_response(f"The created {singular}.", data_envelope(f"create{cap}", record)),
+                    "201": json_response(f"The created {singular}.", _envelope(f"create{cap}", record)),
                     **writes,
                 },
             },
@@ -409,8 +413,8 @@ def object_paths(obj_meta: CompiledObject) -> dict[str, Schema]:
                 "operationId": f"findOne{cap}",
                 "summary": f"Get a {singular}",
                 "tags": tag,
-                "parameters": [depth_parameter()],
-                "responses": {"200": json_response(f"The {singular}.", data_envelope(singular, record)), **reads},
+                "parameters": [_depth_parameter()],
+                "responses": {"200": json_response(f"The {singular}.", _envelope(singular, record)), **reads},
             },
             "patch": {
                 "operationId": f"updateOne{cap}",
@@ -422,7 +426,7 @@ def object_paths(obj_meta: CompiledObject) -> dict[str, Schema]:
                     "content": json_content(ref(f"{cap}ForUpdate"), {"example": _update_example(example)}),
                 },
                 "responses": {
-                    "200": json_response(f"The updated {singular}.", data_envelope(f"update{cap}", record)),
+                    "200": json_response(f"The updated {singular}.", _envelope(f"update{cap}", record)),
                     **writes,
                 },
             },
@@ -443,7 +447,7 @@ def object_paths(obj_meta: CompiledObject) -> dict[str, Schema]:
                 "responses": {
                     "200": json_response(
                         f"The deleted {singular}'s id.",
-                        data_envelope(f"delete{cap}", obj({"id": basic(UUID)}, required=["id"])),
+                        _envelope(f"delete{cap}", obj({"id": basic(UUID)}, required=["id"])),
                     ),
                     **error_responses(400, 401, 403, 404, 429),
                 },
@@ -462,7 +466,7 @@ def object_paths(obj_meta: CompiledObject) -> dict[str, Schema]:
                     ),
                 },
                 "responses": {
-                    "201": json_response(f"The created {plural}.", data_envelope(f"create{cap_plural}", array(record))),
+                    "201": json_response(f"The created {plural}.", _envelope(f"create{cap_plural}", array(record))),
                     **writes,
                 },
             }
@@ -474,7 +478,7 @@ def object_paths(obj_meta: CompiledObject) -> dict[str, Schema]:
                 "summary": f"Restore a deleted {singular}",
                 "tags": tag,
                 "responses": {
-                    "200": json_response(f"The restored {singular}.", data_envelope(f"restore{cap}", record)),
+                    "200": json_response(f"The restored {singular}.", _envelope(f"restore{cap}", record)),
                     **error_responses(400, 401, 403, 404, 429),
                 },
             },
