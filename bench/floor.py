@@ -129,12 +129,29 @@ OPPORTUNITIES_JSON = (
     + " ORDER BY o.position, o.id), '[]') FROM crm_opportunity o"
     " WHERE o.workspace_id = %(workspace)s AND o.deleted_at IS NULL AND o.point_of_contact_id = p.id)"
 )
+
+
+def _targets_json(parent: str) -> str:
+    """A person's note (or task) targets, as depth=1 embeds them."""
+    t = f"{parent[0]}t"
+    ends = {f"{parent}Id": f"{t}.{parent}_id", "personId": f"{t}.person_id"}
+    ends |= {"companyId": f"{t}.company_id", "opportunityId": f"{t}.opportunity_id"}
+    return (
+        "(SELECT coalesce(json_agg("
+        + _record(t, **ends)
+        + f" ORDER BY {t}.position, {t}.id), '[]') FROM crm_{parent}target {t}"
+        f" WHERE {t}.workspace_id = %(workspace)s AND {t}.deleted_at IS NULL AND {t}.person_id = p.id)"
+    )
+
+
 PERSON_JSON = _record("p", **PERSON_FIELDS)
 PERSON_WITH_RELATIONS_JSON = _record(
     "p",
     **PERSON_FIELDS,
     company=f"CASE WHEN c.id IS NOT NULL THEN {COMPANY_JSON} END",
     pointOfContactForOpportunities=OPPORTUNITIES_JSON,
+    noteTargets=_targets_json("note"),
+    taskTargets=_targets_json("task"),
 )
 # The GraphQL list's node: only the fields the document selects.
 NODE_JSON = _object(

@@ -16,7 +16,10 @@ import graphene
 from crm.graphql import core_resolvers as resolvers
 from crm.graphql.core_types import READ_FILTER_NOTE, CoreTypes, object_type
 from crm.graphql.current_workspace import current_workspace_field
+from crm.graphql.duplicates_resolvers import duplicates_query_fields
 from crm.graphql.execution import PreparedSchema
+from crm.graphql.group_by_resolvers import group_by_query_fields
+from crm.graphql.merge_resolvers import merge_mutation_fields
 from crm.graphql.scalars import UUID
 from crm.metadata.schema import CompiledObject, WorkspaceSchema, get_workspace_schema
 from crm.models import Workspace
@@ -56,6 +59,9 @@ def build_core_schema(workspace_schema: WorkspaceSchema) -> PreparedSchema:
         mutation_fields.update(_mutation_fields(types, singular, obj))
     # Some of Twenty's clients check their key with it here rather than on /metadata.
     query_fields["currentWorkspace"] = current_workspace_field()
+    query_fields.update(group_by_query_fields(types))
+    query_fields.update(duplicates_query_fields(types))
+    mutation_fields.update(merge_mutation_fields(types))
     schema = graphene.Schema(
         query=object_type("Query", query_fields),
         mutation=object_type("Mutation", mutation_fields),

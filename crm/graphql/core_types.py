@@ -42,6 +42,7 @@ COMPOSITE_NAMES = {
     "CURRENCY": "Currency",
     "ADDRESS": "Address",
     "ACTOR": "Actor",
+    "RICH_TEXT_V2": "RichTextV2",
 }
 
 COMPARISONS = ("eq", "neq", "in", "gt", "gte", "lt", "lte", "is")

@@ -2,12 +2,19 @@
 
 from dataclasses import dataclass
 
+# A rich-text body: its Markdown, and the editor's document (BlockNote JSON), which is
+# several times longer than the text it holds.
+RICH_TEXT_MARKDOWN_MAX = 100_000
+RICH_TEXT_BLOCKNOTE_MAX = 500_000
+
 
 @dataclass(frozen=True)
 class SubFieldSpec:
     name: str
     # text | list | bigint | float | uuid: decides validation, filtering and OpenAPI types.
     kind: str
+    # Longest text accepted; None for the defaults (255, or 2048 for URLs).
+    max_length: int | None = None
 
 
 COMPOSITE_TYPES: dict[str, tuple[SubFieldSpec, ...]] = {
@@ -34,6 +41,10 @@ COMPOSITE_TYPES: dict[str, tuple[SubFieldSpec, ...]] = {
         SubFieldSpec("addressCountry", "text"),
         SubFieldSpec("addressLat", "float"),
         SubFieldSpec("addressLng", "float"),
+    ),
+    "RICH_TEXT_V2": (
+        SubFieldSpec("blocknote", "text", RICH_TEXT_BLOCKNOTE_MAX),
+        SubFieldSpec("markdown", "text", RICH_TEXT_MARKDOWN_MAX),
     ),
     "ACTOR": (
         SubFieldSpec("source", "text"),

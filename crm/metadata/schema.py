@@ -31,6 +31,7 @@ class SubField:
     kind: str
     # ORM lookup path: a column for standard fields, ``custom__<field>__<sub>`` for custom ones.
     path: str
+    max_length: int | None = None
 
 
 @dataclass(frozen=True)
@@ -200,11 +201,13 @@ def _compile_field(
     specs: tuple[SubFieldSpec, ...] = COMPOSITE_TYPES.get(row.type, ())
     if base["is_custom"]:
         if specs:
-            subs = tuple(SubField(s.name, s.kind, f"custom__{row.name}__{s.name}") for s in specs)
+            subs = tuple(SubField(s.name, s.kind, f"custom__{row.name}__{s.name}", s.max_length) for s in specs)
             return [CompiledField(**base, subfields=subs)]
         return [CompiledField(**base, path=f"custom__{row.name}")]
     if specs:
-        subs = tuple(SubField(s.name, s.kind, f"{snake_case(row.name)}_{snake_case(s.name)}") for s in specs)
+        subs = tuple(
+            SubField(s.name, s.kind, f"{snake_case(row.name)}_{snake_case(s.name)}", s.max_length) for s in specs
+        )
         return [CompiledField(**base, subfields=subs)]
     return [CompiledField(**base, path=snake_case(row.name))]
 

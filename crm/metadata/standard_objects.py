@@ -1,4 +1,4 @@
-"""The standard objects every workspace starts with. ``seed_workspace_metadata``
+"""The standard objects every workspace starts with. ``crm.services.standard_metadata``
 writes them as metadata rows; from then on the rows are the description that the
 record service, REST, GraphQL and OpenAPI are generated from."""
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import models
 
-from crm.models import Company, Note, Opportunity, Person, Task
+from crm.models import Company, Note, NoteTarget, Opportunity, Person, Task, TaskTarget
 
 
 @dataclass(frozen=True)
@@ -45,11 +45,12 @@ def options(*pairs: tuple[str, str, str]) -> list[dict[str, Any]]:
     ]
 
 
-def many_to_one(name: str, label: str, target: str, inverse: str) -> FieldSpec:
+def many_to_one(name: str, label: str, target: str, inverse: str, description: str = "") -> FieldSpec:
     return FieldSpec(
         name,
         label,
         "RELATION",
+        description,
         settings={
             "relationType": "MANY_TO_ONE",
             "targetObject": target,
@@ -59,12 +60,35 @@ def many_to_one(name: str, label: str, target: str, inverse: str) -> FieldSpec:
     )
 
 
-def one_to_many(name: str, label: str, target: str, inverse: str) -> FieldSpec:
+def one_to_many(name: str, label: str, target: str, inverse: str, description: str = "") -> FieldSpec:
     return FieldSpec(
         name,
         label,
         "RELATION",
+        description,
         settings={"relationType": "ONE_TO_MANY", "targetObject": target, "inverseField": inverse},
+    )
+
+
+def link_object(model: type[models.Model], activity: str) -> ObjectSpec:
+    """A note's or task's targets: each links it to one person, company or opportunity."""
+    name = f"{activity}Target"
+    label = activity.title()
+    return ObjectSpec(
+        name,
+        f"{name}s",
+        f"{label} Target",
+        f"{label} Targets",
+        model,
+        "link",
+        f"Attaches a {activity} to a person, a company or an opportunity",
+        (
+            many_to_one(activity, label, activity, f"{name}s", f"The {activity}"),
+            *(
+                many_to_one(end, end.title(), end, f"{name}s", f"The {end} the {activity} is about")
+                for end in ("person", "company", "opportunity")
+            ),
+        ),
     )
 
 
@@ -115,6 +139,8 @@ STANDARD_OBJECTS: tuple[ObjectSpec, ...] = (
             ),
             one_to_many("people", "People", "person", "company"),
             one_to_many("opportunities", "Opportunities", "opportunity", "company"),
+            one_to_many("noteTargets", "Notes", "noteTarget", "company", "Notes tied to the company"),
+            one_to_many("taskTargets", "Tasks", "taskTarget", "company", "Tasks tied to the company"),
         ),
         unique_fields=(("domainName", "primaryLinkUrl"),),
     ),
@@ -137,6 +163,8 @@ STANDARD_OBJECTS: tuple[ObjectSpec, ...] = (
             FieldSpec("xLink", "X", "LINKS", "Contact's X account"),
             many_to_one("company", "Company", "company", "people"),
             one_to_many("pointOfContactForOpportunities", "Opportunities", "opportunity", "pointOfContact"),
+            one_to_many("noteTargets", "Notes", "noteTarget", "person", "Notes tied to the contact"),
+            one_to_many("taskTargets", "Tasks", "taskTarget", "person", "Tasks tied to the contact"),
         ),
         unique_fields=(("emails", "primaryEmail"),),
     ),
@@ -163,6 +191,8 @@ STANDARD_OBJECTS: tuple[ObjectSpec, ...] = (
             ),
             many_to_one("company", "Company", "company", "opportunities"),
             many_to_one("pointOfContact", "Point of Contact", "person", "pointOfContactForOpportunities"),
+            one_to_many("noteTargets", "Notes", "noteTarget", "opportunity", "Notes tied to the opportunity"),
+            one_to_many("taskTargets", "Tasks", "taskTarget", "opportunity", "Tasks tied to the opportunity"),
         ),
     ),
     ObjectSpec(
@@ -176,6 +206,8 @@ STANDARD_OBJECTS: tuple[ObjectSpec, ...] = (
         (
             FieldSpec("title", "Title", "TEXT", "Note title"),
             FieldSpec("body", "Body", "TEXT", "Note body (Markdown)", settings={"maxLength": 100_000}),
+            FieldSpec("bodyV2", "Body (rich text)", "RICH_TEXT_V2", "Note body: editor document and Markdown"),
+            one_to_many("noteTargets", "Relations", "noteTarget", "note", "What the note is about"),
         ),
     ),
     ObjectSpec(
@@ -189,11 +221,16 @@ STANDARD_OBJECTS: tuple[ObjectSpec, ...] = (
         (
             FieldSpec("title", "Title", "TEXT", "Task title"),
             FieldSpec("body", "Body", "TEXT", "Task body (Markdown)", settings={"maxLength": 100_000}),
+            FieldSpec("bodyV2", "Body (rich text)", "RICH_TEXT_V2", "Task body: editor document and Markdown"),
             FieldSpec("dueAt", "Due Date", "DATE_TIME", "Task due date"),
             FieldSpec("status", "Status", "SELECT", "Task status", options=TASK_STATUS_OPTIONS, default_value="TODO"),
             many_to_one("assignee", "Assignee", "workspaceMember", "assignedTasks"),
+            one_to_many("taskTargets", "Relations", "taskTarget", "task", "What the task is about"),
         ),
     ),
+    link_object(NoteTarget, "note"),
+    link_object(TaskTarget, "task"),
 )
+
 
 STANDARD_OBJECTS_BY_NAME = {spec.name_singular: spec for spec in STANDARD_OBJECTS}

@@ -23,6 +23,7 @@ class FieldType(models.TextChoices):
     FULL_NAME = "FULL_NAME"
     ADDRESS = "ADDRESS"
     ACTOR = "ACTOR"
+    RICH_TEXT_V2 = "RICH_TEXT_V2"
     RELATION = "RELATION"
 
 

@@ -9,6 +9,9 @@ from crm.models.record import LIVE, Record
 class Note(Record):
     title = models.CharField(max_length=255, blank=True, default="")
     body = models.TextField(blank=True, default="")  # Markdown
+    # bodyV2, Twenty's rich text: the editor's document (BlockNote JSON) and its Markdown.
+    body_v2_blocknote = models.TextField(blank=True, default="")
+    body_v2_markdown = models.TextField(blank=True, default="")
 
     class Meta(Record.Meta):
         # Partial (live records only), as every list is: counting a workspace's records
@@ -23,15 +26,23 @@ class Note(Record):
         return self.title or str(self.id)
 
 
-class NoteTarget(models.Model):
-    """Attaches a note to exactly one person, company or opportunity."""
+class NoteTarget(Record):
+    """What a note is about: one person, company or opportunity (Twenty's ``noteTarget``).
 
-    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="targets")
+    A record like any other (REST, GraphQL, webhooks), so clients attach a note by
+    creating a target; a note about three people has three targets."""
+
+    note = models.ForeignKey(Note, null=True, blank=True, on_delete=models.CASCADE, related_name="note_targets")
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="note_targets")
     company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.CASCADE, related_name="note_targets")
     opportunity = models.ForeignKey(
         Opportunity, null=True, blank=True, on_delete=models.CASCADE, related_name="note_targets"
     )
+
+    class Meta(Record.Meta):
+        indexes = [
+            models.Index(fields=["workspace", "position", "id"], name="notetarget_ws_position", condition=LIVE),
+        ]
 
     def __str__(self) -> str:
         return f"note {self.note_id} target"

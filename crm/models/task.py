@@ -10,6 +10,9 @@ from crm.models.workspace import WorkspaceMember
 class Task(Record):
     title = models.CharField(max_length=255, blank=True, default="")
     body = models.TextField(blank=True, default="")  # Markdown
+    # bodyV2, Twenty's rich text: the editor's document (BlockNote JSON) and its Markdown.
+    body_v2_blocknote = models.TextField(blank=True, default="")
+    body_v2_markdown = models.TextField(blank=True, default="")
     due_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=63, null=True, blank=True, default="TODO")
     assignee = models.ForeignKey(
@@ -29,15 +32,20 @@ class Task(Record):
         return self.title or str(self.id)
 
 
-class TaskTarget(models.Model):
-    """Attaches a task to exactly one person, company or opportunity."""
+class TaskTarget(Record):
+    """What a task is about: one person, company or opportunity (Twenty's ``taskTarget``)."""
 
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="targets")
+    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.CASCADE, related_name="task_targets")
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="task_targets")
     company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.CASCADE, related_name="task_targets")
     opportunity = models.ForeignKey(
         Opportunity, null=True, blank=True, on_delete=models.CASCADE, related_name="task_targets"
     )
+
+    class Meta(Record.Meta):
+        indexes = [
+            models.Index(fields=["workspace", "position", "id"], name="tasktarget_ws_position", condition=LIVE),
+        ]
 
     def __str__(self) -> str:
         return f"task {self.task_id} target"

@@ -209,22 +209,61 @@ def load_related(
             found = {str(row["id"]): serialize(row) for row in rows}
         return {parent_id: found.get(str(target_id)) for parent_id, target_id in wanted.items()}
     target = get_object(workspace, relation.target)
-    columns, serialize = compile_serializer(target)
+    _, serialize = compile_serializer(target)
     fk = relation.target_fk_column
     assert fk is not None
-    parent_ids = [p["id"] for p in parents]
+    parent_ids = list(dict.fromkeys(p["id"] for p in parents))
     if not parent_ids:
         return {}
+    if "__" in fk:
+        return _children_by_orm(workspace, target, fk, parent_ids)
+    select = _children_select(target, fk, len(parent_ids))
+    fk_field = target.model._meta.get_field(fk)
+    params = [
+        target.model._meta.pk.get_db_prep_value(workspace.pk, connection),
+        *(fk_field.get_db_prep_value(parent_id, connection) for parent_id in parent_ids),
+    ]
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for values in select.rows(params):
+        row = dict(zip(select.names, values, strict=True))
+        grouped.setdefault(str(row[fk]), []).append(serialize(row))
+    return grouped
+
+
+def _children_by_orm(
+    workspace: Workspace, target: CompiledObject, fk: str, parent_ids: list[Any]
+) -> dict[str, list[dict[str, Any]]]:
+    """Children whose link to their parent is a custom value (``custom__projectId``): the
+    ORM reads it from the JSON column, within the target object's own records."""
+    columns, serialize = compile_serializer(target)
     grouped: dict[str, list[dict[str, Any]]] = {}
     rows = (
         records(workspace, target)
-        .filter(**{f"{fk}__in": parent_ids})
+        .filter(**{f"{fk}__in": [str(parent_id) for parent_id in parent_ids]})
         .order_by("position", "id")
         .values(*dict.fromkeys([*columns, fk]))
     )
     for row in rows:
         grouped.setdefault(str(row[fk]), []).append(serialize(row))
     return grouped
+
+
+@lru_cache(maxsize=1024)
+def _children_select(target: CompiledObject, fk: str, count: int) -> PlainSelect:
+    """The live records of ``target`` whose ``fk`` is one of ``count`` parent ids, in list
+    order: every depth=1 page embeds a list per to-many relation, and building that query
+    as a QuerySet each time cost more than running it."""
+    columns, _ = compile_serializer(target)
+    quote = connection.ops.quote_name
+    fk_column = quote(target.model._meta.get_field(fk).column)
+    marks = ", ".join(["%s"] * count)
+    return PlainSelect(
+        target.model,
+        list(dict.fromkeys([*columns, fk])),
+        f"WHERE {{table}}.{quote('workspace_id')} = %s AND {{table}}.{quote('deleted_at')} IS NULL"
+        f" AND {{table}}.{fk_column} IN ({marks})"
+        f" ORDER BY {{table}}.{quote('position')} ASC, {{table}}.{quote('id')} ASC",
+    )
 
 
 def _members(workspace: Workspace, ids: set[Any]) -> dict[str, dict[str, Any]]:

@@ -23,6 +23,8 @@ class PlainSelect:
     ``{table}`` in ``tail`` stands for the quoted table of ``model``."""
 
     def __init__(self, model: type[Model], names: Sequence[str], tail: str, *, joined: Sequence[Field] = ()) -> None:
+        # The names of the selected model fields, in the order of each row's values.
+        self.names = tuple(names)
         self.fields: list[Field] = [model._meta.get_field(name) for name in names]
         quote = connection.ops.quote_name
         table = quote(model._meta.db_table)

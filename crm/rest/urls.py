@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, re_path
 
-from crm.rest.views import metadata, objects, openapi, records
+from crm.rest.views import duplicates, group_by, merge, metadata, objects, openapi, records
 
 # Segments owned by other REST routes (metadata, OpenAPI, webhooks in their app),
 # so the generic object routes never shadow them.
@@ -10,6 +10,10 @@ _PLURAL = rf"(?P<plural>(?!(?:{_RESERVED})(?:/|$))[A-Za-z][A-Za-z0-9]{{0,62}})"
 _ID = r"(?P<record_id>[^/]+)"
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    # Operations on a whole object, before /rest/{plural}/{id} would take their names for ids.
+    re_path(rf"^rest/{_PLURAL}/groupBy/?$", group_by.GroupByView.as_view(), name="rest-group-by"),
+    re_path(rf"^rest/{_PLURAL}/duplicates/?$", duplicates.DuplicatesView.as_view(), name="rest-duplicates"),
+    re_path(rf"^rest/{_PLURAL}/merge/?$", merge.MergeView.as_view(), name="rest-merge"),
     # Records first (the busiest routes); _PLURAL leaves the reserved names to the rest.
     re_path(rf"^rest/{_PLURAL}/?$", records.RecordListView.as_view(), name="rest-records"),
     # Before the detail route, whose id would otherwise read "restore".

@@ -22,7 +22,10 @@ from crm.query.record_queries import UnknownObjectError
 NAME_RE = re.compile(r"^[a-z][a-zA-Z0-9]{0,62}$")
 NAME_RULE = "must be a camelCase identifier: a lowercase letter, then letters and digits (max 63)"
 # Field names with a meaning elsewhere in the APIs or in storage.
-RESERVED_NAMES = frozenset({"custom", "workspace", "workspaceId", "objectMetadata", "edges", "node", "cursor"})
+# "aggregate" names the aggregates of a group-by answer.
+RESERVED_NAMES = frozenset(
+    {"custom", "workspace", "workspaceId", "objectMetadata", "edges", "node", "cursor", "aggregate"}
+)
 MAX_LABEL = 63
 MAX_DESCRIPTION = 1000
 

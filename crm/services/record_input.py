@@ -326,6 +326,10 @@ def _clean_composite(
         cleaned.columns[sub.path] = sub_value
 
 
+def sub_text_limit(sub: SubField) -> int:
+    return sub.max_length or (2048 if "Url" in sub.name else 255)
+
+
 def _empty(sub: SubField, compiled: CompiledField) -> Any:
     if sub.kind == "list":
         return []
@@ -346,7 +350,7 @@ def _clean_sub(compiled: CompiledField, sub: SubField, value: Any, obj: Compiled
         if value is None:
             return _empty(sub, compiled)
         if sub.kind == "text":
-            text = _text(value, 2048 if "Url" in sub.name else 255)
+            text = _text(value, sub_text_limit(sub))
             if sub.name == "primaryEmail" and text and not EMAIL_RE.match(text):
                 raise _Invalid(f"{text[:50]!r} is not an email address")
             if sub.name == "currencyCode" and text and not CURRENCY_RE.match(text):

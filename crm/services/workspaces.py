@@ -4,8 +4,9 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from crm.metadata.standard_objects import STANDARD_OBJECTS, SYSTEM_FIELDS, FieldSpec
+from crm.metadata.standard_objects import FieldSpec
 from crm.models import FieldMetadata, ObjectMetadata, User, Workspace, WorkspaceMember
+from crm.services.standard_metadata import seed_workspace_metadata
 
 
 @transaction.atomic
@@ -13,21 +14,6 @@ def create_workspace(slug: str, name: str) -> Workspace:
     workspace = Workspace.objects.create(slug=slug, name=name)
     seed_workspace_metadata(workspace)
     return workspace
-
-
-def seed_workspace_metadata(workspace: Workspace) -> None:
-    """Describe the standard objects of a new workspace as metadata rows."""
-    for spec in STANDARD_OBJECTS:
-        obj = ObjectMetadata.objects.create(
-            workspace=workspace,
-            name_singular=spec.name_singular,
-            name_plural=spec.name_plural,
-            label_singular=spec.label_singular,
-            label_plural=spec.label_plural,
-            description=spec.description,
-            icon=spec.icon,
-        )
-        FieldMetadata.objects.bulk_create(field_rows(workspace, obj, SYSTEM_FIELDS + spec.fields))
 
 
 def field_rows(workspace: Workspace, obj: ObjectMetadata, specs: Iterable[FieldSpec]) -> list[FieldMetadata]:

@@ -25,6 +25,8 @@ EVENT_OBJECTS = (
     ("opportunity", "Opportunities"),
     ("note", "Notes"),
     ("task", "Tasks"),
+    ("noteTarget", "Note targets"),
+    ("taskTarget", "Task targets"),
 )
 ALL_EVENTS = "*.*"
 EventObjects = tuple[tuple[str, str], ...]

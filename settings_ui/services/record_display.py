@@ -17,8 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.safestring import SafeString
 
 from crm.metadata.schema import CompiledField, CompiledObject
+from settings_ui.services.rich_text import blocknote_text, render_markdown
 
 # Which sub-field a composite column sorts by.
 SORT_SUBFIELD = {
@@ -63,6 +65,8 @@ class Cell:
     tone: str | None = None  # a badge of this tone
     mono: bool = False
     items: list[Cell] = field(default_factory=list)
+    # Rendered rich text, shown on record pages; lists show ``text`` instead.
+    html: SafeString | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -280,6 +284,14 @@ def _actor(compiled: CompiledField, value: Any) -> Cell:
     return Cell(name or source)
 
 
+def _rich_text(compiled: CompiledField, value: Any) -> Cell:
+    """The Markdown, rendered; a body sent as an editor document only shows its words."""
+    text = value.get("markdown") or ""
+    if text.strip():
+        return Cell(text, html=render_markdown(text))
+    return Cell(blocknote_text(value.get("blocknote") or ""))
+
+
 def _collapse(items: list[Cell]) -> Cell:
     if not items:
         return Cell()
@@ -306,4 +318,5 @@ FORMATTERS = {
     "CURRENCY": _currency,
     "ADDRESS": _address,
     "ACTOR": _actor,
+    "RICH_TEXT_V2": _rich_text,
 }

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 
 from crm.metadata.schema import CompiledField, CompiledObject
-from crm.models import NoteTarget, TaskTarget, Workspace
+from crm.models import Workspace
 from crm.query.ast import OrderBy
 from crm.query.compile import QueryValueError, order_by_expressions
 from crm.query.listing import get_record_data, load_related
@@ -32,8 +32,9 @@ from settings_ui.services.record_display import (
 )
 
 PER_PAGE = 50
-# Objects that notes and tasks can be attached to (NoteTarget / TaskTarget columns).
-TARGET_OBJECTS = ("person", "company", "opportunity")
+# Link objects, by the object whose records they attach: a note's targets say what the
+# note is about. Their records have no page: they show as the records they link.
+LINK_OBJECTS = {"noteTarget": "note", "taskTarget": "task"}
 ATTACHED_LIMIT = 50
 
 
@@ -132,6 +133,9 @@ def record_detail(workspace: Workspace, obj: CompiledObject, record_id: Any) -> 
         if compiled.name in hidden:
             continue
         relation = compiled.relation
+        if relation is not None and relation.target in LINK_OBJECTS:
+            detail.related.append(_linked_through(workspace, compiled, data["id"]))
+            continue
         if relation is not None and relation.kind == "ONE_TO_MANY":
             target, plural = _target(workspace, relation.target)
             items = [related_cell(plural, item, target) for item in data.get(compiled.name) or []]
@@ -149,7 +153,6 @@ def record_detail(workspace: Workspace, obj: CompiledObject, record_id: Any) -> 
             detail.system_fields.append(entry)
         else:
             detail.fields.append(entry)
-    detail.related.extend(_attachments(workspace, obj, data["id"]))
     return detail
 
 
@@ -169,35 +172,47 @@ def _load_to_one(
     return load_related(workspace, obj, relation_field, data), target, plural
 
 
-def _attachments(workspace: Workspace, obj: CompiledObject, record_id: str) -> list[RelatedList]:
-    """Notes and tasks attached to a person, company or opportunity; or what a note or task is attached to."""
-    if obj.name_singular in TARGET_OBJECTS:
-        lists = []
-        for link_model, kind in ((NoteTarget, "note"), (TaskTarget, "task")):
-            target = get_object(workspace, kind)
-            links = link_model.objects.filter(
-                **{obj.name_singular: record_id, f"{kind}__workspace": workspace, f"{kind}__deleted_at__isnull": True}
-            )
-            ids = links.values_list(f"{kind}_id", flat=True)
-            found = records(workspace, target).filter(id__in=ids).order_by("-created_at")
-            columns, serialize = compile_serializer(target)
-            attached = [serialize(row) for row in found.values(*columns)[:ATTACHED_LIMIT]]
-            items = [Cell(record_title(target, d), href=record_url(target.name_plural, d["id"])) for d in attached]
-            lists.append(RelatedList(target.label_plural, items, found.count()))
-        return lists
-    if obj.name_singular in ("note", "task"):
-        link_model = NoteTarget if obj.name_singular == "note" else TaskTarget
-        items = []
-        for link in link_model.objects.filter(**{obj.name_singular: record_id}):
-            for kind in TARGET_OBJECTS:
-                target_id = getattr(link, f"{kind}_id")
-                if target_id is None:
-                    continue
-                target = get_object(workspace, kind)
-                try:
-                    target_data = get_record_data(workspace, target, target_id)
-                except LookupError:
-                    continue  # deleted since
-                items.append(related_cell(target.name_plural, target_data, target))
-        return [RelatedList("Attached to", items, len(items))]
-    return []
+def _linked_through(workspace: Workspace, relation_field: CompiledField, record_id: str) -> RelatedList:
+    """The records a note's (or task's) targets link to; or, from a person, company or
+    opportunity, the notes (or tasks) whose targets link to it."""
+    relation = relation_field.relation
+    assert relation is not None and relation.target_fk_column is not None
+    link = get_object(workspace, relation.target)
+    links = records(workspace, link).filter(**{relation.target_fk_column: record_id})
+    activity_name = LINK_OBJECTS[relation.target]
+    if relation.inverse == activity_name:
+        ends = _link_ends(workspace, link, activity_name, links)
+        return RelatedList("Attached to", ends, len(ends))
+    activity = get_object(workspace, activity_name)
+    found = records(workspace, activity).filter(id__in=links.values(f"{activity_name}_id")).order_by("-created_at")
+    columns, serialize = compile_serializer(activity)
+    attached = [serialize(row) for row in found.values(*columns)[:ATTACHED_LIMIT]]
+    items = [Cell(record_title(activity, d), href=record_url(activity.name_plural, d["id"])) for d in attached]
+    total = len(items) if len(items) < ATTACHED_LIMIT else found.count()
+    return RelatedList(relation_field.label, items, total)
+
+
+def _link_ends(workspace: Workspace, link: CompiledObject, activity_name: str, links: Any) -> list[Cell]:
+    """What the links point at: people, then companies, then opportunities; one query per
+    kind of record, and records deleted since are left out."""
+    ends = [f for f in link.relations if f.relation and f.relation.join_column and f.relation.target != activity_name]
+    rows = list(links.order_by("position", "id").values(*(f.relation.join_column for f in ends)))  # type: ignore[union-attr]
+    found: dict[str, tuple[CompiledObject, dict[str, Any]]] = {}
+    for end in ends:
+        assert end.relation is not None and end.relation.join_column is not None
+        wanted = {row[end.relation.join_column] for row in rows if row[end.relation.join_column]}
+        if not wanted:
+            continue
+        target = get_object(workspace, end.relation.target)
+        columns, serialize = compile_serializer(target)
+        for row in records(workspace, target).filter(id__in=wanted).values(*columns):
+            data = serialize(row)
+            found[data["id"]] = (target, data)
+    cells = []
+    for end in ends:
+        for row in rows:
+            value = row[end.relation.join_column]  # type: ignore[union-attr]
+            if value is not None and str(value) in found:
+                target, data = found[str(value)]
+                cells.append(related_cell(target.name_plural, data, target))
+    return cells

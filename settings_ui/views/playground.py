@@ -34,6 +34,33 @@ class PlaygroundSchema:
     sample_summary: str
 
 
+# More to try, shown as comments under the core starter query (each runs as it is).
+CORE_EXAMPLES: tuple[tuple[str, str], ...] = (
+    (
+        "Opportunities per stage, with their total amount",
+        "{ opportunitiesGroupBy(groupBy: [{stage: true}]) "
+        "{ groupByDimensionValues totalCount sumAmountAmountMicros } }",
+    ),
+    (
+        "People who may be the same person as Ada Lovelace",
+        '{ personDuplicates(data: [{name: {firstName: "Ada", lastName: "Lovelace"}}]) '
+        "{ totalCount edges { node { id emails { primaryEmail } } } } }",
+    ),
+    (
+        "What notes are about",
+        "{ notes(first: 5) { edges { node { title bodyV2 { markdown } "
+        "noteTargets { edges { node { person { name { firstName } } company { name } } } } } } } }",
+    ),
+)
+
+
+def _commented(examples: tuple[tuple[str, str], ...]) -> str:
+    lines = ["", "# More to try: replace the query above with one of these."]
+    for title, query in examples:
+        lines += [f"#   {title}:", f"#   {query}"]
+    return "\n".join(lines) + "\n"
+
+
 SCHEMAS: dict[str, PlaygroundSchema] = {
     "core": PlaygroundSchema(
         name="core",
@@ -56,7 +83,7 @@ SCHEMAS: dict[str, PlaygroundSchema] = {
             "      }\n"
             "    }\n"
             "  }\n"
-            "}\n"
+            "}\n" + _commented(CORE_EXAMPLES)
         ),
         sample_path="/people?limit=5",
         sample_summary="The first five people of this workspace",

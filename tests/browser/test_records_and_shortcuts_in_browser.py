@@ -137,3 +137,28 @@ def test_members_have_no_settings_shortcut_target(login_page, member_user):
     page.keyboard.press("s")
     page.wait_for_timeout(300)
     assert page.url.endswith("/objects/people/")
+
+
+def test_a_note_renders_its_markdown_and_runs_nothing_it_carries(
+    login_page, member_user, workspace, actor, records, screenshot
+):
+    ada = records["people"][0]
+    markdown = (
+        "## Kickoff\n\n- Budget approved\n- Next call on **Monday**\n\n"
+        "<script>document.title = 'pwned'</script>\n\n"
+        "<img src=x onerror=\"document.title='pwned'\">"
+    )
+    note = create_record(workspace, "note", {"title": "Kickoff call", "bodyV2": {"markdown": markdown}}, actor)
+    create_record(workspace, "noteTarget", {"noteId": note["id"], "personId": ada["id"]}, actor)
+    page = login_page(member_user)
+    page.goto(f"/objects/people/{ada['id']}/")
+    page.get_by_role("link", name="Kickoff call").click()
+    page.wait_for_url(f"**/objects/notes/{note['id']}/")
+    assert page.get_by_role("heading", name="Kickoff", exact=True).is_visible()
+    assert page.locator(".rich-text li").all_inner_texts() == ["Budget approved", "Next call on Monday"]
+    assert "<script>document.title = 'pwned'</script>" in page.locator(".rich-text").inner_text()
+    assert page.locator(".rich-text img, .rich-text script").count() == 0
+    assert page.title() != "pwned"
+    assert page.get_by_role("link", name="Ada Lovelace").is_visible()  # what the note is about
+    screenshot(page, "note-page")
+    assert not page.js_errors

@@ -25,6 +25,7 @@ from crm.metadata.standard_objects import STANDARD_OBJECTS_BY_NAME
 from crm.models.metadata import FieldType
 from crm.query.ast import IS_VALUES, OPERATORS, ORDER_DIRECTIONS
 from crm.rest.errors import ERROR_NAMES
+from crm.services.group_by import GRANULARITIES, WEEK_START_DAYS
 from docs_site import extract
 from webhooks.models.endpoint import ACTIONS
 from webhooks.models.event import TEST_EVENT_NAME
@@ -67,6 +68,8 @@ EXAMPLE_VARIABLES = {
 VOCABULARY = (
     set(FieldType.values)
     | set(IS_VALUES)
+    | set(GRANULARITIES)
+    | set(WEEK_START_DAYS)
     | {"BAD_USER_INPUT", "UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "TOO_MANY_REQUESTS", "INTERNAL_SERVER_ERROR"}
     | {"MANY_TO_ONE", "ONE_TO_MANY"}
 )
@@ -159,7 +162,9 @@ def test_every_query_parameter_in_the_examples_and_tables_is_read_by_the_rest_vi
     for block in extract.code_blocks(API_PAGE):
         names.update(extract.query_parameters_in_code(block.body))
     assert {"filter", "order_by", "limit", "starting_after", "ending_before", "depth"} <= names
-    source = view_module_source("/rest/people")
+    # The record views, and those of the operations on a whole object (group-by, duplicates).
+    routes = ("/rest/people", "/rest/people/groupBy", "/rest/people/duplicates", "/rest/people/merge")
+    source = "\n".join(view_module_source(route) for route in routes)
     unknown = sorted(name for name in names if not reads_parameter(source, name))
     assert not unknown, f"the docs name query parameters the REST views never read: {unknown}"
 
@@ -243,7 +248,7 @@ def test_the_field_types_named_are_the_real_ones() -> None:
     paragraph = text[text.index("Each field has a `type`") :].split("\n\n", 1)[0]
     custom_part, _, standard_part = paragraph.partition("for standard fields also")
     assert set(re.findall(r"`([A-Z_]+)`", custom_part)) == set(CUSTOM_FIELD_TYPES)
-    assert set(re.findall(r"`([A-Z_]+)`", paragraph)) == set(FieldType.values)
+    assert set(re.findall(r"`([A-Z][A-Z0-9_]*)`", paragraph)) == set(FieldType.values)
 
 
 # --- Environment variables ----------------------------------------------------------------

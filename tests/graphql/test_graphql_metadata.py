@@ -30,8 +30,8 @@ def test_objects_and_fields_are_listed_in_twenty_shape(client, api_token, worksp
     data = data_of(meta(client, api_token, OBJECTS_QUERY))
 
     objects = {edge["node"]["nameSingular"]: edge["node"] for edge in data["objects"]["edges"]}
-    assert set(objects) == {"company", "person", "opportunity", "note", "task"}
-    assert data["objects"]["totalCount"] == 5
+    assert set(objects) == {"company", "person", "opportunity", "note", "task", "noteTarget", "taskTarget"}
+    assert data["objects"]["totalCount"] == 7
     person = objects["person"]
     assert (person["namePlural"], person["labelSingular"], person["isCustom"]) == ("people", "Person", False)
     fields = {edge["node"]["name"]: edge["node"] for edge in person["fields"]["edges"]}
@@ -194,7 +194,7 @@ def test_read_only_key_reads_metadata_but_cannot_change_it(client, read_only_tok
         {"input": {"field": {"objectName": "person", "name": "tier", "label": "Tier", "type": "TEXT"}}},
     )
 
-    assert data_of(listed) == {"objects": {"totalCount": 5}}
+    assert data_of(listed) == {"objects": {"totalCount": 7}}
     assert created.status_code == 403
     assert created.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 

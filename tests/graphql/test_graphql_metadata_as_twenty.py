@@ -35,7 +35,7 @@ def test_zapier_reads_the_schema_with_its_own_query(client, api_token, workspace
     assert "jobTitle" in names and "city" not in names  # inactive fields are filtered out
 
 
-ALL = {"company", "note", "opportunity", "person", "task"}
+ALL = {"company", "note", "noteTarget", "opportunity", "person", "task", "taskTarget"}
 
 
 @pytest.mark.parametrize(
@@ -66,9 +66,9 @@ def test_objects_are_paged_with_cursors(client, api_token, workspace):
 
     assert [e["node"]["nameSingular"] for e in first["edges"]] == ["company", "note"]
     assert first["pageInfo"]["hasNextPage"] is True and first["pageInfo"]["hasPreviousPage"] is False
-    assert [e["node"]["nameSingular"] for e in second["objects"]["edges"]] == ["opportunity", "person"]
+    assert [e["node"]["nameSingular"] for e in second["objects"]["edges"]] == ["noteTarget", "opportunity"]
     assert second["objects"]["pageInfo"]["hasPreviousPage"] is True
-    assert [e["node"]["nameSingular"] for e in last["edges"]] == ["task"]
+    assert [e["node"]["nameSingular"] for e in last["edges"]] == ["taskTarget"]
     assert last["pageInfo"] == {
         "hasNextPage": False,
         "hasPreviousPage": True,

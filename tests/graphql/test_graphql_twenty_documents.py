@@ -28,6 +28,7 @@ COMPOSITE_SELECTIONS = {
     "ACTOR": "source workspaceMemberId name context",
     "EMAILS": "primaryEmail additionalEmails",
     "PHONES": "primaryPhoneNumber primaryPhoneCountryCode primaryPhoneCallingCode additionalPhones",
+    "RICH_TEXT_V2": "blocknote markdown",
 }
 
 

@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from crm.models import Company, Person, User, Workspace, WorkspaceMember
+from crm.models import Company, Note, NoteTarget, Person, Task, TaskTarget, User, Workspace, WorkspaceMember
 from crm.services.api_access import authenticate_header_and_count
 
 
@@ -27,6 +27,17 @@ def test_seed_demo_creates_the_demo_admin_and_records_once(db):
     admin = User.objects.get(email="admin@example.com")
     assert admin.check_password("admin")
     assert WorkspaceMember.objects.get(user=admin, workspace__slug="demo").role == "admin"
+
+
+def test_seed_demo_attaches_notes_and_tasks_to_what_they_are_about(db):
+    run("seed_demo")
+    note_targets = NoteTarget.objects.filter(workspace__slug="demo")
+    task_targets = TaskTarget.objects.filter(workspace__slug="demo")
+    assert note_targets.exclude(person=None).exists() and note_targets.exclude(company=None).exists()
+    assert task_targets.exclude(opportunity=None).exists() and task_targets.exclude(person=None).exists()
+    # Every note and task is about something.
+    assert not Note.objects.filter(workspace__slug="demo", note_targets=None).exists()
+    assert not Task.objects.filter(workspace__slug="demo", task_targets=None).exists()
 
 
 def test_seed_demo_with_people_tops_up_to_the_number_asked_with_progress(db):

@@ -28,9 +28,9 @@ def created(api: Client, **body: object) -> dict:
 
 def test_objects_are_listed_with_their_fields(api, workspace):
     body = api.get("/rest/metadata/objects").json()
-    assert body["totalCount"] == 5
+    assert body["totalCount"] == 7
     objects = {o["namePlural"]: o for o in body["data"]["objects"]}
-    assert set(objects) == {"people", "companies", "opportunities", "notes", "tasks"}
+    assert set(objects) == {"people", "companies", "opportunities", "notes", "tasks", "noteTargets", "taskTargets"}
     person_fields = {f["name"]: f for f in objects["people"]["fields"]}
     assert person_fields["name"]["type"] == "FULL_NAME"
     assert [s["name"] for s in person_fields["name"]["subFields"]] == ["firstName", "lastName"]
@@ -75,7 +75,7 @@ def test_metadata_lists_are_paged_by_limit_and_cursors(api, workspace):
     assert [f["id"] for f in after["data"]["fields"]] == everything[10:20]
     assert after["pageInfo"]["hasPreviousPage"] is True
     assert [f["id"] for f in before["data"]["fields"]] == everything[5:10]
-    assert len(objects["data"]["objects"]) == 2 and objects["totalCount"] == 5
+    assert len(objects["data"]["objects"]) == 2 and objects["totalCount"] == 7
 
 
 @pytest.mark.parametrize(

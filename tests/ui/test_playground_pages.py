@@ -14,7 +14,7 @@ from django.test import Client
 
 from crm.models import User
 from settings_ui.templatetags.ui import icon_paths
-from settings_ui.views.playground import SCHEMAS
+from settings_ui.views.playground import CORE_EXAMPLES, SCHEMAS
 
 VENDOR_FILES = ("vendor/react/", "vendor/graphiql/", "vendor/scalar/")
 
@@ -90,6 +90,15 @@ def test_the_frames_are_for_workspace_admins_only(member_user: User) -> None:
     member.force_login(member_user)
     for api in ("graphql", "rest"):
         assert member.get(f"/settings/apis/playground/{api}").status_code == 403
+
+
+@pytest.mark.parametrize(("title", "query"), CORE_EXAMPLES)
+def test_the_examples_under_the_core_starter_query_run(api_token: str, title: str, query: str) -> None:
+    assert f"#   {query}" in SCHEMAS["core"].starter_query
+    response = Client().post(
+        "/graphql", {"query": query}, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {api_token}"
+    )
+    assert response.status_code == 200 and "errors" not in response.json(), (title, response.json())
 
 
 @pytest.mark.parametrize(("schema", "path"), [("core", "/graphql"), ("metadata", "/metadata")])

@@ -6,7 +6,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from crm.models import NoteTarget
 from crm.services.fields import create_custom_field
 from crm.services.records import create_record, create_records, delete_record
 
@@ -52,8 +51,24 @@ def acme(workspace, actor) -> dict:
         actor,
     )
     note = create_record(workspace, "note", {"title": "Kickoff call", "body": "Went well"}, actor)
-    NoteTarget.objects.create(note_id=note["id"], person_id=person["id"])
-    return {"company": company, "person": person, "opportunity": opportunity, "note": note}
+    task = create_record(workspace, "task", {"title": "Send the contract"}, actor)
+    create_records(
+        workspace,
+        "noteTarget",
+        [
+            {"noteId": note["id"], "personId": person["id"]},
+            {"noteId": note["id"], "companyId": company["id"]},
+            {"noteId": note["id"], "opportunityId": opportunity["id"]},
+        ],
+        actor,
+    )
+    create_records(
+        workspace,
+        "taskTarget",
+        [{"taskId": task["id"], "personId": person["id"]}, {"taskId": task["id"], "opportunityId": opportunity["id"]}],
+        actor,
+    )
+    return {"company": company, "person": person, "opportunity": opportunity, "note": note, "task": task}
 
 
 def test_record_pages_redirect_anonymous_visitors_to_login(client, acme):
@@ -168,9 +183,44 @@ def test_company_page_lists_its_people_and_opportunities(member_client, acme):
     assert "Ada Lovelace" in page and "Big deal" in page
 
 
+def related_lists(client: Client, plural: str, record_id: str) -> dict[str, list[str]]:
+    detail = client.get(reverse("records:detail", args=[plural, record_id])).context["record"]
+    return {related.label: [cell.text for cell in related.items] for related in detail.related}
+
+
+@pytest.mark.parametrize("kind", ["person", "company", "opportunity"])
+def test_people_companies_and_opportunities_list_their_notes_and_tasks(member_client, acme, kind):
+    plural = {"person": "people", "company": "companies", "opportunity": "opportunities"}[kind]
+    lists = related_lists(member_client, plural, acme[kind]["id"])
+    assert lists["Notes"] == ["Kickoff call"]
+    assert lists["Tasks"] == ([] if kind == "company" else ["Send the contract"])
+    page = member_client.get(reverse("records:detail", args=[plural, acme[kind]["id"]])).content.decode()
+    assert f'href="/objects/notes/{acme["note"]["id"]}/"' in page
+
+
 def test_note_page_shows_what_it_is_attached_to(member_client, acme):
     page = member_client.get(reverse("records:detail", args=["notes", acme["note"]["id"]])).content.decode()
-    assert "Attached to" in page and "Ada Lovelace" in page and "Went well" in page
+    assert "Attached to" in page and "Went well" in page
+    assert related_lists(member_client, "notes", acme["note"]["id"])["Attached to"] == [
+        "Ada Lovelace",
+        "Acme Corp",
+        "Big deal",
+    ]
+    assert f'href="/objects/opportunities/{acme["opportunity"]["id"]}/"' in page
+
+
+def test_task_page_shows_what_it_is_attached_to(member_client, acme):
+    attached = related_lists(member_client, "tasks", acme["task"]["id"])["Attached to"]
+    assert attached == ["Ada Lovelace", "Big deal"]
+
+
+def test_a_deleted_target_no_longer_attaches(member_client, workspace, actor, acme):
+    from crm.query.record_queries import get_object, records
+
+    link = records(workspace, get_object(workspace, "noteTarget")).get(person_id=acme["person"]["id"])
+    delete_record(workspace, "noteTarget", link.id, actor)
+    assert related_lists(member_client, "people", acme["person"]["id"])["Notes"] == []
+    assert related_lists(member_client, "notes", acme["note"]["id"])["Attached to"] == ["Acme Corp", "Big deal"]
 
 
 def test_custom_fields_show_in_lists_and_on_record_pages(member_client, workspace, actor):

@@ -13,7 +13,7 @@ from django.utils.html import escape
 from receiver import Receiver, Reply
 
 from crm.services.records import create_record
-from settings_ui.forms.webhooks import compact_operations, expand_operations
+from settings_ui.forms.webhooks import EVENT_OBJECTS, compact_operations, expand_operations
 from webhooks.models import Attempt, Delivery, WebhookEndpoint
 from webhooks.services.delivering import attempt_delivery
 from webhooks.services.endpoints import create_endpoint, disable_endpoint
@@ -187,7 +187,7 @@ def test_all_events_is_stored_as_star_dot_star(admin_client, workspace):
 
 
 def test_ticking_every_action_of_every_object_is_all_events(admin_client, workspace):
-    events = [f"{o}.*" for o in ("person", "company", "opportunity", "note", "task")]
+    events = [f"{name}.*" for name, _label in EVENT_OBJECTS]
     admin_client.post(reverse("settings_ui:webhook_new"), {**VALID, "events": events})
     assert WebhookEndpoint.objects.get(workspace=workspace).operations == ["*.*"]
 
@@ -423,6 +423,4 @@ def test_resending_every_failed_delivery(admin_client, endpoint, failed_delivery
 def test_operations_round_trip_through_the_grid():
     assert compact_operations(expand_operations(["*.*"])) == ["*.*"]
     assert compact_operations(expand_operations(["person.*", "company.created"])) == ["person.*", "company.created"]
-    assert compact_operations(expand_operations(["*.deleted"])) == [
-        f"{o}.deleted" for o in ("person", "company", "opportunity", "note", "task")
-    ]
+    assert compact_operations(expand_operations(["*.deleted"])) == [f"{name}.deleted" for name, _label in EVENT_OBJECTS]

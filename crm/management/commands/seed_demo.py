@@ -70,30 +70,24 @@ class Command(BaseCommand):
             SEED_ACTOR,
         )
         people = create_records(ws, "person", [_person(i, companies) for i in range(36)], SEED_ACTOR)
-        for index, company in enumerate(companies):
-            contact = people[index]
-            create_record(
-                ws,
-                "opportunity",
-                {
-                    "name": f"{company['name']} — {sample.OPPORTUNITY_NAMES[index % len(sample.OPPORTUNITY_NAMES)]}",
-                    "amount": {"amountMicros": (index + 2) * 8_000 * 1_000_000, "currencyCode": "USD"},
-                    "stage": sample.STAGES[index % len(sample.STAGES)],
-                    "closeDate": f"2027-0{index % 9 + 1}-15T12:00:00Z",
-                    "companyId": company["id"],
-                    "pointOfContactId": contact["id"],
-                },
-                SEED_ACTOR,
-            )
+        opportunities = [
+            create_record(ws, "opportunity", _opportunity(index, company, people[index]), SEED_ACTOR)
+            for index, company in enumerate(companies)
+        ]
+        notes = []
         for index, title in enumerate(sample.NOTE_TITLES * 2):
-            create_record(
-                ws,
-                "note",
-                {"title": title, "body": f"## {title}\n\n- Talked to {people[index]['name']['firstName']}"},
-                SEED_ACTOR,
-            )
+            first_name = people[index]["name"]["firstName"]
+            markdown = f"## {title}\n\n- Talked to {first_name}"
+            note = {"title": title, "body": markdown, "bodyV2": {"markdown": markdown}}
+            notes.append(create_record(ws, "note", note, SEED_ACTOR))
+        # Each note is about the person it mentions and that person's company.
+        _attach(
+            ws,
+            "note",
+            [(n, {"personId": p["id"], "companyId": p["companyId"]}) for n, p in zip(notes, people, strict=False)],
+        )
         assignee = ws.members.order_by("created_at").first()
-        for index, title in enumerate(sample.TASK_TITLES * 2):
+        tasks = [
             create_record(
                 ws,
                 "task",
@@ -105,7 +99,21 @@ class Command(BaseCommand):
                 },
                 SEED_ACTOR,
             )
-        self.stdout.write(f"Added {len(companies)} companies, {len(people)} people, opportunities, notes and tasks.")
+            for index, title in enumerate(sample.TASK_TITLES * 2)
+        ]
+        # Each task is about an opportunity and its point of contact.
+        _attach(
+            ws,
+            "task",
+            [
+                (t, {"opportunityId": o["id"], "personId": o["pointOfContactId"]})
+                for t, o in zip(tasks, opportunities, strict=False)
+            ],
+        )
+        self.stdout.write(
+            f"Added {len(companies)} companies, {len(people)} people, opportunities, notes and tasks, "
+            "each attached to what it is about."
+        )
 
     def _seed_people(self, ws: Workspace, wanted: int) -> None:
         person_obj, company_obj = get_object(ws, "person"), get_object(ws, "company")
@@ -139,6 +147,27 @@ class Command(BaseCommand):
             )
             elapsed = time.monotonic() - started
             self.stdout.write(f"  people: {done + size}/{missing} ({elapsed:.0f}s)")
+
+
+def _opportunity(index: int, company: dict[str, Any], contact: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": f"{company['name']} — {sample.OPPORTUNITY_NAMES[index % len(sample.OPPORTUNITY_NAMES)]}",
+        "amount": {"amountMicros": (index + 2) * 8_000 * 1_000_000, "currencyCode": "USD"},
+        "stage": sample.STAGES[index % len(sample.STAGES)],
+        "closeDate": f"2027-0{index % 9 + 1}-15T12:00:00Z",
+        "companyId": company["id"],
+        "pointOfContactId": contact["id"],
+    }
+
+
+def _attach(ws: Workspace, activity: str, pairs: list[tuple[dict[str, Any], dict[str, str]]]) -> None:
+    """One target per (note or task, record it is about): ``{"personId": ..., "companyId": ...}``."""
+    create_records(
+        ws,
+        f"{activity}Target",
+        [{f"{activity}Id": record["id"], end: end_id} for record, ends in pairs for end, end_id in ends.items()],
+        SEED_ACTOR,
+    )
 
 
 def _person(index: int, companies: list[dict[str, Any]] | None, company_id: str | None = None) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from drf_spectacular.plumbing import (
     build_bearer_security_scheme_object,
     build_media_type_object,
     build_object_type,
+    build_parameter_type,
     build_root_object,
 )
 from drf_spectacular.settings import patched_settings
@@ -126,6 +127,21 @@ def json_response(description: str, schema: Schema) -> Schema:
 
 def error_responses(*statuses: int) -> dict[str, Schema]:
     return {str(status): {"$ref": f"#/components/responses/{ERROR_NAMES[status]}"} for status in statuses}
+
+
+def data_envelope(key: str, schema: Schema) -> Schema:
+    """``{"data": {key: ...}}``, the envelope of one record or one operation's answer."""
+    return obj({"data": obj({key: schema}, required=[key])}, required=["data"])
+
+
+def depth_parameter() -> Schema:
+    return build_parameter_type(
+        "depth",
+        {**basic(OpenApiTypes.INT), "enum": [0, 1]},
+        "query",
+        description="0: the record's own fields; 1: also its related records.",
+        default=0,
+    )
 
 
 def page_info_schema() -> Schema:

@@ -21,6 +21,8 @@ from crm.rest.openapi.common import (
     any_value,
     array,
     basic,
+    data_envelope,
+    depth_parameter,
     document,
     error_responses,
     json_content,
@@ -33,6 +35,7 @@ from crm.rest.openapi.common import (
     shared_components,
 )
 from crm.rest.openapi.extensions import core_additions
+from crm.rest.openapi.record_operations import group_schema, operation_paths
 from crm.services.record_input import (
     ACTOR_SOURCES,
     CREATE_ONLY_FIELDS,
@@ -41,9 +44,14 @@ from crm.services.record_input import (
     INT64,
     MAX_LIST_ITEMS,
     READ_ONLY_FIELDS,
+    sub_text_limit,
 )
 from crm.services.records import MAX_BATCH
 from crm.services.upsert_matching import upsert_keys_note
+
+# Built in common.py, where the paths of the operations on a whole object use them too.
+_envelope = data_envelope
+_depth_parameter = depth_parameter
 
 SAMPLE_COMPOSITES: dict[str, dict[str, Any]] = {
     "FULL_NAME": {"firstName": "Ada", "lastName": "Lovelace"},
@@ -86,7 +94,7 @@ def _sub_schema(obj_meta: CompiledObject, field: CompiledField, sub: SubField, *
     if sub.kind == "text":
         schema = basic(OpenApiTypes.STR)
         if write:
-            limit = 2048 if "Url" in sub.name else 255
+            limit = sub_text_limit(sub)
             column_limit = None if field.is_custom else _column_max_length(obj_meta, sub.path)
             schema["maxLength"] = min(limit, column_limit or limit)
             if sub.name == "primaryEmail":
@@ -371,16 +379,6 @@ def list_parameters(obj_meta: CompiledObject) -> list[Schema]:
     ]
 
 
-def _depth_parameter() -> Schema:
-    return build_parameter_type(
-        "depth",
-        {**basic(OpenApiTypes.INT), "enum": [0, 1]},
-        "query",
-        description="0: the record's own fields; 1: also its related records.",
-        default=0,
-    )
-
-
 def _fields_parameter() -> Schema:
     return build_parameter_type(
         "fields",
@@ -423,10 +421,6 @@ def _id_parameter(obj_meta: CompiledObject) -> Schema:
     return build_parameter_type(
         "id", basic(UUID), "path", description=f"Id of the {obj_meta.name_singular}.", required=True
     )
-
-
-def _envelope(key: str, schema: Schema) -> Schema:
-    return obj({"data": obj({key: schema}, required=[key])}, required=["data"])
 
 
 def _as_put(operation: Schema) -> Schema:
@@ -638,6 +632,8 @@ def build_core_document(workspace_schema: WorkspaceSchema, server_url: str, work
         schemas[cap] = record_schema(workspace_schema, obj_meta)
         schemas[f"{cap}ForCreate"] = write_schema(obj_meta, creating=True)
         schemas[f"{cap}ForUpdate"] = write_schema(obj_meta, creating=False)
+        schemas[f"{cap}Group"] = group_schema(obj_meta)
+        paths.update(operation_paths(obj_meta))
         paths.update(object_paths(obj_meta))
         tags.append({"name": obj_meta.label_plural, "description": obj_meta.description})
     for addition in core_additions(workspace_schema):
