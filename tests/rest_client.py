@@ -11,3 +11,11 @@ def send(api: Client, method: str, path: str, body: object = None) -> Any:
     if body is None:
         return getattr(api, method)(path)
     return getattr(api, method)(path, body, content_type="application/json")
+
+
+def post(api: Client, path: str, body: object = None) -> Any:
+    return send(api, "post", path, body)
+
+
+def patch(api: Client, path: str, body: object) -> Any:
+    return send(api, "patch", path, body)

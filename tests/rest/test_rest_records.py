@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from django.test import Client
+from rest_client import patch, post
 
 from crm.models import Company, Person
 from webhooks.models import Event
@@ -14,14 +15,6 @@ from webhooks.models import Event
 @pytest.fixture
 def api(api_token: str) -> Client:
     return Client(HTTP_AUTHORIZATION=f"Bearer {api_token}")
-
-
-def post(api: Client, path: str, body: object):
-    return api.post(path, body, content_type="application/json")
-
-
-def patch(api: Client, path: str, body: object):
-    return api.patch(path, body, content_type="application/json")
 
 
 def create_person(api: Client, **data: object) -> dict:

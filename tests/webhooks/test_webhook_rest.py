@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 from receiver import Reply
+from rest_client import patch, post
 from standardwebhooks import Webhook
 
 from crm.services.records import create_record
@@ -32,16 +33,6 @@ def read_only_api(read_only_token: str) -> Client:
 @pytest.fixture
 def other_api(other_token: str) -> Client:
     return Client(HTTP_AUTHORIZATION=f"Bearer {other_token}")
-
-
-def post(api: Client, path: str, body: object = None):
-    if body is None:
-        return api.post(path)
-    return api.post(path, body, content_type="application/json")
-
-
-def patch(api: Client, path: str, body: object):
-    return api.patch(path, body, content_type="application/json")
 
 
 def create_webhook(api: Client, **body: object) -> dict:
