@@ -1,7 +1,8 @@
 """Every hand-written SQL statement of the webhook path answers what the ORM would, on
 whichever database the suite runs (CI runs it on PostgreSQL and on SQLite): the fan-out
 that writes events with their deliveries in one statement, the claims that pick an
-endpoint's due deliveries, and the read of one record by id."""
+endpoint's due deliveries, the statement that records a round's outcomes, and the read
+of one record by id."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ from crm.query.record_queries import records
 from crm.query.serialize import compile_serializer
 from crm.services.record_changes import RecordChange
 from crm.services.records import create_record
-from webhooks.models import Delivery, Event, WebhookEndpoint
-from webhooks.services import claims
+from webhooks.models import Attempt, Delivery, Event, WebhookEndpoint
+from webhooks.safe_http import HttpOutcome
+from webhooks.services import claims, outcomes
 from webhooks.services.endpoints import create_endpoint
 from webhooks.services.events import write_change_events
 
@@ -118,3 +120,39 @@ def test_reading_one_record_by_id_answers_as_the_orm(workspace, actor, name):
     assert get_record_data(workspace, obj, created["id"]) == serialize(
         records(workspace, obj).values(*columns).get(id=created["id"])
     )
+
+
+SETTLERS = [outcomes._settle_with_orm] + ([outcomes._settle_postgresql] if connection.vendor == "postgresql" else [])
+
+
+@pytest.mark.parametrize("settle", SETTLERS, ids=lambda f: f.__name__)
+def test_recording_a_round_writes_what_its_settlement_says(workspace, actor, settle):
+    endpoint = create_endpoint(workspace, target_url=URL)
+    for number in range(4):
+        create_record(workspace, "person", {"jobTitle": str(number)}, actor)
+    claim = claims.claim_one(endpoint.id, enforce_limit=False)
+    claim.outcomes = [
+        HttpOutcome(200, duration_ms=5),
+        HttpOutcome(500, {"Retry-After": "120"}, "oops", 7),
+        HttpOutcome(410, duration_ms=3),
+        HttpOutcome(None, error="Timed out after 10 s"),
+    ]
+    settlement = outcomes._settlement(claim, timezone.now())
+
+    assert settle([settlement]) == {claim.token}
+
+    columns = ["status", "next_attempt_at", "delivered_at", "last_status_code", "last_error"]
+    for delivery in claim.deliveries:
+        row = Delivery.objects.values(*columns, "sending_until", "claim_token").get(id=delivery.id)
+        expected = {name: settlement.changes[delivery.id].get(name) for name in columns}
+        assert {name: row[name] for name in columns} == expected
+        assert row["sending_until"] is None and row["claim_token"] is None
+    for attempt in claim.attempts:
+        stored = Attempt.objects.get(id=attempt.id)
+        assert (stored.status_code, stored.succeeded, stored.duration_ms, stored.error) == (
+            attempt.status_code,
+            attempt.succeeded,
+            attempt.duration_ms,
+            attempt.error,
+        )
+        assert stored.finished_at == attempt.finished_at and stored.response_body == attempt.response_body

@@ -138,6 +138,11 @@ def _settle(settlements: list[_Settlement]) -> set[uuid.UUID]:
     tokens of the claims that held at least one."""
     if connection.vendor == "postgresql":
         return _settle_postgresql(settlements)
+    return _settle_with_orm(settlements)
+
+
+def _settle_with_orm(settlements: list[_Settlement]) -> set[uuid.UUID]:
+    """What ``_settle_postgresql`` does in one statement, a statement per claim."""
     Attempt.objects.bulk_update([a for s in settlements for a in s.attempts], _ATTEMPT_OUTCOME_FIELDS)
     field = Delivery._meta.get_field
     held = set()
