@@ -15,6 +15,7 @@ PostgreSQL and SQLite differ only in how that is spelled (``json_build_object`` 
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -126,26 +127,32 @@ def _column(obj: CompiledObject, table: str, path: str) -> SQL:
     return f"{table}.{connection.ops.quote_name(obj.model._meta.get_field(path).column)}", []
 
 
-class Dialect:
-    """How one database spells a record's JSON."""
+class Dialect(ABC):
+    """How one database spells a record's JSON; each database's subclass says it."""
 
+    @abstractmethod
     def object(self, pairs: list[tuple[str, SQL]]) -> SQL:
-        raise NotImplementedError
+        """A JSON object of these keys and values, in this order."""
 
+    @abstractmethod
     def finish(self, sql: str, *, nested: bool) -> str:
-        raise NotImplementedError
+        """The top-level value as text, or (``nested``) a JSON value inside another."""
 
+    @abstractmethod
     def column(self, field_type: str, kind: str | None, sql: SQL) -> SQL:
-        raise NotImplementedError
+        """A stored column as the serializer writes it (dates, ids, booleans, lists)."""
 
+    @abstractmethod
     def custom(self, custom: SQL, *path: str) -> SQL:
-        raise NotImplementedError
+        """A value inside the ``custom`` JSON column."""
 
+    @abstractmethod
     def custom_present(self, custom: SQL, name: str) -> SQL:
-        raise NotImplementedError
+        """Whether the ``custom`` JSON column holds a value under ``name``."""
 
+    @abstractmethod
     def constant(self, text: str) -> SQL:
-        raise NotImplementedError
+        """A string written as it is, such as a ``__typename``."""
 
     def related(self, sql: SQL) -> SQL:
         return sql
