@@ -5,12 +5,13 @@ from django.urls import include, path, re_path
 from crm.rest.views.not_found import ApiRouteNotFoundView
 
 urlpatterns = [
-    # The APIs first, records first among them: URLs are matched in order on every
-    # request, and these are the busiest. /rest/{plural} reserves the names of the
-    # other /rest routes (webhooks, metadata, ...), so the order does not change meaning.
+    # The APIs first, as URLs are matched in order on every request and these are the
+    # busiest: GraphQL's two exact paths, then REST, records first. /rest/{plural}
+    # reserves the names of the other /rest routes (webhooks, metadata, ...), so the
+    # order does not change meaning.
+    path("", include("crm.graphql.urls")),
     path("", include("crm.rest.urls")),
     path("", include("webhooks.urls")),
-    path("", include("crm.graphql.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

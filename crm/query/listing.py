@@ -10,6 +10,7 @@ import base64
 import binascii
 import json
 import re
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -25,6 +26,7 @@ from crm.metadata.schema import CompiledField, CompiledObject
 from crm.models import Workspace, WorkspaceMember
 from crm.query.ast import Node, OrderBy
 from crm.query.compile import QueryValueError, SortKey, coerce, coerce_tie_breaker, filter_to_q, sort_keys
+from crm.query.compiled_reads import CompiledRead, compiled_read
 from crm.query.json_record import DATABASE_JSON_VENDORS, RecordJson, Shape, full_shape
 from crm.query.object_scope import scope_sql
 from crm.query.plain_select import PlainSelect
@@ -67,11 +69,14 @@ def list_records(
     depth: int = 0,
     count: bool = True,
     shape: Shape | None = None,
+    passthrough: bool = False,
 ) -> RecordPage:
     """A page of records; ``count=False`` skips counting (``total_count`` is then -1).
 
     With a ``shape``, the database builds each record's JSON with just those fields
-    (crm.query.json_record) instead of the serializer writing every field.
+    (crm.query.json_record) instead of the serializer writing every field; with
+    ``passthrough`` too, each record is that JSON as it came (an ``orjson.Fragment``
+    that orjson writes out unparsed), for answers that send the records as they are.
 
     ``offset`` skips that many records first, in the direction of the page."""
     if after and before:
@@ -89,18 +94,20 @@ def list_records(
         columns, serialize = compile_serializer(obj)
     else:
         base_for_rows = base.annotate(_json=RecordJson(obj, shape))
-        columns, serialize = ("_json",), _read_json
+        columns, serialize = ("_json",), _json_fragment if passthrough else _read_json
     key_columns = [key.orm_path.split("__")[0] for key in keys]
     fetch_keys = [key.reversed() for key in keys] if backwards else keys
-    queryset = base if shape is None else base_for_rows
+    names = tuple(dict.fromkeys([*columns, *key_columns]))
     cursor = before if backwards else after
-    if cursor:
-        queryset = queryset.filter(after_q(fetch_keys, decode_cursor(cursor, keys)))
-    rows = list(
-        queryset.order_by(*(key.expression() for key in fetch_keys)).values(*dict.fromkeys([*columns, *key_columns]))[
-            skip : skip + limit + 1
-        ]
-    )
+    if filter is None and not cursor and shape is not None:
+        rows = _first_page_read(obj, shape, tuple(fetch_keys), names, skip, limit).rows({"workspace": workspace.pk})
+    else:
+        queryset = base if shape is None else base_for_rows
+        if cursor:
+            queryset = queryset.filter(after_q(fetch_keys, decode_cursor(cursor, keys)))
+        rows = list(
+            queryset.order_by(*(key.expression() for key in fetch_keys)).values(*names)[skip : skip + limit + 1]
+        )
     page = page_from_rows(
         rows, keys, limit=limit, backwards=backwards, after=after, before=before, serialize=serialize, skipped=skip
     )
@@ -113,8 +120,26 @@ def list_records(
     return page
 
 
+def _first_page_read(
+    obj: CompiledObject, shape: Shape, fetch_keys: tuple[SortKey, ...], names: tuple[str, ...], skip: int, limit: int
+) -> CompiledRead:
+    """An unfiltered page without a cursor (most list requests): its SQL depends only on
+    the object, the fields, the order and the page size, so it is compiled once."""
+
+    def build(stand_ins: dict[str, Any]) -> Any:
+        rows = records(Workspace(pk=stand_ins["workspace"]), obj).annotate(_json=RecordJson(obj, shape))
+        ordered = rows.order_by(*(key.expression() for key in fetch_keys))
+        return ordered.values(*names)[skip : skip + limit + 1]
+
+    return compiled_read(("first page", obj, shape, fetch_keys, names, skip, limit), ("workspace",), build)
+
+
 def _read_json(row: dict[str, Any]) -> Any:
     return orjson.loads(row["_json"])
+
+
+def _json_fragment(row: dict[str, Any]) -> orjson.Fragment:
+    return orjson.Fragment(row["_json"])
 
 
 def page_from_rows(
@@ -149,7 +174,16 @@ def page_from_rows(
     return RecordPage(records_, cursors, info, len(rows))
 
 
-def get_record_data(workspace: Workspace, obj: CompiledObject, record_id: Any, depth: int = 0) -> dict[str, Any]:
+def get_record_data(
+    workspace: Workspace, obj: CompiledObject, record_id: Any, depth: int = 0, *, passthrough: bool = False
+) -> Any:
+    """One live record as the REST API answers it. With ``passthrough`` at depth 0, where
+    the database builds JSON, it is that JSON as it came (an ``orjson.Fragment``)."""
+    if passthrough and not depth and connection.vendor in DATABASE_JSON_VENDORS and isinstance(record_id, uuid.UUID):
+        rows = _by_id_json_read(obj).rows({"workspace": workspace.pk, "id": record_id})
+        if not rows:
+            raise RecordNotFoundError(f"No {obj.name_singular} with id '{record_id}'")
+        return orjson.Fragment(rows[0]["_json"])
     columns, serialize = compile_serializer(obj)
     select = _by_id_select(obj)
     pk = obj.model._meta.pk
@@ -178,6 +212,14 @@ def _by_id_select(obj: CompiledObject) -> PlainSelect:
         f"WHERE {{table}}.{quote('workspace_id')} = %s AND {{table}}.{quote('deleted_at')} IS NULL"
         f"{scope_sql(obj, '{table}')} AND {{table}}.{quote('id')} = %s LIMIT 1",
     )
+
+
+def _by_id_json_read(obj: CompiledObject) -> CompiledRead:
+    def build(stand_ins: dict[str, uuid.UUID]) -> Any:
+        rows = records(Workspace(pk=stand_ins["workspace"]), obj).filter(id=stand_ins["id"])
+        return rows.annotate(_json=RecordJson(obj, full_shape(obj))).values("_json")[:1]
+
+    return compiled_read(("one by id, every field", obj), ("workspace", "id"), build)
 
 
 def embed_relations(workspace: Workspace, obj: CompiledObject, data: list[dict[str, Any]]) -> None:

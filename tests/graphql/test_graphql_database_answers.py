@@ -121,10 +121,23 @@ def test_the_database_answers_as_graphql_core_does(data, api_token, document, va
     database, general = both_ways(data, document, variables)
 
     assert database is not None, "this document should be answered by the database"
-    # Compared as JSON, keys in order: the answer a client reads, byte for byte but for
-    # how a float with no fraction is written (1 or 1.0).
-    assert orjson.dumps(database) == orjson.dumps(general) or database == general
+    # Compared as the JSON a client reads (the database's JSON is passed through as it
+    # came, with its own spacing), keys in order.
+    assert as_read(database) == as_read(general)
     assert list(database) == list(general)
+
+
+def as_read(data):
+    """The answer as a client parses it: dicts keep their key order, so compare items."""
+    return _ordered(orjson.loads(orjson.dumps(data)))
+
+
+def _ordered(value):
+    if isinstance(value, dict):
+        return [(key, _ordered(item)) for key, item in value.items()]
+    if isinstance(value, list):
+        return [_ordered(item) for item in value]
+    return value
 
 
 def test_cursors_from_one_path_page_on_the_other(data, api_token):
@@ -134,7 +147,7 @@ def test_cursors_from_one_path_page_on_the_other(data, api_token):
 
     database, general = both_ways(data, document, {"a": after})
 
-    assert database == general and len(database["people"]["edges"]) == 1
+    assert as_read(database) == as_read(general) and len(general["people"]["edges"]) == 1
 
 
 @pytest.mark.parametrize(
