@@ -14,8 +14,25 @@ import threading
 from typing import Any
 
 import redis
+from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 
 _local = threading.local()
+# False: looked for, the cache is not Redis (the file cache of the embedded setup).
+_cache_client: redis.Redis | bool | None = None
+
+
+def cache_client() -> redis.Redis | None:
+    """A Redis client kept for the process when Django's cache is Redis, for the commands
+    every API request sends (the rate-limit count, the API key version): Django's cache
+    builds a client per call and counts in two round trips (EXISTS, INCRBY)."""
+    global _cache_client
+    if _cache_client is None:
+        location = settings.CACHES["default"].get("LOCATION")
+        usable = isinstance(caches["default"], RedisCache) and isinstance(location, str)
+        _cache_client = redis.Redis.from_url(location) if usable else False
+    return _cache_client or None
 
 
 def connection_for(client: redis.Redis) -> Any:

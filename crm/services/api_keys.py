@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from crm.models import ApiKey, User, Workspace
 from crm.query.plain_select import PlainSelect
+from crm.services import api_key_cache
 from crm.services.api_key_input import api_key_values
 
 TOKEN_PREFIX = "crm_"
@@ -105,12 +106,18 @@ def bearer_token(header: str | None) -> str:
     return token
 
 
-def authenticate_token(token: str) -> ApiKey:
+def authenticate_token(token: str, keys_version: int | None = None) -> ApiKey:
+    """The usable key of a token, or ``ApiKeyError``. With the ``keys_version`` Redis
+    holds, a key this process read at that version is not read again (crm.services.api_key_cache)."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         raise ApiKeyError("Invalid API key.")
-    key = _key_by_hash(hash_token(token))
+    token_hash = hash_token(token)
+    key = api_key_cache.kept_key(token_hash, keys_version)
     if key is None:
-        raise ApiKeyError("Invalid API key.")
+        key = _key_by_hash(token_hash)
+        if key is None:
+            raise ApiKeyError("Invalid API key.")
+        api_key_cache.keep_key(token_hash, keys_version, key)
     now = timezone.now()
     if key.revoked_at is not None:
         raise ApiKeyError("This API key has been revoked.")
@@ -119,6 +126,7 @@ def authenticate_token(token: str) -> ApiKey:
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_PRECISION:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
         key.last_used_at = now
+        api_key_cache.used(token_hash, now)
     return key
 
 
@@ -140,8 +148,8 @@ def _key_lookup() -> PlainSelect:
 
 
 def _key_by_hash(token_hash: str) -> ApiKey | None:
-    """The key with its workspace in one query, without building a QuerySet: this runs on
-    every API request. Nothing is kept between requests, so a revocation holds at once."""
+    """The key with its workspace in one query, without building a QuerySet: this runs
+    whenever a process meets a key it has not kept (crm.services.api_key_cache)."""
     rows = _key_lookup().rows([token_hash])
     if not rows:
         return None

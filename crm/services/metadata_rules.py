@@ -18,6 +18,7 @@ from django.db.models import F
 from crm.metadata.schema import get_workspace_schema
 from crm.models import FieldMetadata, ObjectMetadata, Workspace
 from crm.query.record_queries import UnknownObjectError
+from crm.services.api_key_cache import keys_changed
 
 NAME_RE = re.compile(r"^[a-z][a-zA-Z0-9]{0,62}$")
 NAME_RULE = "must be a camelCase identifier: a lowercase letter, then letters and digits (max 63)"
@@ -115,3 +116,4 @@ def bump_metadata_version(workspace: Workspace) -> None:
     read with each request: after this commits, every process rebuilds its schemas."""
     Workspace.objects.filter(pk=workspace.pk).update(metadata_version=F("metadata_version") + 1)
     workspace.refresh_from_db(fields=["metadata_version"])
+    keys_changed()  # processes keep each key's workspace, with its version (crm.services.api_key_cache)

@@ -18,16 +18,13 @@ from typing import Any
 
 import redis
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache import cache
 
 from crm import redis_threads
 
 logger = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 60
-# False: looked for, the cache is not Redis (the file cache of the embedded setup).
-_client: redis.Redis | bool | None = None
 
 
 @dataclass(frozen=True)
@@ -62,20 +59,26 @@ class PendingCount:
     answer read by ``result()``, so the caller can do a database round trip in between
     (the key lookup) instead of waiting for Redis first."""
 
-    def __init__(self, identity: object, now: float | None = None) -> None:
+    def __init__(self, identity: object, now: float | None = None, *, also_read: str | None = None) -> None:
         self.limit = limit_per_minute()
+        # Another counter in the cache, read in the same round trip (``also_read()``).
+        self._also_read = also_read
+        self._other_count: int | None = None
         now = time.time() if now is None else now
         window = int(now // WINDOW_SECONDS)
         self.reset_in = max(1, int((window + 1) * WINDOW_SECONDS - now + 0.999))
         self.cache_key = f"api-rate:{identity}:{window}"
         self._redis: tuple[Any, str] | None = None
-        client = _redis_client()
+        client = redis_threads.cache_client()
         if client is not None:
             # The cache's own key, so cache.get() reads this count.
             key = cache.make_key(self.cache_key)
             connection = redis_threads.connection_for(client)
             try:
                 connection.send_command("INCR", key)
+                if also_read is not None:
+                    # INCRBY 0 reads a counter, as 0 when it was never set.
+                    connection.send_command("INCRBY", cache.make_key(also_read), 0)
             except (redis.RedisError, OSError):
                 _lost(connection)
                 self._count: int | None = 0  # counted as nothing: the request goes through
@@ -95,12 +98,21 @@ class PendingCount:
             limit=self.limit, remaining=max(0, self.limit - count), reset_in=self.reset_in, allowed=count <= self.limit
         )
 
+    def also_read(self) -> int | None:
+        """The value of the ``also_read`` counter; None when Redis did not answer or the
+        cache is not Redis. Reads the count's answer too (it came first)."""
+        if self._count is None:
+            self._count = self._read_redis_count()
+        return self._other_count
+
     def _read_redis_count(self) -> int:
         assert self._redis is not None
         connection, key = self._redis
         self._redis = None
         try:
             count = int(connection.read_response())
+            if self._also_read is not None:
+                self._other_count = int(connection.read_response())
             if count == 1:
                 # The window's first request sets its expiry; the key names its window,
                 # so a counter that missed this (a crash in between) is never read again.
@@ -123,10 +135,11 @@ class PendingCount:
             return cache.incr(self.cache_key)
 
 
-def start(identity: object, *, now: float | None = None) -> PendingCount:
+def start(identity: object, *, now: float | None = None, also_read: str | None = None) -> PendingCount:
     """Count one request for this identity (an API key's token hash); read the verdict
-    with ``result()``."""
-    return PendingCount(identity, now)
+    with ``result()``. ``also_read`` names another counter of the cache to read in the
+    same round trip (``also_read()``)."""
+    return PendingCount(identity, now, also_read=also_read)
 
 
 def hit(identity: object, *, now: float | None = None) -> RateLimitStatus:
@@ -140,14 +153,3 @@ def _lost(connection: Any) -> None:
     so no stale answer is ever read as the next request's count."""
     logger.warning("Rate limit not counted: Redis is unreachable", exc_info=True)
     connection.disconnect()
-
-
-def _redis_client() -> redis.Redis | None:
-    """A Redis client kept for the process when the cache is Redis. Django's cache builds
-    a client per call and counts in two round trips (EXISTS, INCRBY); this is one INCR."""
-    global _client
-    if _client is None:
-        location = settings.CACHES["default"].get("LOCATION")
-        usable = isinstance(caches["default"], RedisCache) and isinstance(location, str)
-        _client = redis.Redis.from_url(location) if usable else False
-    return _client or None

@@ -248,7 +248,7 @@ def test_requests_with_unknown_tokens_leave_a_keys_count_alone(workspace, api_to
 
 def test_with_the_rate_limit_store_down_the_api_still_answers(workspace, api_token, monkeypatch, caplog):
     unreachable = redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5)
-    monkeypatch.setattr(rate_limit, "_client", unreachable)
+    monkeypatch.setattr(redis_threads, "_cache_client", unreachable)
 
     response = Client(HTTP_AUTHORIZATION=f"Bearer {api_token}").get("/rest/people")
 
@@ -257,7 +257,7 @@ def test_with_the_rate_limit_store_down_the_api_still_answers(workspace, api_tok
 
 
 def test_counting_goes_on_after_the_redis_connection_drops(settings):
-    client = rate_limit._redis_client()
+    client = redis_threads.cache_client()
     if client is None:
         pytest.skip("the cache is not Redis (set REDIS_URL)")
     settings.API_RATE_LIMIT_PER_MINUTE = 10
