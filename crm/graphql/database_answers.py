@@ -17,9 +17,11 @@ way: tests run documents through both.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import orjson
 from graphql import (
@@ -32,6 +34,9 @@ from graphql import (
     GraphQLObjectType,
     GraphQLSchema,
     OperationType,
+    VariableNode,
+    Visitor,
+    visit,
 )
 from graphql.execution.collect_fields import collect_fields, collect_sub_fields
 from graphql.execution.values import get_argument_values, get_variable_values
@@ -68,6 +73,12 @@ class Context:
     fragments: dict[str, FragmentDefinitionNode]
     variables: dict[str, Any]
     objects_by_type: dict[str, CompiledObject]
+    shapes: dict[Any, Shape] | None
+
+
+# Per document: whether a directive reads a variable, and the shapes worked out for it.
+_shapes_by_document: WeakKeyDictionary[DocumentNode, tuple[bool, dict[Any, Shape]]] = WeakKeyDictionary()
+_shapes_lock = threading.Lock()
 
 
 def answer(
@@ -85,7 +96,7 @@ def answer(
     if isinstance(coerced, list):
         return None  # the general path reports the variables' errors
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-    context = Context(prepared.schema, fragments, coerced, prepared.objects_by_type)
+    context = Context(prepared.schema, fragments, coerced, prepared.objects_by_type, _shapes_of(document))
     query_type = prepared.schema.query_type
     assert query_type is not None
     try:
@@ -117,7 +128,7 @@ def _one(
     context: Context, workspace: Workspace, record_type: Any, nodes: list[FieldNode], arguments: dict[str, Any]
 ) -> Any:
     obj = context.objects_by_type[record_type.name]
-    shape = _shape(context, obj, record_type, nodes)
+    shape = _cached_shape(context, obj, record_type, nodes)
     node = filter_node(obj, arguments.get("filter"))
     record_id = _id_looked_up(node)
     if record_id is not None:
@@ -173,7 +184,7 @@ def _list(
                     node_nodes += edge_nodes
         elif name not in ("pageInfo", "totalCount", "__typename"):
             raise NotAnswerable(key)
-    shape = _shape(context, obj, record_type, node_nodes) if node_nodes else Shape(())
+    shape = _cached_shape(context, obj, record_type, node_nodes) if node_nodes else Shape(())
     page = list_records(
         workspace,
         obj,
@@ -224,6 +235,43 @@ def _connection(
                 for record, cursor in zip(page.records, page.cursors, strict=True)
             ]
     return answer_
+
+
+def _cached_shape(context: Context, obj: CompiledObject, record_type: Any, nodes: list[FieldNode]) -> Shape:
+    """The shape of the records these nodes select, worked out once per document when no
+    directive in it reads a variable (the selection is then the same for every request)."""
+    if context.shapes is None:
+        return _shape(context, obj, record_type, nodes)
+    key = (obj, tuple(id(node) for node in nodes))
+    shape = context.shapes.get(key)
+    if shape is None:
+        shape = context.shapes[key] = _shape(context, obj, record_type, nodes)
+    return shape
+
+
+def _shapes_of(document: DocumentNode) -> dict[Any, Shape] | None:
+    """The document's shapes, kept as long as the document (the node ids in their keys
+    stay its nodes'); None when a directive reads a variable."""
+    found = _shapes_by_document.get(document)
+    if found is None:
+        with _shapes_lock:
+            found = _shapes_by_document.get(document)
+            if found is None:
+                found = (_reads_variables_in_directives(document), {})
+                _shapes_by_document[document] = found
+    return None if found[0] else found[1]
+
+
+def _reads_variables_in_directives(document: DocumentNode) -> bool:
+    reads = False
+
+    class Finder(Visitor):
+        def enter_directive(self, node: Any, *_: Any) -> None:
+            nonlocal reads
+            reads = reads or any(isinstance(argument.value, VariableNode) for argument in node.arguments or ())
+
+    visit(document, Finder())
+    return reads
 
 
 def _shape(context: Context, obj: CompiledObject, record_type: Any, nodes: list[FieldNode]) -> Shape:

@@ -16,6 +16,7 @@ from crm.graphql.core_schema import get_core_schema
 from crm.models import ApiKey
 from crm.services.fields import create_custom_field
 from crm.services.records import create_record
+from tests.graphql_client import gql
 
 PEOPLE_PAGE = (
     "query People($first: Int) { people(first: $first) { totalCount pageInfo { hasNextPage endCursor }"
@@ -180,3 +181,23 @@ def test_a_page_costs_one_statement_and_one_count_whatever_its_size(data, api_to
     assert response.status_code == 200 and response.json()["data"]["people"]["totalCount"] == 3
     record_statements = [q["sql"] for q in queries.captured_queries if "person" in q["sql"]]
     assert len(record_statements) == 2, record_statements  # the page (companies joined in it) and its count
+
+
+def test_a_directive_reading_a_variable_shapes_each_answer_anew(data, api_token, client):
+    document = "query($c: Boolean!) { people(first: 1) { edges { node { id city @include(if: $c) } } } }"
+
+    answers = [
+        gql(client, api_token, document, {"c": c}).json()["data"]["people"]["edges"][0]["node"] for c in (True, False)
+    ]
+
+    assert "city" in answers[0] and "city" not in answers[1]
+
+
+def test_the_same_document_answers_each_request_with_its_own_values(data, api_token, client):
+    document = "query($id: UUID!) { person(filter: {id: {eq: $id}}) { id name { firstName } } }"
+    people = gql(client, api_token, "{ people { edges { node { id name { firstName } } } } }").json()
+    nodes = [edge["node"] for edge in people["data"]["people"]["edges"]]
+
+    answers = [gql(client, api_token, document, {"id": node["id"]}).json()["data"]["person"] for node in nodes]
+
+    assert answers == nodes and len(nodes) == 3
