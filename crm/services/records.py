@@ -22,6 +22,7 @@ from crm.query.record_queries import get_object, get_record, records
 from crm.query.serialize import serialize_instance
 from crm.services.actor import Actor
 from crm.services.json_references import forget_references_to
+from crm.services.pipelined import pipelined
 from crm.services.record_changes import RecordChange, announce
 from crm.services.record_input import CREATE_ONLY_FIELDS, CleanedInput, RecordValidationError, clean_record_input
 from crm.services.upsert_matching import match_existing
@@ -57,7 +58,7 @@ def create_records(
         raise RecordValidationError({"": ["Expected a JSON array of records."]})
     if batch and not 1 <= len(items) <= max_batch:
         raise RecordValidationError({"": [f"A batch holds 1 to {max_batch} records, not {len(items)}."]})
-    with transaction.atomic():
+    with pipelined(), transaction.atomic():
         if upsert:
             return _upsert(workspace, obj, items, actor, prefix_index=batch)
         cleaned_items = _clean_all(obj, items)
