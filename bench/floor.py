@@ -182,6 +182,11 @@ GRAPHQL_PAGE_SQL = (
     " ORDER BY p.position ASC NULLS LAST, p.id ASC NULLS LAST LIMIT %(limit)s"
 )
 COUNT_SQL = "SELECT count(*) " + LIVE_PEOPLE + "{filter}"
+# Every live person of the workspace: the number the database keeps (crm.query.live_counts).
+LIVE_COUNT_SQL = (
+    "SELECT coalesce(max(live), 0) FROM crm_liverecordcount"
+    " WHERE workspace_id = %(workspace)s AND object_key = 'crm_person'"
+)
 PERSON_SQL = f"SELECT {PERSON_JSON} {LIVE_PEOPLE} AND p.id = %(id)s"
 # Only what deciding on the key needs.
 KEY_SQL = "SELECT workspace_id, expires_at, revoked_at FROM crm_apikey WHERE token_hash = %s"
@@ -291,7 +296,8 @@ def _json_cursor(value: Any) -> bytes:
 
 
 def _count(conn: psycopg.Connection, args: dict[str, Any], where: str) -> int:
-    return conn.execute(COUNT_SQL.format(filter=where), args).fetchone()[0]
+    sql = COUNT_SQL.format(filter=where) if where else LIVE_COUNT_SQL
+    return conn.execute(sql, args).fetchone()[0]
 
 
 def rest_list(conn: psycopg.Connection, workspace_id: uuid.UUID, query: dict[str, list[str]]) -> bytes:

@@ -1,6 +1,7 @@
 from crm.models.api_key import ApiKey
 from crm.models.company import Company
 from crm.models.custom_record import CustomRecord
+from crm.models.live_record_count import LiveRecordCount
 from crm.models.metadata import FieldMetadata, FieldType, ObjectMetadata
 from crm.models.note import Note, NoteTarget
 from crm.models.opportunity import Opportunity
@@ -15,6 +16,7 @@ __all__ = [
     "CustomRecord",
     "FieldMetadata",
     "FieldType",
+    "LiveRecordCount",
     "Note",
     "NoteTarget",
     "ObjectMetadata",

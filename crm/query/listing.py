@@ -1,7 +1,8 @@
 """Reading pages of records: filter, order, keyset cursors, totalCount, depth.
 
 Both APIs read through here. A page costs one query for the rows, at most one
-for the count, and one per embedded relation, whatever the page size.
+for the count (without a filter, a read of the number the database keeps: see
+crm.query.live_counts), and one per embedded relation, whatever the page size.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from crm.query.ast import Node, OrderBy
 from crm.query.compile import QueryValueError, SortKey, coerce, coerce_tie_breaker, filter_to_q, sort_keys
 from crm.query.compiled_reads import CompiledRead, compiled_read
 from crm.query.json_record import DATABASE_JSON_VENDORS, RecordJson, Shape, full_shape
+from crm.query.live_counts import live_record_count
 from crm.query.object_scope import scope_sql
 from crm.query.plain_select import PlainSelect
 from crm.query.record_queries import RecordNotFoundError, get_object, records
@@ -112,7 +114,8 @@ def list_records(
         rows, keys, limit=limit, backwards=backwards, after=after, before=before, serialize=serialize, skipped=skip
     )
     if count and (cursor or page.page_info.has_next_page or page.page_info.has_previous_page):
-        page.total_count = base.count()
+        # Every live record of the object: a number the database keeps, not a count.
+        page.total_count = live_record_count(workspace, obj) if filter is None else base.count()
     elif not count:
         page.total_count = -1
     if depth:

@@ -27,6 +27,7 @@ from django.db.models import Q
 
 from crm.metadata.standard_objects import SYSTEM_FIELDS, FieldSpec
 from crm.models import FieldMetadata, ObjectMetadata, Workspace
+from crm.query.live_counts import forget_custom_object
 from crm.query.object_scope import metadata_rows
 from crm.services import custom_record_indexes
 from crm.services.input_errors import InvalidInput
@@ -245,6 +246,7 @@ def delete_object(workspace: Workspace, ref: Any, *, force: bool = False) -> Obj
         custom_record_indexes.drop_field_indexes(field)
         field.delete()
     metadata_rows(obj).filter(workspace=workspace).delete()
+    forget_custom_object(workspace, obj.id)
     custom_record_indexes.drop_object_indexes(obj)
     announce(ObjectChange(workspace, "deleted", obj.name_singular))
     deleted_id = obj.id
