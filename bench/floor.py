@@ -184,7 +184,7 @@ GRAPHQL_PAGE_SQL = (
 COUNT_SQL = "SELECT count(*) " + LIVE_PEOPLE + "{filter}"
 # Every live person of the workspace: the number the database keeps (crm.query.live_counts).
 LIVE_COUNT_SQL = (
-    "SELECT coalesce(max(live), 0) FROM crm_liverecordcount"
+    "SELECT coalesce(sum(live), 0) FROM crm_liverecordcount"
     " WHERE workspace_id = %(workspace)s AND object_key = 'crm_person'"
 )
 PERSON_SQL = f"SELECT {PERSON_JSON} {LIVE_PEOPLE} AND p.id = %(id)s"

@@ -11,10 +11,15 @@ The SQL differs per vendor, the design does not:
 
 Either way an insert adds the live rows inserted, a delete takes away the live rows
 deleted, and an update does both (old rows out, new rows in), so soft delete, restore
-and any move between workspaces or objects are counted. An increase creates the count
-row when missing (INSERT ... ON CONFLICT); a decrease only updates an existing row, so
-the deletions cascading from a workspace or custom object being deleted never bring
-back the row deleted with it.
+and any move between workspaces or objects are counted.
+
+A count is the sum of a few rows (``slot``): on PostgreSQL each database connection
+adds to its own slot (its backend's pid modulo SLOTS), so concurrent writers to one
+object in one workspace do not queue behind each other's commits on a single row.
+SQLite has one writer at a time and one slot. An increase creates its slot's row when
+missing (INSERT ... ON CONFLICT); a decrease only updates an existing row (its own slot
+when there is one, else another), so the deletions cascading from a workspace or custom
+object being deleted never bring back the rows deleted with it.
 
 On SQLite, Django rebuilds a table for many column changes (``_remake_table``), which
 drops its triggers: a later migration that does so must run ``install_triggers`` again
@@ -38,6 +43,8 @@ STANDARD_TABLES = (
 # Custom objects share one table: their key is the object's id in 32 hex digits.
 CUSTOM_TABLE = "crm_customrecord"
 OPERATIONS = ("insert", "update", "delete")
+SLOTS = 16
+PG_SLOT = f"(pg_backend_pid() % {SLOTS})"
 
 
 def trigger_name(table, operation):
@@ -58,7 +65,8 @@ def _pg_changes(rows, sign, key):
 
 def _pg_apply(changes):
     """One statement: sum the changes per count, take the decreases from existing rows
-    and add the increases, creating rows as needed."""
+    (this connection's slot first) and add the increases to this connection's slot,
+    creating its row as needed."""
     return f"""
         WITH changes AS ({changes}),
         deltas AS (
@@ -69,10 +77,15 @@ def _pg_apply(changes):
             UPDATE {COUNTS} AS counted SET live = counted.live + deltas.delta FROM deltas
             WHERE deltas.delta < 0
               AND counted.workspace_id = deltas.workspace_id AND counted.object_key = deltas.object_key
+              AND counted.slot = (
+                  SELECT slot FROM {COUNTS} AS kept
+                  WHERE kept.workspace_id = deltas.workspace_id AND kept.object_key = deltas.object_key
+                  ORDER BY kept.slot = {PG_SLOT} DESC, kept.slot LIMIT 1
+              )
         )
-        INSERT INTO {COUNTS} AS counted (workspace_id, object_key, live)
-        SELECT workspace_id, object_key, delta FROM deltas WHERE delta > 0
-        ON CONFLICT (workspace_id, object_key) DO UPDATE SET live = counted.live + EXCLUDED.live"""
+        INSERT INTO {COUNTS} AS counted (workspace_id, object_key, slot, live)
+        SELECT workspace_id, object_key, {PG_SLOT}, delta FROM deltas WHERE delta > 0
+        ON CONFLICT (workspace_id, object_key, slot) DO UPDATE SET live = counted.live + EXCLUDED.live"""
 
 
 def _pg_function(name, key):
@@ -127,12 +140,12 @@ def _sqlite_triggers(table):
     # SELECT ... WHERE rather than VALUES: only a live row counts. (SQLite also needs a
     # WHERE there to read ON CONFLICT as the upsert's, not as part of the SELECT.)
     add_new = f"""
-        INSERT INTO {COUNTS} (workspace_id, object_key, live)
-        SELECT NEW.workspace_id, {new_key}, 1 WHERE NEW.deleted_at IS NULL
-        ON CONFLICT (workspace_id, object_key) DO UPDATE SET live = live + 1;"""
+        INSERT INTO {COUNTS} (workspace_id, object_key, slot, live)
+        SELECT NEW.workspace_id, {new_key}, 0, 1 WHERE NEW.deleted_at IS NULL
+        ON CONFLICT (workspace_id, object_key, slot) DO UPDATE SET live = live + 1;"""
     remove_old = f"""
         UPDATE {COUNTS} SET live = live - 1
-        WHERE OLD.deleted_at IS NULL AND workspace_id = OLD.workspace_id AND object_key = {old_key};"""
+        WHERE OLD.deleted_at IS NULL AND workspace_id = OLD.workspace_id AND object_key = {old_key} AND slot = 0;"""
     # Most updates change neither: they leave the counts alone.
     counted_differently = (
         f"(OLD.deleted_at IS NULL) IS NOT (NEW.deleted_at IS NULL)"
@@ -163,8 +176,8 @@ def _recount(vendor):
     sources = [(table, f"'{table}'", "workspace_id") for table in STANDARD_TABLES]
     sources.append((CUSTOM_TABLE, custom_key, "workspace_id, object_id"))
     return [f"DELETE FROM {COUNTS}"] + [
-        f"INSERT INTO {COUNTS} (workspace_id, object_key, live)"
-        f" SELECT workspace_id, {key}, COUNT(*) FROM {table} WHERE deleted_at IS NULL GROUP BY {group}"
+        f"INSERT INTO {COUNTS} (workspace_id, object_key, slot, live)"
+        f" SELECT workspace_id, {key}, 0, COUNT(*) FROM {table} WHERE deleted_at IS NULL GROUP BY {group}"
         for table, key, group in sources
     ]
 
@@ -215,10 +228,17 @@ class Migration(migrations.Migration):
                 (
                     "pk",
                     models.CompositePrimaryKey(
-                        "workspace_id", "object_key", blank=True, editable=False, primary_key=True, serialize=False
+                        "workspace_id",
+                        "object_key",
+                        "slot",
+                        blank=True,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
                     ),
                 ),
                 ("object_key", models.CharField(max_length=64)),
+                ("slot", models.SmallIntegerField(default=0)),
                 ("live", models.BigIntegerField(default=0)),
                 (
                     "workspace",

@@ -263,6 +263,30 @@ def test_concurrent_first_creates_in_a_workspace_are_all_counted():
     assert_total(workspace, "person", 24)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_records_written_on_one_connection_and_deleted_on_another_are_counted():
+    """Each connection adds to a slot of its own; a delete on another connection takes
+    from whichever slot holds the count."""
+    workspace = create_workspace("slots", "Slots")
+    actor = Actor(source="API", name="Writer")
+    created: list[dict] = []
+
+    def create() -> None:
+        try:
+            created.extend(people(workspace, actor, "a", "b", "c"))
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=create)
+    thread.start()
+    thread.join()
+    people(workspace, actor, "d")
+    destroy_record(workspace, "person", created[0]["id"], actor)
+    delete_record(workspace, "person", created[1]["id"], actor)
+
+    assert_total(workspace, "person", 2)
+
+
 def trigger_names() -> set[tuple[str, str]]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
