@@ -87,24 +87,24 @@ def list_records(
     limit = parse_limit(last if backwards else first)
     skip = parse_offset(offset)
     keys = sort_keys(obj, order_by)
-    base = records(workspace, obj, include_deleted=reaches_deleted(filter))
-    if filter is not None:
-        base = base.filter(filter_to_q(obj, filter))
     if shape is None and connection.vendor in DATABASE_JSON_VENDORS:
         shape = full_shape(obj)
     if shape is None:
         columns, serialize = compile_serializer(obj)
     else:
-        base_for_rows = base.annotate(_json=RecordJson(obj, shape))
         columns, serialize = ("_json",), _json_fragment if passthrough else _read_json
     key_columns = [key.orm_path.split("__")[0] for key in keys]
     fetch_keys = [key.reversed() for key in keys] if backwards else keys
     names = tuple(dict.fromkeys([*columns, *key_columns]))
     cursor = before if backwards else after
-    if filter is None and not cursor and shape is not None:
+    # The records the filter matches, built only when a page or a count needs them.
+    matching = _matching(workspace, obj, filter) if filter is not None else None
+    if matching is None and not cursor and shape is not None:
         rows = _first_page_read(obj, shape, tuple(fetch_keys), names, skip, limit).rows({"workspace": workspace.pk})
     else:
-        queryset = base if shape is None else base_for_rows
+        queryset = matching if matching is not None else _matching(workspace, obj, None)
+        if shape is not None:
+            queryset = queryset.annotate(_json=RecordJson(obj, shape))
         if cursor:
             queryset = queryset.filter(after_q(fetch_keys, decode_cursor(cursor, keys)))
         rows = list(
@@ -115,12 +115,18 @@ def list_records(
     )
     if count and (cursor or page.page_info.has_next_page or page.page_info.has_previous_page):
         # Every live record of the object: a number the database keeps, not a count.
-        page.total_count = live_record_count(workspace, obj) if filter is None else base.count()
+        page.total_count = live_record_count(workspace, obj) if matching is None else matching.count()
     elif not count:
         page.total_count = -1
     if depth:
         embed_relations(workspace, obj, page.records)
     return page
+
+
+def _matching(workspace: Workspace, obj: CompiledObject, filter: Node | None) -> Any:  # noqa: A002
+    """The records a filter matches: live ones, or the trash when the filter reaches it."""
+    queryset = records(workspace, obj, include_deleted=reaches_deleted(filter))
+    return queryset.filter(filter_to_q(obj, filter)) if filter is not None else queryset
 
 
 def _first_page_read(
