@@ -48,9 +48,8 @@ from crm.metadata.schema import CompiledObject
 from crm.models import Workspace
 from crm.query.ast import Condition, Node
 from crm.query.compile import filter_to_q
-from crm.query.compiled_reads import CompiledRead, compiled_read
 from crm.query.json_record import Composite, Constant, Part, RecordJson, Related, Shape, ShapeNotSupported, Value
-from crm.query.listing import RecordPage, list_records
+from crm.query.listing import RecordPage, list_records, record_json
 from crm.query.record_queries import records
 from crm.query.trash import reaches_deleted
 
@@ -132,15 +131,15 @@ def _one(
     node = filter_node(obj, arguments.get("filter"))
     record_id = _id_looked_up(node)
     if record_id is not None:
-        found = _by_id_read(obj, shape).rows({"workspace": workspace.pk, "id": record_id})
+        found = record_json(workspace, obj, record_id, shape)
     else:
         queryset = records(workspace, obj, include_deleted=reaches_deleted(node))
         if node is not None:
             queryset = queryset.filter(filter_to_q(obj, node))
-        found = list(queryset.annotate(_json=RecordJson(obj, shape)).values("_json")[:1])
-    if not found:
+        found = queryset.annotate(_json=RecordJson(obj, shape)).values_list("_json", flat=True).first()
+    if found is None:
         raise NotAnswerable("not found")  # the general path raises NOT_FOUND with its message
-    return orjson.Fragment(found[0]["_json"])
+    return orjson.Fragment(found)
 
 
 def _id_looked_up(node: Node | None) -> uuid.UUID | None:
@@ -156,14 +155,6 @@ def _id_looked_up(node: Node | None) -> uuid.UUID | None:
         except ValueError:
             return None  # the general path says what is wrong with it
     return None
-
-
-def _by_id_read(obj: CompiledObject, shape: Shape) -> CompiledRead:
-    def build(stand_ins: dict[str, uuid.UUID]) -> Any:
-        rows = records(Workspace(pk=stand_ins["workspace"]), obj).filter(id=stand_ins["id"])
-        return rows.annotate(_json=RecordJson(obj, shape)).values("_json")[:1]
-
-    return compiled_read(("one by id", obj, shape), ("workspace", "id"), build)
 
 
 def _list(

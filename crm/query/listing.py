@@ -189,10 +189,10 @@ def get_record_data(
     """One live record as the REST API answers it. With ``passthrough`` at depth 0, where
     the database builds JSON, it is that JSON as it came (an ``orjson.Fragment``)."""
     if passthrough and not depth and connection.vendor in DATABASE_JSON_VENDORS and isinstance(record_id, uuid.UUID):
-        rows = _by_id_json_read(obj).rows({"workspace": workspace.pk, "id": record_id})
-        if not rows:
+        found = record_json(workspace, obj, record_id, full_shape(obj))
+        if found is None:
             raise RecordNotFoundError(f"No {obj.name_singular} with id '{record_id}'")
-        return orjson.Fragment(rows[0]["_json"])
+        return orjson.Fragment(found)
     columns, serialize = compile_serializer(obj)
     select = _by_id_select(obj)
     pk = obj.model._meta.pk
@@ -223,12 +223,18 @@ def _by_id_select(obj: CompiledObject) -> PlainSelect:
     )
 
 
-def _by_id_json_read(obj: CompiledObject) -> CompiledRead:
+def record_json(workspace: Workspace, obj: CompiledObject, record_id: uuid.UUID, shape: Shape) -> str | None:
+    """One live record's JSON as the database builds it, with the fields of ``shape``;
+    None when the workspace has no such record. The read behind every GET of one record,
+    compiled once per object and shape (crm.query.compiled_reads)."""
+
     def build(stand_ins: dict[str, uuid.UUID]) -> Any:
         rows = records(Workspace(pk=stand_ins["workspace"]), obj).filter(id=stand_ins["id"])
-        return rows.annotate(_json=RecordJson(obj, full_shape(obj))).values("_json")[:1]
+        return rows.annotate(_json=RecordJson(obj, shape)).values("_json")[:1]
 
-    return compiled_read(("one by id, every field", obj), ("workspace", "id"), build)
+    read = compiled_read(("one by id", obj, shape), ("workspace", "id"), build)
+    rows = read.rows({"workspace": workspace.pk, "id": record_id})
+    return rows[0]["_json"] if rows else None
 
 
 def embed_relations(workspace: Workspace, obj: CompiledObject, data: list[dict[str, Any]]) -> None:
