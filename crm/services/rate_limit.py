@@ -74,11 +74,12 @@ class PendingCount:
             # The cache's own key, so cache.get() reads this count.
             key = cache.make_key(self.cache_key)
             connection = redis_threads.connection_for(client)
+            commands: list[tuple[Any, ...]] = [("INCR", key)]
+            if also_read is not None:
+                # INCRBY 0 reads a counter, as 0 when it was never set.
+                commands.append(("INCRBY", cache.make_key(also_read), 0))
             try:
-                connection.send_command("INCR", key)
-                if also_read is not None:
-                    # INCRBY 0 reads a counter, as 0 when it was never set.
-                    connection.send_command("INCRBY", cache.make_key(also_read), 0)
+                connection.send_packed_command(connection.pack_commands(commands))  # one write
             except (redis.RedisError, OSError):
                 _lost(connection)
                 self._count: int | None = 0  # counted as nothing: the request goes through
