@@ -266,7 +266,7 @@ def test_rate_limit_is_shared_with_rest_and_answers_429(client, api_token, setti
     assert int(refused["Retry-After"]) > 0
 
 
-def test_unexpected_failures_are_hidden_behind_a_generic_error(client, api_token, monkeypatch):
+def test_unexpected_failures_are_hidden_behind_a_generic_error(client, api_token, monkeypatch, caplog):
     from crm.graphql import core_resolvers, database_answers
 
     def explode(*args, **kwargs):
@@ -282,6 +282,8 @@ def test_unexpected_failures_are_hidden_behind_a_generic_error(client, api_token
     assert body["errors"][0]["message"] == "Internal server error"
     assert body["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
     assert "secret" not in response.content.decode()
+    # The server's log says the database path failed, and why.
+    assert "fell back to the general GraphQL path" in caplog.text and "secret database detail" in caplog.text
 
 
 @pytest.fixture
