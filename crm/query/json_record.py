@@ -16,6 +16,7 @@ PostgreSQL and SQLite differ only in how that is spelled (``json_build_object`` 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -59,12 +60,23 @@ class Related:
 
 
 @dataclass(frozen=True)
+class RelatedMany:
+    """A one-to-many relation: the live records of the same workspace pointing at this
+    one through ``fk`` (a plain column of ``target``), in list order, as a list."""
+
+    key: str
+    fk: str
+    target: CompiledObject
+    shape: Shape
+
+
+@dataclass(frozen=True)
 class Constant:
     key: str
     text: str
 
 
-Part = Value | Composite | Related | Constant
+Part = Value | Composite | Related | RelatedMany | Constant
 
 
 @dataclass(frozen=True)
@@ -123,6 +135,33 @@ def _record_sql(vendor: str, obj: CompiledObject, shape: Shape) -> tuple[str, tu
     return dialect.finish(sql, nested=False), tuple(params)
 
 
+def shape_with_relations(obj: CompiledObject, objects: Mapping[str, CompiledObject]) -> Shape | None:
+    """Every stored field and every relation's records (each with its own stored fields),
+    as REST answers a record at depth 1; ``objects`` are the workspace's, by singular
+    name. None when a relation is one this cannot build (a workspace member, or records
+    pointing here through a custom field)."""
+    parts = list(full_shape(obj).parts)
+    for field in obj.relations:
+        relation = field.relation
+        assert relation is not None
+        target = objects.get(relation.target)
+        if target is None:
+            return None
+        if relation.kind == "MANY_TO_ONE" and plain_join(relation):
+            parts.append(Related(field.name, field, target, full_shape(target)))
+        elif relation.target_fk_column and "__" not in relation.target_fk_column and not target.is_custom:
+            parts.append(RelatedMany(field.name, relation.target_fk_column, target, full_shape(target)))
+        else:
+            return None
+    return Shape(tuple(parts))
+
+
+def plain_join(relation: Any) -> bool:
+    """Whether a many-to-one relation's id is a column of its own (custom relations keep
+    theirs in the ``custom`` JSON column, which ``Related`` does not read)."""
+    return relation.join_column is not None and "__" not in relation.join_column
+
+
 def _column(obj: CompiledObject, table: str, path: str) -> SQL:
     return f"{table}.{connection.ops.quote_name(obj.model._meta.get_field(path).column)}", []
 
@@ -165,6 +204,8 @@ class Dialect(ABC):
             return self.constant(part.text)
         if isinstance(part, Related):
             return self.related(self._related(obj, part, table, depth))
+        if isinstance(part, RelatedMany):
+            return self.related(self._related_many(obj, part, table, depth))
         field = part.field
         if isinstance(part, Value):
             if field.is_custom:
@@ -200,6 +241,27 @@ class Dialect(ABC):
             f" WHERE {target_id} = {key} AND {target_workspace} = {workspace} AND {target_deleted} IS NULL)"
         )
         return sql, inner_params
+
+    def _related_many(self, obj: CompiledObject, part: RelatedMany, table: str, depth: int) -> SQL:
+        """The live records pointing at this one, in list order, as a subquery."""
+        target = part.target
+        alias = connection.ops.quote_name(f"related{depth + 1}")
+        inner_sql, inner_params = self.record(target, part.shape, alias, depth=depth + 1)
+        record_id, _ = _column(obj, table, "id")
+        workspace, _ = _column(obj, table, "workspace")
+        fk, _ = _column(target, alias, part.fk)
+        target_workspace, _ = _column(target, alias, "workspace")
+        target_deleted, _ = _column(target, alias, "deleted_at")
+        order = f"{_column(target, alias, 'position')[0]}, {_column(target, alias, 'id')[0]}"
+        source = (
+            f"FROM {connection.ops.quote_name(target.model._meta.db_table)} {alias}"
+            f" WHERE {fk} = {record_id} AND {target_workspace} = {workspace} AND {target_deleted} IS NULL"
+        )
+        return self.json_list(self.finish(inner_sql, nested=True), source, order), inner_params
+
+    @abstractmethod
+    def json_list(self, item: str, source: str, order: str) -> str:
+        """A JSON list of ``item`` for every row of ``source`` (FROM ... WHERE ...), by ``order``."""
 
 
 def _join(pairs: list[tuple[str, SQL]], key_sql: str) -> SQL:
@@ -240,6 +302,10 @@ class PostgreSQL(Dialect):
 
     def constant(self, text: str) -> SQL:
         return "%s::text", [text]
+
+    def json_list(self, item: str, source: str, order: str) -> str:
+        # Only names from the models are interpolated; every value is a parameter.
+        return f"(SELECT coalesce(json_agg({item} ORDER BY {order}), '[]'::json) {source})"  # noqa: S608
 
 
 class SQLite(Dialect):
@@ -294,6 +360,10 @@ class SQLite(Dialect):
         # A subquery's value loses its JSON type on SQLite: mark it as JSON again.
         return f"json({sql[0]})", sql[1]
 
+    def json_list(self, item: str, source: str, order: str) -> str:
+        # json_group_array takes the rows in the order the inner query gives them.
+        return f"(SELECT json_group_array(json(item)) FROM (SELECT {item} AS item {source} ORDER BY {order}))"  # noqa: S608
+
 
 def _json_path(names: tuple[str, ...]) -> str:
     return "$" + "".join(f'."{name}"' for name in names)
@@ -303,4 +373,4 @@ DIALECTS: dict[str, Dialect] = {"postgresql": PostgreSQL(), "sqlite": SQLite()}
 # Where pages of records are read as JSON the database builds, whatever the API.
 DATABASE_JSON_VENDORS = frozenset(DIALECTS)
 
-__all__ = ["RecordJson", "Shape", "ShapeNotSupported", "full_shape"]
+__all__ = ["RecordJson", "Shape", "ShapeNotSupported", "full_shape", "plain_join", "shape_with_relations"]

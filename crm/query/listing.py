@@ -23,12 +23,12 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Q
 
-from crm.metadata.schema import CompiledField, CompiledObject
+from crm.metadata.schema import CompiledField, CompiledObject, get_workspace_schema
 from crm.models import Workspace, WorkspaceMember
 from crm.query.ast import Node, OrderBy
 from crm.query.compile import QueryValueError, SortKey, coerce, coerce_tie_breaker, filter_to_q, sort_keys
 from crm.query.compiled_reads import CompiledRead, compiled_read
-from crm.query.json_record import DATABASE_JSON_VENDORS, RecordJson, Shape, full_shape
+from crm.query.json_record import DATABASE_JSON_VENDORS, RecordJson, Shape, full_shape, shape_with_relations
 from crm.query.live_counts import live_record_count
 from crm.query.object_scope import scope_sql
 from crm.query.plain_select import PlainSelect
@@ -87,8 +87,11 @@ def list_records(
     limit = parse_limit(last if backwards else first)
     skip = parse_offset(offset)
     keys = sort_keys(obj, order_by)
+    relations_built = False
     if shape is None and connection.vendor in DATABASE_JSON_VENDORS:
-        shape = full_shape(obj)
+        shape = _depth_one_shape(workspace, obj) if depth else None
+        relations_built = shape is not None
+        shape = shape or full_shape(obj)
     if shape is None:
         columns, serialize = compile_serializer(obj)
     else:
@@ -118,9 +121,16 @@ def list_records(
         page.total_count = live_record_count(workspace, obj) if matching is None else matching.count()
     elif not count:
         page.total_count = -1
-    if depth:
+    if depth and not relations_built:
         embed_relations(workspace, obj, page.records)
     return page
+
+
+def _depth_one_shape(workspace: Workspace, obj: CompiledObject) -> Shape | None:
+    """Each record with its relations' records, built by the database in the page's own
+    statement (crm.query.json_record.shape_with_relations); None where some relation is
+    embedded by ``embed_relations`` instead."""
+    return shape_with_relations(obj, get_workspace_schema(workspace).objects)
 
 
 def _matching(workspace: Workspace, obj: CompiledObject, filter: Node | None) -> Any:  # noqa: A002
@@ -186,13 +196,16 @@ def page_from_rows(
 def get_record_data(
     workspace: Workspace, obj: CompiledObject, record_id: Any, depth: int = 0, *, passthrough: bool = False
 ) -> Any:
-    """One live record as the REST API answers it. With ``passthrough`` at depth 0, where
-    the database builds JSON, it is that JSON as it came (an ``orjson.Fragment``)."""
-    if passthrough and not depth and connection.vendor in DATABASE_JSON_VENDORS and isinstance(record_id, uuid.UUID):
-        found = record_json(workspace, obj, record_id, full_shape(obj))
+    """One live record as the REST API answers it. Where the database builds JSON, it is
+    that JSON: as it came with ``passthrough`` (an ``orjson.Fragment``), else parsed."""
+    shape = None
+    if connection.vendor in DATABASE_JSON_VENDORS and isinstance(record_id, uuid.UUID):
+        shape = _depth_one_shape(workspace, obj) if depth else full_shape(obj)
+    if shape is not None:
+        found = record_json(workspace, obj, record_id, shape)
         if found is None:
             raise RecordNotFoundError(f"No {obj.name_singular} with id '{record_id}'")
-        return orjson.Fragment(found)
+        return orjson.Fragment(found) if passthrough else orjson.loads(found)
     columns, serialize = compile_serializer(obj)
     select = _by_id_select(obj)
     pk = obj.model._meta.pk

@@ -10,7 +10,17 @@ import pytest
 from django.db import connection
 
 from crm.metadata.schema import get_workspace_schema
-from crm.query.json_record import Composite, Constant, RecordJson, Related, Shape, Value, full_shape
+from crm.query.json_record import (
+    Composite,
+    Constant,
+    RecordJson,
+    Related,
+    Shape,
+    Value,
+    full_shape,
+    shape_with_relations,
+)
+from crm.query.listing import embed_relations
 from crm.query.record_queries import records
 from crm.query.serialize import compile_serializer
 from crm.services.fields import create_custom_field
@@ -136,3 +146,32 @@ def test_milliseconds_are_cut_not_rounded(workspace, actor):
 
     assert answer == {"dueAt": "2025-01-02T03:04:05.999Z"}
     assert connection.vendor in ("postgresql", "sqlite")
+
+
+@pytest.mark.parametrize("name", ["company", "person", "opportunity", "note"])
+def test_depth_1_built_by_the_database_reads_as_the_relations_embedded_one_by_one(workspace, data, actor, name):
+    full, _empty, people = data
+    deal = {"name": "Deal", "companyId": full["id"], "pointOfContactId": people[0]["id"]}
+    create_record(workspace, "opportunity", deal, actor)
+    note = create_record(workspace, "note", {"title": "Met"}, actor)
+    create_record(workspace, "noteTarget", {"noteId": note["id"], "personId": people[0]["id"]}, actor)
+    create_record(workspace, "noteTarget", {"noteId": note["id"], "companyId": full["id"]}, actor)
+    schema = get_workspace_schema(workspace)
+    obj = schema.objects[name]
+    shape = shape_with_relations(obj, schema.objects)
+    assert shape is not None, "each relation of these objects is built by the database"
+
+    by_database = built(workspace, name, shape)
+    one_by_one = serialized(workspace, name)
+    embed_relations(workspace, obj, list(one_by_one.values()))
+
+    assert by_database == one_by_one
+    # Keys in the same order too: the answers read the same.
+    assert [list(record) for record in by_database.values()] == [list(one_by_one[key]) for key in by_database]
+
+
+def test_a_relation_to_workspace_members_leaves_depth_1_to_embedding(workspace):
+    schema = get_workspace_schema(workspace)
+
+    # A task's assignee is a workspace member, not a record: embed_relations reads it.
+    assert shape_with_relations(schema.objects["task"], schema.objects) is None
