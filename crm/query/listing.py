@@ -2,7 +2,9 @@
 
 Both APIs read through here. A page costs one query for the rows, at most one
 for the count (without a filter, a read of the number the database keeps: see
-crm.query.live_counts), and one per embedded relation, whatever the page size.
+crm.query.live_counts), and at depth 1 either nothing more (the database builds each
+record with its relations' records in the page's own statement) or, where a relation is
+not a record table, one query per relation, whatever the page size.
 """
 
 from __future__ import annotations
