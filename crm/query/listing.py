@@ -97,7 +97,9 @@ def list_records(
     if shape is None:
         columns, serialize = compile_serializer(obj)
     else:
-        columns, serialize = ("_json",), _json_fragment if passthrough else _read_json
+        # Records Python adds relations to (embed_relations) must be dicts.
+        fragments = passthrough and (relations_built or not depth)
+        columns, serialize = ("_json",), _json_fragment if fragments else _read_json
     key_columns = [key.orm_path.split("__")[0] for key in keys]
     fetch_keys = [key.reversed() for key in keys] if backwards else keys
     names = tuple(dict.fromkeys([*columns, *key_columns]))
