@@ -91,7 +91,7 @@ def test_a_claim_takes_the_oldest_due_deliveries_of_its_endpoint(workspace, acto
 
     claim = claims.claim_one(endpoint.id, enforce_limit=False)
 
-    assert [delivery.id for delivery in claim.deliveries] == expected
+    assert [sending.delivery_id for sending in claim.sendings] == expected
     taken = Delivery.objects.filter(id__in=expected)
     assert set(taken.values_list("status", flat=True)) == {Delivery.Status.DELIVERING}
     assert set(taken.values_list("claim_token", flat=True)) == {claim.token}
@@ -108,7 +108,7 @@ def test_one_claim_of_many_endpoints_takes_what_the_orm_would_from_each(workspac
 
     taken = claims.claim_endpoints([first.id, second.id])
 
-    assert {claim.endpoint.id: [d.id for d in claim.deliveries] for claim in taken} == expected
+    assert {claim.endpoint.id: [s.delivery_id for s in claim.sendings] for claim in taken} == expected
 
 
 @pytest.mark.parametrize("name", ["person", "company", "opportunity", "note", "task"])
@@ -142,17 +142,11 @@ def test_recording_a_round_writes_what_its_settlement_says(workspace, actor, set
     assert settle([settlement]) == {claim.token}
 
     columns = ["status", "next_attempt_at", "delivered_at", "last_status_code", "last_error"]
-    for delivery in claim.deliveries:
-        row = Delivery.objects.values(*columns, "sending_until", "claim_token").get(id=delivery.id)
-        expected = {name: settlement.changes[delivery.id].get(name) for name in columns}
+    for sending in claim.sendings:
+        row = Delivery.objects.values(*columns, "sending_until", "claim_token").get(id=sending.delivery_id)
+        expected = {name: settlement.changes[sending.delivery_id].get(name) for name in columns}
         assert {name: row[name] for name in columns} == expected
         assert row["sending_until"] is None and row["claim_token"] is None
-    for attempt in claim.attempts:
-        stored = Attempt.objects.get(id=attempt.id)
-        assert (stored.status_code, stored.succeeded, stored.duration_ms, stored.error) == (
-            attempt.status_code,
-            attempt.succeeded,
-            attempt.duration_ms,
-            attempt.error,
-        )
-        assert stored.finished_at == attempt.finished_at and stored.response_body == attempt.response_body
+        closed = settlement.closed[sending.attempt_id]
+        stored = Attempt.objects.values(*closed).get(id=sending.attempt_id)
+        assert stored == closed
