@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterable
 
 from celery import current_app
+from celery.utils import uuid as task_id
 from django.conf import settings
 
 from webhooks.models import Delivery
@@ -42,21 +43,32 @@ def queue_endpoints(endpoint_ids: Iterable[uuid.UUID | str], *, even_if_waiting:
     if not ids:
         return True
     try:
-        # An explicit argsrepr spares Celery building a safe repr of the ids on every
-        # write; worker logs show how many endpoints a message names instead.
-        # Looked up by name in the app's registry (as apply_async, eager mode is honoured).
-        current_app.tasks[DELIVER_TO_ENDPOINTS].apply_async(
-            args=[ids],
-            queue=settings.CELERY_TASK_DEFAULT_QUEUE,
-            argsrepr=f"[{len(ids)} endpoints]",
-            kwargsrepr="{}",
-        )
+        _send(ids)
     except Exception:
         logger.warning("Broker unreachable; %d webhook endpoints left for the sweeper", len(ids), exc_info=True)
         nudges.clear(unmarked)
         release_queue_leases(ids)
         return False
     return True
+
+
+def _send(endpoint_ids: list[str]) -> None:
+    """The task message, built and published as Celery's apply_async does, minus what
+    this message never needs (routing rules, a result object, the task's options), which
+    was half of the CPU a publish cost."""
+    app = current_app
+    # An explicit argsrepr spares Celery building a safe repr of the ids on every
+    # publish; worker logs show how many endpoints a message names instead.
+    argsrepr = f"[{len(endpoint_ids)} endpoints]"
+    if app.conf.task_always_eager:
+        # Run in this process (as some tests do): apply_async knows how.
+        app.tasks[DELIVER_TO_ENDPOINTS].apply_async(args=[endpoint_ids], argsrepr=argsrepr, kwargsrepr="{}")
+        return
+    message = app.amqp.as_task_v2(
+        task_id(), DELIVER_TO_ENDPOINTS, args=[endpoint_ids], argsrepr=argsrepr, kwargsrepr="{}", ignore_result=True
+    )
+    with app.producer_or_acquire() as producer:
+        app.amqp.send_task_message(producer, DELIVER_TO_ENDPOINTS, message, queue=settings.CELERY_TASK_DEFAULT_QUEUE)
 
 
 def release_queue_leases(endpoint_ids: Iterable[uuid.UUID | str]) -> None:
