@@ -18,7 +18,7 @@ from config import celery_app
 from crm import redis_threads
 from crm.services.records import create_record
 from webhooks.models import Delivery
-from webhooks.services import nudges
+from webhooks.services import nudges, publisher
 from webhooks.services.delivering import deliver_to_endpoints
 from webhooks.services.endpoints import create_endpoint
 from webhooks.services.queueing import queue_endpoints
@@ -55,9 +55,10 @@ def newest_message_endpoints(broker: Broker) -> list[str]:
 
 
 def write(workspace, actor, callbacks_capture, first_name: str = "Ada") -> None:
-    """One record write, committed: its after-commit publish runs."""
+    """One record write, committed: its after-commit publish runs, and is done."""
     with callbacks_capture(execute=True):
         create_record(workspace, "person", {"name": {"firstName": first_name}}, actor)
+    assert publisher.publisher().flush()
 
 
 def test_writes_while_a_message_waits_publish_nothing_more(
@@ -102,6 +103,8 @@ def test_a_new_endpoint_is_not_held_back_by_another_endpoints_waiting_message(
     assert newest_message_endpoints(redis_broker) == [str(second.id)]
 
 
+# Committed for real: the publisher's thread releases the queue leases in a transaction of its own.
+@pytest.mark.django_db(transaction=True)
 def test_a_message_the_broker_refused_leaves_no_marker_behind(
     workspace, actor, redis_broker, django_capture_on_commit_callbacks
 ):
