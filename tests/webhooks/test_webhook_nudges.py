@@ -110,8 +110,7 @@ def test_a_message_the_broker_refused_leaves_no_marker_behind(
 ):
     create_endpoint(workspace, target_url=URL)
     before = redis_broker.queued_messages()
-    task = celery_app.tasks["webhooks.deliver_endpoints"]
-    with mock.patch.object(task, "apply_async", side_effect=ConnectionError("broker gone")):
+    with mock.patch.object(celery_app.amqp, "send_task_message", side_effect=ConnectionError("broker gone")):
         write(workspace, actor, django_capture_on_commit_callbacks)
     assert redis_broker.queued_messages() == before
     # Left to the sweeper, and the next write publishes as if nothing was waiting.
