@@ -23,6 +23,7 @@ from webhooks.safe_http import HttpOutcome
 from webhooks.services import claims, outcomes
 from webhooks.services.endpoints import create_endpoint
 from webhooks.services.events import write_change_events
+from webhooks.services.sweeper import INTERRUPTED, reclaim_expired_leases
 
 pytestmark = pytest.mark.usefixtures("private_networks_allowed")
 URL = "http://127.0.0.1:9/hook"
@@ -147,6 +148,26 @@ def test_recording_a_round_writes_what_its_settlement_says(workspace, actor, set
         expected = {name: settlement.changes[sending.delivery_id].get(name) for name in columns}
         assert {name: row[name] for name in columns} == expected
         assert row["sending_until"] is None and row["claim_token"] is None
-        closed = settlement.closed[sending.attempt_id]
-        stored = Attempt.objects.values(*closed).get(id=sending.attempt_id)
-        assert stored == closed
+        logged = settlement.attempts[sending.attempt_id]
+        assert Attempt.objects.values(*logged).get(id=sending.attempt_id) == logged
+
+
+@pytest.mark.parametrize("settle", SETTLERS, ids=lambda f: f.__name__)
+def test_a_worker_that_outlived_its_lease_logs_its_answer_over_the_interrupted_one(workspace, actor, settle):
+    endpoint = create_endpoint(workspace, target_url=URL)
+    create_record(workspace, "person", {"jobTitle": "late"}, actor)
+    claim = claims.claim_one(endpoint.id, enforce_limit=False)
+    (sending,) = claim.sendings
+    # The worker is slow; its lease runs out and the sweeper takes the delivery back.
+    Delivery.objects.update(sending_until=timezone.now() - timedelta(seconds=1))
+    assert reclaim_expired_leases() == 1
+    assert Attempt.objects.get().error == INTERRUPTED
+    claim.outcomes = [HttpOutcome(200, duration_ms=5)]
+
+    # Its answer is logged over the interrupted row; the delivery is the sweeper's now.
+    assert settle([outcomes._settlement(claim, timezone.now())]) == set()
+
+    attempt = Attempt.objects.get()
+    assert (attempt.number, attempt.status_code, attempt.succeeded, attempt.error) == (1, 200, True, "")
+    assert attempt.request_headers == sending.headers
+    assert Delivery.objects.get().status == "pending"

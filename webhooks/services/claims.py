@@ -2,10 +2,11 @@
 
 A claim takes a batch of an endpoint's oldest due deliveries in one conditional UPDATE
 (pending to delivering: the worker lease ``sending_until`` with a ``claim_token``, and
-the queue lease dropped, as it waits for no message any more) and opens their attempt rows
-in the same transaction (see docs/webhook-delivery.md for the whole cycle). On
-PostgreSQL one transaction claims for every endpoint a worker was given, so the database
-work per round is the same whether an endpoint has fifty deliveries due or one.
+the queue lease dropped, as it waits for no message any more); their bodies are built
+and signed once it has committed, and their attempts are written with the answers (see
+docs/webhook-delivery.md for the whole cycle). On PostgreSQL one transaction claims for
+every endpoint a worker was given, so the database work per round is the same whether
+an endpoint has fifty deliveries due or one.
 
 At most WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT batches of one endpoint are in flight at
 once: claims of an endpoint are serialised (a row lock on PostgreSQL; SQLite's IMMEDIATE
@@ -21,14 +22,13 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import orjson
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from webhooks import safe_http
-from webhooks.models import Attempt, Delivery, Event, WebhookEndpoint
+from webhooks.models import Delivery, Event, WebhookEndpoint
 from webhooks.models.event import TEST_EVENT_NAME
 from webhooks.services.payload import EventFacts, build_body
 from webhooks.signing import Signer
@@ -58,6 +58,7 @@ class Sending:
     is_test: bool
     body: bytes
     headers: dict[str, str]  # signed, and logged with the attempt
+    started_at: datetime  # the claim's time, the attempt's start in the log
 
 
 @dataclass
@@ -65,8 +66,6 @@ class Claim:
     endpoint: WebhookEndpoint | None
     token: uuid.UUID
     lease_ends: float  # monotonic
-    # When the attempts were opened (their started_at).
-    started_at: datetime | None = None
     sendings: list[Sending] = field(default_factory=list)
     busy: bool = False
     # Filled in as they are sent (delivering._post): one per sending, in order.
@@ -104,18 +103,19 @@ def claim_endpoints(endpoint_ids: list[uuid.UUID]) -> list[Claim]:
             for endpoint_id in endpoint_ids
         ]
         active = [claim for claim in claims if claim.endpoint is not None and claim.endpoint.is_active]
-        if active:
-            limit = max(1, settings.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT)
-            claimed = _claim_batches_postgresql(active, now, lease, limit)
-            for claim in active:
-                _prepare(claim, claimed.get(claim.token, []), now)
-            _open_attempts(active)
+        if not active:
+            return claims
+        limit = max(1, settings.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT)
+        claimed = _claim_batches_postgresql(active, now, lease, limit)
+    # After commit: the endpoints' locks are not held while bodies are built and signed.
+    for claim in active:
+        _prepare(claim, claimed.get(claim.token, []), now)
     return claims
 
 
 def claim_one(endpoint_id: uuid.UUID, *, delivery: Delivery | None = None, enforce_limit: bool) -> Claim:
     """Take one endpoint's oldest due deliveries (or just the given one, loaded with its
-    event and endpoint) and open their attempts, in one transaction."""
+    event and endpoint) in one transaction."""
     token = uuid.uuid4()
     now = timezone.now()
     lease = settings.WEBHOOK_LEASE_SECONDS
@@ -150,8 +150,7 @@ def claim_one(endpoint_id: uuid.UUID, *, delivery: Delivery | None = None, enfor
             claim.busy = delivery is not None and limit is not None and batches_in_flight(endpoint_id, now) >= limit
             return claim
         rows = [(d.id, claimed[d.id], d.round_start, EventFacts.of(d.event)) for d in deliveries]
-        _prepare(claim, rows, now)
-        _open_attempts([claim])
+    _prepare(claim, rows, now)
     return claim
 
 
@@ -162,11 +161,10 @@ def _batch_size(endpoint: WebhookEndpoint, share: int | None = None) -> int:
 
 
 def _prepare(claim: Claim, rows: list[_Row], now: datetime) -> None:
-    """Bodies and signed headers of the claimed deliveries. Made inside the claim's
-    transaction, from the rows claimed, so the attempt log holds the exact headers sent."""
+    """Bodies and signed headers of the claimed deliveries, from the rows claimed; the
+    attempt log gets the headers as sent."""
     endpoint = claim.endpoint
     assert endpoint is not None
-    claim.started_at = now
     if not rows:
         return
     signer = Signer(endpoint.signing_secrets(now))
@@ -182,6 +180,7 @@ def _prepare(claim: Claim, rows: list[_Row], now: datetime) -> None:
                 body=body,
                 # The delivery's id is the webhook-id, the same on every retry.
                 headers=signer.headers(str(delivery_id), body),
+                started_at=now,
             )
         )
 
@@ -198,45 +197,6 @@ def batches_in_flight(endpoint_id: uuid.UUID, now: datetime) -> int:
 def endpoints_with_due(endpoint_ids: list[uuid.UUID]) -> set[uuid.UUID]:
     due = Delivery.objects.filter(endpoint_id=OuterRef("pk"), status=_PENDING, next_attempt_at__lte=timezone.now())
     return set(WebhookEndpoint.objects.filter(Exists(due), id__in=endpoint_ids).values_list("id", flat=True))
-
-
-def _open_attempts(claims: list[Claim]) -> None:
-    """Insert the attempts of the claims, still without an outcome."""
-    if not any(claim.sendings for claim in claims):
-        return
-    if connection.vendor != "postgresql":
-        Attempt.objects.bulk_create(
-            Attempt(
-                id=sending.attempt_id,
-                delivery_id=sending.delivery_id,
-                number=sending.number,
-                started_at=claim.started_at,
-                request_headers=sending.headers,
-            )
-            for claim in claims
-            for sending in claim.sendings
-        )
-        return
-    # Plain SQL: the ORM's bulk insert costs more than the round trip itself here. The
-    # rows go as one JSON document, so the statement's text is the same whatever their
-    # number, and PostgreSQL prepares it once.
-    rows = orjson.dumps(
-        [
-            {"id": s.attempt_id, "d": s.delivery_id, "n": s.number, "s": claim.started_at, "h": s.headers}
-            for claim in claims
-            for s in claim.sendings
-        ]
-    ).decode()
-    table = connection.ops.quote_name(Attempt._meta.db_table)
-    # Only the table name is interpolated (from the model); the rows are a parameter.
-    sql = f"""
-        INSERT INTO {table} (id, delivery_id, number, started_at, finished_at, duration_ms, succeeded,
-            status_code, request_headers, response_headers, response_body, error)
-        SELECT v.id, v.d, v.n, v.s, NULL, NULL, false, NULL, v.h, '{{}}'::jsonb, '', ''
-        FROM json_to_recordset(%s::json) AS v(id uuid, d uuid, n integer, s timestamptz, h jsonb)
-    """  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [rows])
 
 
 _RECORD = Event._meta.get_field("record")

@@ -171,22 +171,17 @@ def attempt_delivery(delivery_id: uuid.UUID | str, *, ignore_endpoint_limit: boo
     if not claim.sendings:
         return None
     _post(claim, failures_in_a_row=0, first_is_free=True)
-    closed = outcomes.record([claim])
+    logged = outcomes.record([claim])
     if delivery.endpoint_id in claims.endpoints_with_due([delivery.endpoint_id]):
         # A worker may have skipped the endpoint while this attempt was in flight.
-        from webhooks.services.queueing import queue_endpoints
+        from webhooks.services import publisher
 
-        transaction.on_commit(lambda: queue_endpoints([delivery.endpoint_id]))
-    # As recorded, for the page or API that shows it.
-    sending = claim.sendings[0]
-    return Attempt(
-        id=sending.attempt_id,
-        delivery=delivery,
-        number=sending.number,
-        started_at=claim.started_at,
-        request_headers=sending.headers,
-        **closed[sending.attempt_id],
-    )
+        transaction.on_commit(lambda: publisher.publish([delivery.endpoint_id]))
+    # As logged, for the page or API that shows it.
+    attempt_id = claim.sendings[0].attempt_id
+    attempt = Attempt(id=attempt_id, **logged[attempt_id])
+    attempt.delivery = delivery
+    return attempt
 
 
 def _post(

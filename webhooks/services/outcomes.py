@@ -1,7 +1,7 @@
-"""Recording what happened to the deliveries a claim sent: the attempts closed, each
-delivery settled (delivered, due again later, or failed), the unsent ones put back, and
-the endpoint's run of failures kept, which may disable it. Each of these ends the
-claim's worker lease (transitions 4 to 7 in docs/webhook-delivery.md)."""
+"""Recording what happened to the deliveries a claim sent: the attempts written to the
+log, each delivery settled (delivered, due again later, or failed), the unsent ones put
+back, and the endpoint's run of failures kept, which may disable it. Each of these ends
+the claim's worker lease (transitions 4 to 7 in docs/webhook-delivery.md)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,11 @@ RETRY_AFTER_STATUSES = (429, 503)
 # last_success_at is a display value: refreshing it on every batch would make each
 # batch to a healthy endpoint pay an extra write.
 SUCCESS_STAMP_INTERVAL = timedelta(seconds=60)
+# What a worker that outlived its lease writes over the row the sweeper wrote for its
+# attempt (interrupted): everything but the attempt's identity.
 _ATTEMPT_OUTCOME_FIELDS = [
+    "started_at",
+    "request_headers",
     "finished_at",
     "duration_ms",
     "succeeded",
@@ -49,11 +53,11 @@ def accepted(outcome: safe_http.HttpOutcome) -> bool:
 
 @dataclass
 class _Settlement:
-    """What one claim's outcomes change: its attempts closed, its deliveries' new state."""
+    """What one claim's outcomes change: its attempts logged, its deliveries' new state."""
 
     claim: Claim
-    # The outcome columns of each attempt made, by attempt id.
-    closed: dict[uuid.UUID, dict[str, object]]
+    # The columns of each attempt made, by attempt id.
+    attempts: dict[uuid.UUID, dict[str, object]]
     # The new state of each delivery sent, by delivery id.
     changes: dict[uuid.UUID, dict[str, object]]
     # (succeeded, status) of the real (non-test) attempts, in order, for the endpoint's health.
@@ -61,9 +65,9 @@ class _Settlement:
 
 
 def record(claims: list[Claim]) -> dict[uuid.UUID, dict[str, object]]:
-    """Close the attempts, settle the deliveries each claim still holds, and put back the
+    """Log the attempts, settle the deliveries each claim still holds, and put back the
     ones never sent; on PostgreSQL one statement when everything claimed was sent.
-    Returns the outcome columns of the attempts closed, by attempt id."""
+    Returns the columns of the attempts logged, by attempt id."""
     now = timezone.now()
     settlements = [_settlement(claim, now) for claim in claims if claim.outcomes]
     unsent = [claim for claim in claims if len(claim.outcomes) < len(claim.sendings)]
@@ -80,7 +84,7 @@ def record(claims: list[Claim]) -> dict[uuid.UUID, dict[str, object]]:
         if settlement.claim.token in held and settlement.counted:
             assert settlement.claim.endpoint is not None
             _note_endpoint_health(settlement.claim.endpoint, settlement.counted, now)
-    return {attempt_id: closed for settlement in settlements for attempt_id, closed in settlement.closed.items()}
+    return {attempt_id: row for settlement in settlements for attempt_id, row in settlement.attempts.items()}
 
 
 def _settlement(claim: Claim, now: datetime) -> _Settlement:
@@ -89,7 +93,11 @@ def _settlement(claim: Claim, now: datetime) -> _Settlement:
         code = outcome.status_code
         succeeded = accepted(outcome)
         error = outcome.error or describe_status(code, outcome.headers) or ""
-        settlement.closed[sending.attempt_id] = {
+        settlement.attempts[sending.attempt_id] = {
+            "delivery_id": sending.delivery_id,
+            "number": sending.number,
+            "started_at": sending.started_at,
+            "request_headers": sending.headers,
             "finished_at": now,
             "duration_ms": outcome.duration_ms,
             "succeeded": succeeded,
@@ -118,17 +126,16 @@ def _settlement(claim: Claim, now: datetime) -> _Settlement:
 
 
 def _put_back_unsent(claim: Claim) -> None:
-    """Never posted: the attempts are withdrawn and the deliveries wait for the next batch."""
+    """Never posted: no attempt is logged, the attempt count goes back, and the deliveries
+    wait for the next batch."""
     unsent = claim.sendings[len(claim.outcomes) :]
     Delivery.objects.filter(id__in=[s.delivery_id for s in unsent], claim_token=claim.token).update(
         status=_PENDING, attempt_count=F("attempt_count") - 1, sending_until=None, claim_token=None
     )
-    # An attempt the sweeper already closed (lease lost) stays in the log.
-    Attempt.objects.filter(id__in=[s.attempt_id for s in unsent], finished_at__isnull=True).delete()
 
 
 def _settle(settlements: list[_Settlement]) -> set[uuid.UUID]:
-    """Close the attempts and settle the deliveries their claims still hold; returns the
+    """Log the attempts and settle the deliveries their claims still hold; returns the
     tokens of the claims that held at least one."""
     if connection.vendor == "postgresql":
         return _settle_postgresql(settlements)
@@ -137,9 +144,11 @@ def _settle(settlements: list[_Settlement]) -> set[uuid.UUID]:
 
 def _settle_with_orm(settlements: list[_Settlement]) -> set[uuid.UUID]:
     """What ``_settle_postgresql`` does in one statement, a statement per claim."""
-    Attempt.objects.bulk_update(
-        [Attempt(id=attempt_id, **closed) for s in settlements for attempt_id, closed in s.closed.items()],
-        _ATTEMPT_OUTCOME_FIELDS,
+    Attempt.objects.bulk_create(
+        [Attempt(id=attempt_id, **row) for s in settlements for attempt_id, row in s.attempts.items()],
+        update_conflicts=True,
+        unique_fields=["delivery", "number"],
+        update_fields=_ATTEMPT_OUTCOME_FIELDS,
     )
     field = Delivery._meta.get_field
     held = set()
@@ -161,10 +170,10 @@ def _settle_with_orm(settlements: list[_Settlement]) -> set[uuid.UUID]:
 
 def _settle_postgresql(settlements: list[_Settlement]) -> set[uuid.UUID]:
     """The same as one statement (so one round trip, committed on its own): both tables
-    updated from one JSON document of rows, so the statement's text is the same whatever
+    written from JSON documents of rows, so the statement's text is the same whatever
     their number, and PostgreSQL prepares it once."""
     attempts = [
-        {"id": attempt_id, **closed} for settlement in settlements for attempt_id, closed in settlement.closed.items()
+        {"id": attempt_id, **row} for settlement in settlements for attempt_id, row in settlement.attempts.items()
     ]
     deliveries = [
         {
@@ -182,14 +191,18 @@ def _settle_postgresql(settlements: list[_Settlement]) -> set[uuid.UUID]:
     quote = connection.ops.quote_name
     # Only table names are interpolated (from the models); the rows are parameters.
     sql = f"""
-        WITH closed AS (
-            UPDATE {quote(Attempt._meta.db_table)} t SET
-                finished_at = v.finished_at, duration_ms = v.duration_ms, succeeded = v.succeeded,
-                status_code = v.status_code, response_headers = v.response_headers,
-                response_body = v.response_body, error = v.error
-            FROM json_to_recordset(%s::json) AS v(id uuid, finished_at timestamptz, duration_ms integer,
+        WITH logged AS (
+            INSERT INTO {quote(Attempt._meta.db_table)} (id, delivery_id, number, started_at, request_headers,
+                finished_at, duration_ms, succeeded, status_code, response_headers, response_body, error)
+            SELECT * FROM json_to_recordset(%s::json) AS v(id uuid, delivery_id uuid, number integer,
+                started_at timestamptz, request_headers jsonb, finished_at timestamptz, duration_ms integer,
                 succeeded boolean, status_code integer, response_headers jsonb, response_body text, error text)
-            WHERE t.id = v.id
+            ON CONFLICT (delivery_id, number) DO UPDATE SET
+                started_at = excluded.started_at, request_headers = excluded.request_headers,
+                finished_at = excluded.finished_at, duration_ms = excluded.duration_ms,
+                succeeded = excluded.succeeded, status_code = excluded.status_code,
+                response_headers = excluded.response_headers, response_body = excluded.response_body,
+                error = excluded.error
         )
         UPDATE {quote(Delivery._meta.db_table)} d SET
             status = w.status, next_attempt_at = w.next_attempt_at,
