@@ -29,7 +29,7 @@ class Attempt(models.Model):
 
     class Meta:
         ordering = ["started_at"]
-        indexes = [models.Index(fields=["started_at"], name="attempt_started")]
+        # No index on started_at: attempts are only ever read by delivery, a few at a time.
         constraints = [
             # One row per attempt number: a worker that outlived its lease records its
             # real answer over the row the sweeper wrote for it (interrupted).
