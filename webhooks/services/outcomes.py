@@ -176,20 +176,15 @@ def _settle_postgresql(settlements: list[_Settlement]) -> set[uuid.UUID]:
         {"id": attempt_id, **row} for settlement in settlements for attempt_id, row in settlement.attempts.items()
     ]
     deliveries = [
-        {
-            "id": delivery_id,
-            "token": settlement.claim.token,
-            "status": change["status"],
-            "next_attempt_at": change["next_attempt_at"],
-            "delivered_at": change.get("delivered_at"),
-            "last_status_code": change["last_status_code"],
-            "last_error": change["last_error"],
-        }
+        {"id": delivery_id, "token": settlement.claim.token, **change}
         for settlement in settlements
         for delivery_id, change in settlement.changes.items()
     ]
     quote = connection.ops.quote_name
-    # Only table names are interpolated (from the models); the rows are parameters.
+    # Only table names are interpolated (from the models); the rows are parameters. The
+    # deliveries are found through the primary key (= ANY of an array the planner cannot
+    # count): joined with the rows alone, it read the whole table instead, at a few
+    # thousand deliveries.
     sql = f"""
         WITH logged AS (
             INSERT INTO {quote(Attempt._meta.db_table)} (id, delivery_id, number, started_at, request_headers,
@@ -203,15 +198,17 @@ def _settle_postgresql(settlements: list[_Settlement]) -> set[uuid.UUID]:
                 succeeded = excluded.succeeded, status_code = excluded.status_code,
                 response_headers = excluded.response_headers, response_body = excluded.response_body,
                 error = excluded.error
+        ), w AS MATERIALIZED (
+            SELECT * FROM json_to_recordset(%s::json) AS w(id uuid, token uuid, status text,
+                next_attempt_at timestamptz, delivered_at timestamptz, last_status_code integer, last_error text)
         )
         UPDATE {quote(Delivery._meta.db_table)} d SET
             status = w.status, next_attempt_at = w.next_attempt_at,
             delivered_at = COALESCE(w.delivered_at, d.delivered_at),
             last_status_code = w.last_status_code, last_error = w.last_error,
             sending_until = NULL, claim_token = NULL
-        FROM json_to_recordset(%s::json) AS w(id uuid, token uuid, status text, next_attempt_at timestamptz,
-            delivered_at timestamptz, last_status_code integer, last_error text)
-        WHERE d.id = w.id AND d.claim_token = w.token
+        FROM w
+        WHERE d.id = ANY(ARRAY(SELECT id FROM w)) AND d.id = w.id AND d.claim_token = w.token
         RETURNING w.token
     """  # noqa: S608
     with connection.cursor() as cursor:
