@@ -66,6 +66,7 @@ class Claim:
     endpoint: WebhookEndpoint | None
     token: uuid.UUID
     lease_ends: float  # monotonic
+    size: int = 0  # how many it asked for: taking that many, it may have left more due
     sendings: list[Sending] = field(default_factory=list)
     busy: bool = False
     # Filled in as they are sent (delivering._post): one per sending, in order.
@@ -134,9 +135,8 @@ def claim_one(endpoint_id: uuid.UUID, *, delivery: Delivery | None = None, enfor
             if connection.vendor == "postgresql" and enforce_limit:
                 list(endpoints.values_list("id", flat=True))
             claim.endpoint = delivery.endpoint
-        claimed = _claim_rows(
-            endpoint_id, delivery and delivery.id, token, now, lease, limit, _batch_size(claim.endpoint)
-        )
+        claim.size = 1 if delivery is not None else _batch_size(claim.endpoint)
+        claimed = _claim_rows(endpoint_id, delivery and delivery.id, token, now, lease, limit, claim.size)
         if delivery is not None:
             deliveries = [delivery] if claimed else []
         else:
@@ -215,8 +215,9 @@ def _claim_batches_postgresql(
     tokens: list[uuid.UUID] = []
     for claim in claims:
         assert claim.endpoint is not None  # only claims of active endpoints come here
+        claim.size = _batch_size(claim.endpoint, share)
         endpoint_ids.append(claim.endpoint.id)
-        sizes.append(_batch_size(claim.endpoint, share))
+        sizes.append(claim.size)
         tokens.append(claim.token)
     table = connection.ops.quote_name(Delivery._meta.db_table)
     event_table = connection.ops.quote_name(Event._meta.db_table)

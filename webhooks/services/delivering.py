@@ -34,6 +34,7 @@ _PENDING = Delivery.Status.PENDING
 @dataclass
 class BatchResult:
     claimed: int = 0
+    full: bool = False  # it claimed as many as it asked for, so more may well be due
     sent: int = 0  # attempts made: the claimed deliveries posted before the batch stopped
     # Why the endpoint should not be sent more right now, if so:
     # "failing", "gone" (410 or disabled), "missing".
@@ -73,10 +74,15 @@ def deliver_to_endpoints(endpoint_ids: Iterable[uuid.UUID | str], *, drain_secon
     failures: dict[uuid.UUID, int] = {}
     failing: list[uuid.UUID] = []
     attempted = 0
+    # Endpoints that may have nothing due: all of them at first, then those whose last
+    # claim took fewer than it asked for (it found the end of their backlog).
+    unsure = set(waiting)
     while waiting and time.monotonic() < deadline:
-        # One cheap look for all of them before any claim's transaction.
-        due = claims.endpoints_with_due(waiting)
-        waiting = [endpoint_id for endpoint_id in waiting if endpoint_id in due]
+        if unsure:
+            # One cheap look for them before any claim's transaction.
+            due = claims.endpoints_with_due([e for e in waiting if e in unsure])
+            waiting = [endpoint_id for endpoint_id in waiting if endpoint_id not in unsure or endpoint_id in due]
+        unsure = set()
         for group in _claim_groups(waiting):
             results = send_batches(group, failures)
             for endpoint_id, result in results.items():
@@ -86,6 +92,8 @@ def deliver_to_endpoints(endpoint_ids: Iterable[uuid.UUID | str], *, drain_secon
                     waiting.remove(endpoint_id)
                     if result.stop == "failing":
                         failing.append(endpoint_id)
+                elif not result.full:
+                    unsure.add(endpoint_id)
             if time.monotonic() >= deadline:
                 break
     if failing:
@@ -193,7 +201,9 @@ def _post(
     endpoint = claim.endpoint
     assert endpoint is not None
     timeout = float(settings.WEBHOOK_TIMEOUT_SECONDS)
-    result = BatchResult(claimed=len(claim.sendings), failures_in_a_row=failures_in_a_row)
+    result = BatchResult(
+        claimed=len(claim.sendings), full=len(claim.sendings) >= claim.size, failures_in_a_row=failures_in_a_row
+    )
     # The URL is resolved and its address checked once for the batch; every POST of it
     # goes to that address, over the process's kept-alive connection to it.
     target = safe_http.Target(endpoint.target_url)
