@@ -108,7 +108,7 @@ class HttpConnection:
 
     def _read_head(self, deadline: float) -> tuple[int, int, dict[str, str]]:
         """The status line and the headers: (minor version, status, headers)."""
-        while (end := _HEAD_END.search(self._buffer)) is None:
+        while (end := _head_end(self._buffer)) is None:
             if len(self._buffer) > MAX_HEAD_BYTES:
                 raise InvalidResponseError("the answer's headers are too long")
             received = self._receive(deadline)
@@ -117,8 +117,10 @@ class HttpConnection:
                     raise http.client.RemoteDisconnected("closed without an answer")
                 raise InvalidResponseError("the answer ended within its headers")
             self._buffer += received
-        head, self._buffer = self._buffer[: end.start()], self._buffer[end.end() :]
-        status_line, *lines = _LINE_END.split(head)
+        head, self._buffer = self._buffer[: end[0]], self._buffer[end[1] :]
+        status_line, *lines = head.split(b"\r\n")
+        if b"\n" in status_line or any(b"\n" in line for line in lines):
+            status_line, *lines = _LINE_END.split(head)  # some lines end in a bare line feed
         matched = _STATUS_LINE.fullmatch(status_line)
         if matched is None:
             raise InvalidResponseError("the answer's status line is not HTTP/1.x")
@@ -203,12 +205,23 @@ class HttpConnection:
             return body, False
 
 
+def _head_end(buffer: bytes) -> tuple[int, int] | None:
+    """Where the blank line after the headers starts and ends, if it has arrived."""
+    end = buffer.find(b"\r\n\r\n")  # as nearly every server ends its lines: no regex needed
+    if end >= 0 and b"\n\n" not in buffer[:end]:
+        return end, end + 4
+    matched = _HEAD_END.search(buffer)  # lines ended by a bare line feed, which HTTP tolerates
+    return (matched.start(), matched.end()) if matched else None
+
+
 def _tokens(value: str) -> list[str]:
     return [token.strip().lower() for token in value.split(",") if token.strip()]
 
 
 def _content_length(value: str) -> int:
     # "5, 5" (a header repeated with one value) is allowed; differing values are not.
+    if value.isdigit():
+        return int(value)
     values = {part.strip() for part in value.split(",")}
     if len(values) != 1 or not (length := values.pop()).isdigit():
         raise InvalidResponseError("the answer's Content-Length is not one number")
