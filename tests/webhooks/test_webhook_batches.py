@@ -269,3 +269,15 @@ def test_a_slow_receiver_does_not_hold_up_deliveries_claimed_with_it(monkeypatch
     finally:
         slow_receiver.stop()
     assert set(Delivery.objects.values_list("status", flat=True)) == {"succeeded"}
+
+
+def test_a_receiver_is_claimed_what_it_answers_in_about_two_seconds(workspace, actor, receiver):
+    endpoint = create_endpoint(workspace, target_url=receiver.url)
+    people(workspace, actor, 30)
+    for _ in range(20):
+        slow_receivers.note_answer(endpoint.id, 100)  # 100 ms an answer, of late
+
+    claim = claims.claim_one(endpoint.id, enforce_limit=True)
+
+    assert len(claim.sendings) == 20
+    assert slow_receivers.batch_size(uuid.uuid4(), 500) == 500  # one not heard from yet: all it may get

@@ -30,14 +30,17 @@ from django.utils import timezone
 from webhooks import safe_http
 from webhooks.models import Delivery, Event, WebhookEndpoint
 from webhooks.models.event import TEST_EVENT_NAME
+from webhooks.services import slow_receivers
 from webhooks.services.payload import EventFacts, build_body
 from webhooks.signing import Signer
 
 # Deliveries claimed at once, shared among the endpoints of one claim. Big enough that
-# the claim and the record are a small part of the work (with five endpoints, forty
-# each); small enough that they are sent well within their lease. It also caps the
-# endpoints a claim covers.
-BATCH_SIZE = 200
+# the claim and the record are a small part of the work (with five endpoints, a hundred
+# each); an endpoint's share is cut to what its receiver answers in a couple of seconds
+# (slow_receivers.batch_size), so only a quick receiver gets a big batch, and a round
+# never keeps other endpoints' deliveries waiting long. It also caps the endpoints a
+# claim covers.
+BATCH_SIZE = 500
 # After this many failures in a row an endpoint is left to the retry schedule and the
 # sweeper's pace instead of being sent the rest of its backlog at once.
 MAX_FAILURES_IN_A_ROW = 3
@@ -155,7 +158,7 @@ def claim_one(endpoint_id: uuid.UUID, *, delivery: Delivery | None = None, enfor
 
 
 def _batch_size(endpoint: WebhookEndpoint, share: int | None = None) -> int:
-    share = BATCH_SIZE if share is None else share
+    share = slow_receivers.batch_size(endpoint.id, BATCH_SIZE if share is None else share)
     # A failing receiver gets a few at a time: most of a full batch would only go back unsent.
     return min(share, MAX_FAILURES_IN_A_ROW) if endpoint.consecutive_failures else share
 
