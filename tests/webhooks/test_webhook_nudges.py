@@ -7,14 +7,12 @@ import base64
 import json
 import uuid
 from collections.abc import Iterator
-from unittest import mock
 
 import pytest
 import redis
 from django.conf import settings
 from webhook_fixtures import SPARE_REDIS, Broker, use_broker
 
-from config import celery_app
 from crm import redis_threads
 from crm.services.records import create_record
 from webhooks.models import Delivery
@@ -109,9 +107,17 @@ def test_a_message_the_broker_refused_leaves_no_marker_behind(
     workspace, actor, redis_broker, django_capture_on_commit_callbacks
 ):
     create_endpoint(workspace, target_url=URL)
+    queue = redis.Redis.from_url(redis_broker.url)
     before = redis_broker.queued_messages()
-    with mock.patch.object(celery_app.amqp, "send_task_message", side_effect=ConnectionError("broker gone")):
+    if before:
+        queue.rename(redis_broker.queue, "parked")
+    queue.set(redis_broker.queue, "not a list")  # Redis refuses to push a message onto it
+    try:
         write(workspace, actor, django_capture_on_commit_callbacks)
+    finally:
+        queue.delete(redis_broker.queue)
+        if before:
+            queue.rename("parked", redis_broker.queue)
     assert redis_broker.queued_messages() == before
     # Left to the sweeper, and the next write publishes as if nothing was waiting.
     assert Delivery.objects.get().queued_until is None
@@ -166,7 +172,7 @@ def test_markers_work_again_after_the_connection_drops(redis_broker):
     first, second = str(uuid.uuid4()), str(uuid.uuid4())
     assert nudges.claim([first]) == [first]
 
-    redis_threads.connection_for(nudges._client()).disconnect()  # as a Redis restart would
+    redis_threads.connection_for(nudges.broker_redis()).disconnect()  # as a Redis restart would
 
     assert nudges.claim([first, second]) == [second]
     nudges.clear([first])
