@@ -249,6 +249,11 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # kombu's Redis transport, keeping its client between publishes (config/broker.py).
     CELERY_BROKER_TRANSPORT = "config.broker:Transport"
+    # A broker gone without closing the connection (failover, a NAT's timeout) would
+    # otherwise hold a publish through kombu (beat's, say) forever; webhook messages go
+    # through their own client, which gives up after 2 s (webhooks/services/nudges.py).
+    # (A worker's wait for messages has checks of its own.)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 5}
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -3,26 +3,37 @@
 Receivers are URLs typed by users, so every call is a potential SSRF: the host is
 resolved here, every address it resolves to is judged, and the connection goes to the
 exact address that was judged (so a DNS answer cannot change between check and
-connect). requests-hardened supplies the session policy (no redirects, a default
-timeout); its address filter is replaced because ours must also let private ranges
-through in development while keeping link-local (cloud metadata) refused, and must
-judge every resolved address rather than the first.
+connect). Our own filter, because it must also let private ranges through in development
+while keeping link-local (cloud metadata) refused, and must judge every resolved address
+rather than the first.
+
+Posting is done by webhooks.http_connection over connections kept alive per process,
+pooled by the address they were checked for. What a general HTTP library adds (sessions,
+adapters, redirects, proxies, cookies) a webhook needs none of, and on a worker posting
+batches it cost three times the CPU of the POST itself. What matters of it is done here:
+no redirect is followed, no proxy from the environment is used, no cookie is kept,
+certificates are checked against certifi's roots, and one deadline bounds the exchange.
 """
 
+import base64
+import functools
+import http.client
 import ipaddress
 import os
+import re
 import socket
+import ssl
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from http.cookiejar import DefaultCookiePolicy
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
-import requests
+import certifi
 from django.conf import settings
-from requests.adapters import HTTPAdapter
-from requests_hardened import Config, HTTPSession
-from urllib3.util import Timeout
 from urllib3.util.connection import allowed_gai_family
+
+from webhooks.http_connection import HttpConnection, InvalidResponseError
 
 USER_AGENT = "CRM-Webhooks/1.0"
 EXCERPT_CHARS = 1024
@@ -49,12 +60,6 @@ class UnsafeTargetError(ValueError):
 
 class MalformedTargetError(UnsafeTargetError):
     """Not a full http(s) URL at all, as opposed to a URL whose address is refused."""
-
-
-class _TargetRefused(requests.RequestException):
-    # requests turns a ValueError raised while picking a connection into InvalidURL,
-    # which would hide the reason; this carries it through unchanged.
-    pass
 
 
 @dataclass
@@ -129,8 +134,8 @@ def resolve_checked(host: str, port: int) -> IPAddress:
 
 def _split_target(url: str) -> tuple[str, str, int]:
     """Scheme, host and port of a target URL, or UnsafeTargetError naming what is wrong."""
-    # urlsplit silently drops tabs and newlines that requests would keep: refuse rather
-    # than validate a different URL from the one that gets called.
+    # urlsplit silently drops tabs and newlines: refuse rather than validate a different
+    # URL from the one that gets called.
     if any(ch.isspace() or not ch.isprintable() for ch in url):
         raise MalformedTargetError("invalid URL: it contains spaces or control characters")
     try:
@@ -182,165 +187,217 @@ def address_literal(host: str) -> IPAddress | None:
         return None
 
 
-class PinnedAddressAdapter(HTTPAdapter):
-    """Connects to the address that passed the check, while speaking to the original host.
+class Target:
+    """A webhook URL, checked once: its shape, then every address its host resolves to.
 
-    The connection pool is keyed by that address (plus the TLS hostname), so a kept-alive
-    connection is only reused for a request whose own fresh resolution picked the same,
-    checked address.
+    Every POST made through it goes to the address that was checked, whatever DNS says
+    meanwhile, over a kept-alive connection to that very address when one is idle. A
+    worker checks an endpoint's URL once per batch and posts the whole batch through it;
+    a new batch resolves and checks again, so a receiver whose DNS now points elsewhere
+    (or a setting that now refuses its address) is judged afresh before anything is sent.
     """
 
-    def build_connection_pool_key_attributes(
-        self,
-        request: requests.PreparedRequest,
-        verify: bool | str,
-        cert: str | tuple[str, str] | None = None,
-    ) -> tuple[dict, dict]:
-        host_params, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
-        hostname, scheme = host_params["host"], host_params["scheme"]
-        port = host_params["port"] or (443 if scheme == "https" else 80)
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.error: str | None = None
         try:
-            address = resolve_checked(hostname, port)
+            scheme, host, port = _split_target(url)
+            address = resolve_checked(host, port)
         except UnsafeTargetError as exc:
-            raise _TargetRefused(str(exc)) from exc
-        if scheme == "https":
-            # Without these urllib3 would send the IP as SNI and match the certificate against it.
-            pool_kwargs["server_hostname"] = hostname
-            pool_kwargs["assert_hostname"] = hostname
-        host_params["host"] = f"[{address}]" if address.version == 6 else str(address)
-        return host_params, pool_kwargs
+            self.error = str(exc)
+            return
+        parts = urlsplit(url)
+        self._https = scheme == "https"
+        # The connection goes to the checked address; the host name is only spoken (Host
+        # header, and for TLS the server name the certificate must match).
+        self._address = str(address)
+        self._port = port
+        self._hostname = host
+        self._pool_key = (scheme, self._address, port, host if self._https else "")
+        host_header = _idna(parts.netloc.rpartition("@")[2])
+        head = f"POST {_request_target(parts.path, parts.query)} HTTP/1.1\r\nHost: {host_header}\r\n"
+        if parts.username is not None:
+            # As browsers and HTTP libraries do with credentials written in the URL.
+            credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
+            head += f"Authorization: Basic {base64.b64encode(credentials).decode()}\r\n"
+        self._head = head
 
-    def add_headers(self, request: requests.PreparedRequest, **kwargs: object) -> None:
-        # urllib3 would otherwise derive Host from the pinned IP.
-        request.headers["Host"] = urlsplit(request.url).netloc.rpartition("@")[2]
+    def post(self, body: bytes, headers: dict[str, str]) -> HttpOutcome:
+        """POST body with these headers and describe what happened; never raises for
+        network problems.
 
-
-_session: tuple[int, requests.Session] | None = None
-
-
-def get_session() -> requests.Session:
-    """The keep-alive session of this process (a fresh one after fork: sockets must not be shared)."""
-    global _session
-    if _session is None or _session[0] != os.getpid():
-        config = Config(
-            ip_filter_enable=False,  # replaced by PinnedAddressAdapter below
-            ip_filter_allow_loopback_ips=False,
-            never_redirect=True,
-            default_timeout=(10, 10),
+        WEBHOOK_TIMEOUT_SECONDS bounds the whole exchange (connect, sending, waiting for
+        the status, reading the body), not each socket read, so a trickling receiver
+        cannot hold a worker.
+        """
+        started = time.monotonic()
+        if self.error is not None:
+            return HttpOutcome(status_code=None, error=self.error)
+        timeout = float(settings.WEBHOOK_TIMEOUT_SECONDS)
+        deadline = started + timeout
+        pool = connection_pool()
+        connection = pool.take(self._pool_key)
+        try:
+            request = self._request(body, headers)
+            if connection is None:
+                connection = HttpConnection(self._connect(timeout))
+            response = connection.exchange(request, deadline, MAX_BODY_BYTES)
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            if connection is not None:
+                connection.close()
+            return HttpOutcome(status_code=None, error=_describe(exc, timeout), duration_ms=_ms_since(started))
+        if response.reusable:
+            pool.put_back(self._pool_key, connection)
+        else:
+            # Unread bytes would corrupt the next exchange on this connection.
+            connection.close()
+        return HttpOutcome(
+            status_code=response.status,
+            headers=response.headers,
+            body_excerpt=response.body.decode("utf-8", errors="replace")[:EXCERPT_CHARS],
+            duration_ms=_ms_since(started),
         )
-        session = HTTPSession(config)
-        # Environment proxies would re-resolve the host on their side, defeating the pin.
-        session.trust_env = False
-        # One session serves every workspace: a cookie set by one receiver must not ride along later.
-        session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
-        session.mount("http://", PinnedAddressAdapter())
-        session.mount("https://", PinnedAddressAdapter())
-        _session = (os.getpid(), session)
-    return _session[1]
+
+    def _request(self, body: bytes, headers: dict[str, str]) -> bytes:
+        lines = [self._head]
+        for name, value in {"User-Agent": USER_AGENT, **headers}.items():
+            if name not in _NAMES_SEEN:
+                if not _HEADER_NAME.fullmatch(name):
+                    raise ValueError(f"invalid header {name!r}")
+                _NAMES_SEEN[name] = name.lower() not in _SET_BY_THE_CLIENT
+            if not _NAMES_SEEN[name]:
+                continue
+            if "\r" in value or "\n" in value:
+                raise ValueError(f"invalid header {name!r}")  # no header smuggled into the request
+            lines.append(f"{name}: {value}\r\n")
+        # identity keeps the byte cap honest: no decompression of a tiny gzip bomb.
+        lines.append(f"Accept-Encoding: identity\r\nContent-Length: {len(body)}\r\n\r\n")
+        return "".join(lines).encode("latin-1") + body
+
+    def _connect(self, timeout: float) -> socket.socket:
+        sock = socket.create_connection((self._address, self._port), timeout=timeout)
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if self._https:
+                # The name, never the pinned address, is the server name (SNI) and what
+                # the certificate must match.
+                sock = tls_context().wrap_socket(sock, server_hostname=self._hostname)
+        except BaseException:
+            sock.close()
+            raise
+        return sock
 
 
-def _read_bounded(response: requests.Response, deadline: float) -> bytes:
-    """Up to MAX_BODY_BYTES of the body, stopping at the deadline.
-
-    A fully read body leaves the connection reusable; anything cut short closes it,
-    since unread bytes would corrupt the next exchange on that connection.
-    """
-    chunks: list[bytes] = []
-    size = 0
-    complete = False
-    try:
-        while size < MAX_BODY_BYTES:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            sock = getattr(response.raw.connection, "sock", None)
-            if sock is not None:
-                sock.settimeout(remaining)  # what is left of the overall deadline
-            # read1: at most one socket read, so the timeout above really bounds it.
-            chunk = response.raw.read1(min(16 * 1024, MAX_BODY_BYTES - size), decode_content=False)
-            if not chunk:
-                complete = True
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-    except Exception:  # noqa: S110
-        # The status line already decided the outcome; a broken body only shortens the excerpt.
-        pass
-    if complete:
-        response.raw.release_conn()
-    else:
-        response.close()
-    return b"".join(chunks)
-
-
-def _describe(exc: requests.RequestException, timeout: float) -> str:
-    if isinstance(exc, _TargetRefused):
-        return str(exc)
-    if isinstance(exc, requests.Timeout):
-        return f"timeout after {timeout:g}s"
-    if isinstance(exc, requests.exceptions.SSLError):
-        reason = exc.args[0] if exc.args else exc
-        reason = getattr(reason, "reason", reason)
-        return f"TLS error: {reason}"
-    if isinstance(exc, requests.ConnectionError):
-        if _caused_by(exc, ConnectionRefusedError):
-            return "connection refused"
-        if _caused_by(exc, ConnectionResetError):
-            return "connection reset by peer"
-        return "connection error"
-    if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.InvalidSchema):
-        return "invalid URL"
-    return f"request failed: {exc.__class__.__name__}"
-
-
-def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
-    seen: set[int] = set()
-    stack: list[BaseException | None] = [exc]
-    while stack:
-        current = stack.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, kind):
-            return True
-        stack.extend([current.__cause__, current.__context__, getattr(current, "reason", None)])
-        stack.extend(arg for arg in current.args if isinstance(arg, BaseException))
-    return False
+# Headers the client writes itself, from the URL and the body.
+_SET_BY_THE_CLIENT = frozenset({"host", "content-length", "accept-encoding", "transfer-encoding", "connection"})
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# Valid header names already seen, and whether the client sends them as given (the same
+# few names come with every delivery).
+_NAMES_SEEN: dict[str, bool] = {}
 
 
 def post_json(url: str, body: bytes, headers: dict[str, str]) -> HttpOutcome:
-    """POST body to url and describe what happened; never raises for network problems.
+    """POST body to url, checked just before (see Target); never raises for network problems."""
+    return Target(url).post(body, headers)
 
-    WEBHOOK_TIMEOUT_SECONDS bounds the whole exchange (connect, waiting for the status,
-    reading the body), not each socket read, so a trickling receiver cannot hold a worker.
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """Certificates checked against Mozilla's roots (certifi), as browsers would check them."""
+    return ssl.create_default_context(cafile=certifi.where())
+
+
+PoolKey = tuple[str, str, int, str]
+
+
+class ConnectionPool:
+    """Idle kept-alive connections of one process, by the address they go to.
+
+    Keyed by scheme, checked address, port and (for TLS) the host name the certificate
+    was checked for, so a connection is only reused by a post whose own check picked
+    that same address. Threads may share it (web servers send test events).
     """
-    started = time.monotonic()
-    timeout = float(settings.WEBHOOK_TIMEOUT_SECONDS)
 
-    def outcome(**kwargs: object) -> HttpOutcome:
-        return HttpOutcome(duration_ms=round((time.monotonic() - started) * 1000), **kwargs)
+    MAX_IDLE_PER_ADDRESS = 4
+    MAX_ADDRESSES = 100
 
-    try:
-        _split_target(url)
-    except UnsafeTargetError as exc:
-        return outcome(status_code=None, error=str(exc))
-    try:
-        prepared = requests.Request(
-            "POST",
-            url,
-            data=body,
-            # identity keeps the byte cap honest: no decompression of a tiny gzip bomb.
-            headers={"User-Agent": USER_AGENT, **headers, "Accept-Encoding": "identity"},
-        ).prepare()
-        # Sent as prepared, past the session's merging of its own settings (cookies, which
-        # its policy refuses anyway, hooks, auth, environment): a webhook needs none of
-        # them, and on a busy worker that merging costs about as much as building the request.
-        response = get_session().send(prepared, timeout=Timeout(total=timeout), stream=True, allow_redirects=False)
-    except requests.RequestException as exc:
-        return outcome(status_code=None, error=_describe(exc, timeout))
-    raw_body = _read_bounded(response, deadline=started + timeout)
-    return outcome(
-        status_code=response.status_code,
-        headers=dict(response.headers),
-        body_excerpt=raw_body.decode("utf-8", errors="replace")[:EXCERPT_CHARS],
-    )
+    def __init__(self) -> None:
+        self._idle: OrderedDict[PoolKey, list[HttpConnection]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def take(self, key: PoolKey) -> HttpConnection | None:
+        while True:
+            with self._lock:
+                idle = self._idle.get(key)
+                if not idle:
+                    return None
+                connection = idle.pop()
+            if not connection.dropped():
+                return connection
+            connection.close()
+
+    def put_back(self, key: PoolKey, connection: HttpConnection) -> None:
+        evicted: list[HttpConnection] = []
+        with self._lock:
+            idle = self._idle.setdefault(key, [])
+            self._idle.move_to_end(key)
+            idle.append(connection)
+            if len(idle) > self.MAX_IDLE_PER_ADDRESS:
+                evicted.append(idle.pop(0))
+            while len(self._idle) > self.MAX_ADDRESSES:
+                evicted.extend(self._idle.popitem(last=False)[1])
+        for old in evicted:
+            old.close()
+
+
+_pool: tuple[int, ConnectionPool] | None = None
+
+
+def connection_pool() -> ConnectionPool:
+    """The kept-alive connections of this process (a fresh pool after fork: sockets must not be shared)."""
+    global _pool
+    if _pool is None or _pool[0] != os.getpid():
+        _pool = (os.getpid(), ConnectionPool())
+    return _pool[1]
+
+
+def _request_target(path: str, query: str) -> str:
+    """The path and query to send: characters HTTP does not allow raw are percent-encoded
+    (what is already encoded stays as it is)."""
+    return quote(path or "/", safe=_URL_SAFE) + (f"?{quote(query, safe=_URL_SAFE)}" if query else "")
+
+
+# Reserved and unreserved characters, and % itself: quote() leaves them as they are.
+_URL_SAFE = "!#$%&'()*+,/:;=?@[]~"
+
+
+def _idna(netloc: str) -> str:
+    """The Host header of a host name written in any script (ASCII as DNS knows it)."""
+    if netloc.isascii():
+        return netloc
+    host, colon, port = netloc.rpartition(":")
+    if not colon or not port.isdigit():
+        host, colon, port = netloc, "", ""
+    return host.encode("idna").decode("ascii") + colon + port
+
+
+def _ms_since(started: float) -> int:
+    return round((time.monotonic() - started) * 1000)
+
+
+def _describe(exc: BaseException, timeout: float) -> str:
+    if isinstance(exc, TimeoutError):
+        return f"timeout after {timeout:g}s"
+    if isinstance(exc, ssl.SSLError | ssl.CertificateError):
+        return f"TLS error: {exc}"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, ConnectionResetError | BrokenPipeError):
+        return "connection reset by peer"
+    if isinstance(exc, InvalidResponseError):
+        return f"invalid answer: {exc}"
+    if isinstance(exc, http.client.HTTPException):
+        return "connection error"
+    if isinstance(exc, OSError):
+        return "connection error"
+    return f"request failed: {exc}"

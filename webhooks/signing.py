@@ -6,7 +6,6 @@ X-Twenty-* headers keep receivers written for Twenty working unchanged.
 
 import base64
 import binascii
-import hashlib
 import hmac
 import secrets as random_source
 import time
@@ -34,8 +33,11 @@ def _secret_key(secret: str) -> bytes:
 
 def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
     """One Standard Webhooks signature: "v1,<base64 HMAC-SHA256 of 'id.timestamp.body'>"."""
-    signed = f"{msg_id}.{timestamp}.".encode() + body
-    digest = hmac.new(_secret_key(secret), signed, hashlib.sha256).digest()
+    return _standard_signature(_secret_key(secret), msg_id, timestamp, body)
+
+
+def _standard_signature(key: bytes, msg_id: str, timestamp: int, body: bytes) -> str:
+    digest = hmac.digest(key, f"{msg_id}.{timestamp}.".encode() + body, "sha256")
     return "v1," + base64.b64encode(digest).decode()
 
 
@@ -52,8 +54,11 @@ def twenty_signature(secret: str, body: bytes, timestamp_ms: int) -> str:
     # Keyed with the secret string exactly as shown to the user (prefix included, not
     # base64-decoded): Twenty receivers feed the secret they copied straight into their
     # HMAC, so decoding it here would make every such receiver reject us.
-    signed = f"{timestamp_ms}:".encode() + body
-    return hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    return _twenty_signature(secret.encode(), body, timestamp_ms)
+
+
+def _twenty_signature(key: bytes, body: bytes, timestamp_ms: int) -> str:
+    return hmac.digest(key, f"{timestamp_ms}:".encode() + body, "sha256").hex()
 
 
 def twenty_headers(secret: str, body: bytes, timestamp_ms: int, nonce: str) -> dict[str, str]:
@@ -64,6 +69,43 @@ def twenty_headers(secret: str, body: bytes, timestamp_ms: int, nonce: str) -> d
     }
 
 
+class Signer:
+    """Signs the deliveries of one endpoint with its secrets, their keys decoded once for
+    a whole batch rather than for each delivery."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        if not secrets:
+            raise ValueError("at least one secret is needed to sign a delivery")
+        self._standard_keys = [_secret_key(secret) for secret in secrets]
+        # secrets[0] is the current secret and the only one used for the Twenty
+        # signature, which carries one value.
+        self._twenty_key = secrets[0].encode()
+
+    def headers(
+        self, msg_id: str, body: bytes, *, now: float | None = None, nonce: str | None = None
+    ) -> dict[str, str]:
+        """Every header of one delivery attempt.
+
+        msg_id must be stable across retries (receivers deduplicate on it); the timestamp is
+        the attempt's, so a retry hours later is not rejected as a replay.
+        """
+        now = time.time() if now is None else now
+        timestamp = int(now)
+        timestamp_ms = int(now * 1000)
+        return {
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            "webhook-id": msg_id,
+            "webhook-timestamp": str(timestamp),
+            "webhook-signature": " ".join(
+                _standard_signature(key, msg_id, timestamp, body) for key in self._standard_keys
+            ),
+            "X-Twenty-Webhook-Signature": _twenty_signature(self._twenty_key, body, timestamp_ms),
+            "X-Twenty-Webhook-Timestamp": str(timestamp_ms),
+            "X-Twenty-Webhook-Nonce": nonce or random_source.token_hex(16),
+        }
+
+
 def build_headers(
     *,
     msg_id: str,
@@ -72,21 +114,5 @@ def build_headers(
     now: float | None = None,
     nonce: str | None = None,
 ) -> dict[str, str]:
-    """Every header of one delivery attempt.
-
-    msg_id must be stable across retries (receivers deduplicate on it); the timestamp is
-    the attempt's, so a retry hours later is not rejected as a replay. secrets[0] is the
-    current secret and the only one used for the Twenty signature, which carries one value.
-    """
-    if not secrets:
-        raise ValueError("at least one secret is needed to sign a delivery")
-    now = time.time() if now is None else now
-    timestamp = int(now)
-    return {
-        "Content-Type": "application/json",
-        "User-Agent": USER_AGENT,
-        "webhook-id": msg_id,
-        "webhook-timestamp": str(timestamp),
-        "webhook-signature": signature_header(secrets, msg_id, timestamp, body),
-        **twenty_headers(secrets[0], body, int(now * 1000), nonce or random_source.token_hex(16)),
-    }
+    """Every header of one delivery attempt (see Signer.headers)."""
+    return Signer(secrets).headers(msg_id, body, now=now, nonce=nonce)

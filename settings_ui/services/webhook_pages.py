@@ -74,8 +74,6 @@ class DeliveryRow:
 def delivery_rows(endpoint: WebhookEndpoint, deliveries: list[Delivery]) -> list[DeliveryRow]:
     rows = []
     for delivery in deliveries:
-        # Same workspace as the endpoint: saves a query per event when building the body.
-        delivery.event.workspace = endpoint.workspace
         attempts = list(delivery.attempts.all())
         last = attempts[-1] if attempts else None
         rows.append(

@@ -194,6 +194,7 @@ def test_the_numbers_on_the_page_are_the_codes():
     assert claims.MAX_FAILURES_IN_A_ROW == 3 and "three failures in a row" in PROSE
     assert slow_receivers.SLOW_ANSWER_SECONDS == 0.5 and "more than half a second" in PROSE
     assert slow_receivers.SLOW_FOR_SECONDS == 60 and "after the others, for a minute" in PROSE
+    assert slow_receivers.BATCH_SECONDS == 2 and "in about two seconds" in PROSE
     assert delivering.LEASE_MARGIN_SECONDS == 1 and "a second's margin" in PROSE
     assert outcomes.SUCCESS_STAMP_INTERVAL == timedelta(minutes=1) and "at most once a minute" in PROSE
     days = settings.WEBHOOK_DISABLE_AFTER.days

@@ -23,6 +23,7 @@ from webhooks.safe_http import HttpOutcome
 from webhooks.services import claims, outcomes
 from webhooks.services.endpoints import create_endpoint
 from webhooks.services.events import write_change_events
+from webhooks.services.sweeper import INTERRUPTED, reclaim_expired_leases
 
 pytestmark = pytest.mark.usefixtures("private_networks_allowed")
 URL = "http://127.0.0.1:9/hook"
@@ -91,7 +92,7 @@ def test_a_claim_takes_the_oldest_due_deliveries_of_its_endpoint(workspace, acto
 
     claim = claims.claim_one(endpoint.id, enforce_limit=False)
 
-    assert [delivery.id for delivery in claim.deliveries] == expected
+    assert [sending.delivery_id for sending in claim.sendings] == expected
     taken = Delivery.objects.filter(id__in=expected)
     assert set(taken.values_list("status", flat=True)) == {Delivery.Status.DELIVERING}
     assert set(taken.values_list("claim_token", flat=True)) == {claim.token}
@@ -108,7 +109,7 @@ def test_one_claim_of_many_endpoints_takes_what_the_orm_would_from_each(workspac
 
     taken = claims.claim_endpoints([first.id, second.id])
 
-    assert {claim.endpoint.id: [d.id for d in claim.deliveries] for claim in taken} == expected
+    assert {claim.endpoint.id: [s.delivery_id for s in claim.sendings] for claim in taken} == expected
 
 
 @pytest.mark.parametrize("name", ["person", "company", "opportunity", "note", "task"])
@@ -142,17 +143,31 @@ def test_recording_a_round_writes_what_its_settlement_says(workspace, actor, set
     assert settle([settlement]) == {claim.token}
 
     columns = ["status", "next_attempt_at", "delivered_at", "last_status_code", "last_error"]
-    for delivery in claim.deliveries:
-        row = Delivery.objects.values(*columns, "sending_until", "claim_token").get(id=delivery.id)
-        expected = {name: settlement.changes[delivery.id].get(name) for name in columns}
+    for sending in claim.sendings:
+        row = Delivery.objects.values(*columns, "sending_until", "claim_token").get(id=sending.delivery_id)
+        expected = {name: settlement.changes[sending.delivery_id].get(name) for name in columns}
         assert {name: row[name] for name in columns} == expected
         assert row["sending_until"] is None and row["claim_token"] is None
-    for attempt in claim.attempts:
-        stored = Attempt.objects.get(id=attempt.id)
-        assert (stored.status_code, stored.succeeded, stored.duration_ms, stored.error) == (
-            attempt.status_code,
-            attempt.succeeded,
-            attempt.duration_ms,
-            attempt.error,
-        )
-        assert stored.finished_at == attempt.finished_at and stored.response_body == attempt.response_body
+        logged = settlement.attempts[sending.attempt_id]
+        assert Attempt.objects.values(*logged).get(id=sending.attempt_id) == logged
+
+
+@pytest.mark.parametrize("settle", SETTLERS, ids=lambda f: f.__name__)
+def test_a_worker_that_outlived_its_lease_logs_its_answer_over_the_interrupted_one(workspace, actor, settle):
+    endpoint = create_endpoint(workspace, target_url=URL)
+    create_record(workspace, "person", {"jobTitle": "late"}, actor)
+    claim = claims.claim_one(endpoint.id, enforce_limit=False)
+    (sending,) = claim.sendings
+    # The worker is slow; its lease runs out and the sweeper takes the delivery back.
+    Delivery.objects.update(sending_until=timezone.now() - timedelta(seconds=1))
+    assert reclaim_expired_leases() == 1
+    assert Attempt.objects.get().error == INTERRUPTED
+    claim.outcomes = [HttpOutcome(200, duration_ms=5)]
+
+    # Its answer is logged over the interrupted row; the delivery is the sweeper's now.
+    assert settle([outcomes._settlement(claim, timezone.now())]) == set()
+
+    attempt = Attempt.objects.get()
+    assert (attempt.number, attempt.status_code, attempt.succeeded, attempt.error) == (1, 200, True, "")
+    assert attempt.request_headers == sending.headers
+    assert Delivery.objects.get().status == "pending"

@@ -5,6 +5,7 @@ connect that is not to 127.0.0.1, records it and refuses it, so tests can also p
 where a connection *would* have gone.
 """
 
+import base64
 import shutil
 import socket
 import ssl
@@ -15,7 +16,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from webhooks.safe_http import HttpOutcome, UnsafeTargetError, get_session, post_json, validate_target_url
+from webhooks import safe_http
+from webhooks.safe_http import (
+    HttpOutcome,
+    Target,
+    UnsafeTargetError,
+    connection_pool,
+    post_json,
+    validate_target_url,
+)
 
 # A public address, used only where DNS is faked; the connect guard stops any attempt.
 PUBLIC_ADDRESS = "93.184.215.14"
@@ -27,6 +36,10 @@ class ReceiverHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format, *args):
         pass
+
+    def setup(self):
+        super().setup()
+        self.server.connections.append(self.connection)
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -72,6 +85,36 @@ class ReceiverHandler(BaseHTTPRequestHandler):
         except OSError:
             pass
 
+    def reply_chunked(self):
+        self.send_response(200)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.wfile.write(b"5;note=x\r\nhello\r\n7\r\n, world\r\n0\r\nX-Trailer: t\r\n\r\n")
+
+    def reply_until_close(self):
+        # No length: the body runs until the receiver hangs up.
+        self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nall of it")
+        self.close_connection = True
+
+    def reply_continue(self):
+        self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 202 Accepted\r\nContent-Length: 5\r\n\r\nlater")
+
+    def reply_repeated(self):
+        self.wfile.write(
+            b"HTTP/1.1 200 OK\r\nX-Tag: a\r\nx-tag: b\r\nX-Folded: one\r\n two\r\nContent-Length: 0\r\n\r\n"
+        )
+
+    def reply_bye(self):
+        self.send_body(200, b"bye", Connection="close")
+        self.close_connection = True
+
+    def reply_garbage(self):
+        self.wfile.write(b"SSH-2.0-OpenSSH_9.6\r\n\r\n")
+        self.close_connection = True
+
+    def reply_hang_up(self):
+        self.close_connection = True
+
     def reply_huge(self):
         self.send_response(200)
         self.send_header("Content-Length", str(1024**3))
@@ -92,6 +135,7 @@ class Receiver:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), ReceiverHandler)
         self.server.daemon_threads = True
         self.server.received = []
+        self.server.connections = []
         self.server.release = threading.Event()
         self.server.huge_done = threading.Event()
         self.server.bytes_sent = 0
@@ -104,6 +148,10 @@ class Receiver:
     @property
     def received(self):
         return self.server.received
+
+    @property
+    def connections(self):
+        return self.server.connections
 
     def url(self, path="/ok", host="127.0.0.1", scheme="http"):
         return f"{scheme}://{host}:{self.port}{path}"
@@ -213,12 +261,103 @@ def test_cookies_set_by_a_receiver_are_not_sent_back(receiver, private_allowed):
     assert "Cookie" not in receiver.received[1]["headers"]
 
 
-def test_each_process_gets_its_own_session(monkeypatch):
-    parent = get_session()
-    assert get_session() is parent
+def test_each_process_gets_its_own_connections(monkeypatch):
+    parent = connection_pool()
+    assert connection_pool() is parent
 
     monkeypatch.setattr("os.getpid", lambda: -1)  # as after a fork: pooled sockets must not be shared
-    assert get_session() is not parent
+    assert connection_pool() is not parent
+
+
+def test_a_chunked_answer_is_read_whole_and_its_connection_kept(receiver, private_allowed):
+    outcome = post(receiver.url("/chunked"))
+    post(receiver.url())
+
+    assert outcome.status_code == 200 and outcome.body_excerpt == "hello, world"
+    assert receiver.received[0]["client"] == receiver.received[1]["client"]
+
+
+def test_an_answer_without_length_is_read_until_the_receiver_closes(receiver, private_allowed):
+    outcome = post(receiver.url("/until_close"))
+    second = post(receiver.url())
+
+    assert (outcome.status_code, outcome.body_excerpt) == (200, "all of it")
+    assert second.status_code == 200
+    assert receiver.received[0]["client"] != receiver.received[1]["client"]
+
+
+def test_an_interim_100_continue_is_skipped_for_the_real_answer(receiver, private_allowed):
+    outcome = post(receiver.url("/continue"))
+
+    assert (outcome.status_code, outcome.body_excerpt) == (202, "later")
+
+
+def test_repeated_and_folded_headers_are_joined(receiver, private_allowed):
+    outcome = post(receiver.url("/repeated"))
+
+    assert outcome.headers["X-Tag"] == "a, b"
+    assert outcome.headers["X-Folded"] == "one two"
+
+
+def test_a_receiver_that_closes_after_answering_gets_a_new_connection_next_time(receiver, private_allowed):
+    assert post(receiver.url("/bye")).body_excerpt == "bye"
+    assert post(receiver.url()).status_code == 200
+    assert receiver.received[0]["client"] != receiver.received[1]["client"]
+
+
+def test_an_idle_connection_the_receiver_closed_is_not_reused(receiver, private_allowed):
+    assert post(receiver.url()).status_code == 200
+    # The receiver drops every kept-alive connection (as one restarting would).
+    for connection in list(receiver.connections):
+        connection.shutdown(socket.SHUT_RDWR)
+    time.sleep(0.1)
+
+    assert post(receiver.url()).status_code == 200
+    assert len(receiver.received) == 2
+
+
+def test_an_answer_that_is_not_http_is_reported(receiver, private_allowed):
+    outcome = post(receiver.url("/garbage"))
+
+    assert outcome.status_code is None
+    assert outcome.error == "invalid answer: the answer's status line is not HTTP/1.x"
+
+
+def test_a_receiver_hanging_up_without_answering_is_reported(receiver, private_allowed):
+    outcome = post(receiver.url("/hang_up"))
+
+    assert outcome.status_code is None
+    assert outcome.error == "connection reset by peer"
+
+
+def test_urls_with_credentials_and_unencoded_characters_are_sent_as_http_needs(receiver, private_allowed):
+    url = f"http://user:p%40ss@127.0.0.1:{receiver.port}/hooks/ünïcode?q=a b".replace(" ", "%20")
+
+    assert post(url).status_code == 200
+
+    [request] = receiver.received
+    assert request["path"] == "/hooks/%C3%BCn%C3%AFcode?q=a%20b"
+    assert request["headers"]["Authorization"] == "Basic " + base64.b64encode(b"user:p@ss").decode()
+    assert request["headers"]["Host"] == f"127.0.0.1:{receiver.port}"
+
+
+def test_a_target_checks_its_address_once_for_all_its_posts(receiver, private_allowed, fake_dns):
+    fake_dns["receiver.test"] = ["127.0.0.1"]
+    target = Target(receiver.url(host="receiver.test"))
+
+    outcomes = [target.post(b"{}", {"Content-Type": "application/json"}) for _ in range(3)]
+
+    assert [outcome.status_code for outcome in outcomes] == [200, 200, 200]
+    assert fake_dns["lookups"] == ["receiver.test"]
+    assert len({request["client"] for request in receiver.received}) == 1
+
+
+def test_a_header_that_would_split_the_request_is_refused(receiver, private_allowed):
+    outcome = post(receiver.url(), X_Injected="yes\r\nX-Evil: 1")
+
+    assert outcome.status_code is None
+    assert outcome.error == "request failed: invalid header 'X_Injected'"
+    assert receiver.received == []
 
 
 # Refused addresses
@@ -492,7 +631,8 @@ def tls_receiver(tls_files, monkeypatch):
     context.load_cert_chain(cert, key)
     server_names = []
     context.sni_callback = lambda _sock, name, _context: server_names.append(name)
-    monkeypatch.setattr(get_session(), "verify", str(cert))
+    trusting_the_test_certificate = ssl.create_default_context(cafile=str(cert))
+    monkeypatch.setattr(safe_http, "tls_context", lambda: trusting_the_test_certificate)
     running = Receiver(tls_context=context)
     running.server_names = server_names
     yield running

@@ -10,6 +10,7 @@ from webhook_fixtures import use_broker
 from crm.services.records import create_record, create_records, delete_record, update_record
 from webhooks.models import Delivery, Event, WebhookEndpoint
 from webhooks.operations import ACTIONS, covering_operations_sql, operation_matches
+from webhooks.services import publisher
 from webhooks.services.endpoints import create_endpoint, disable_endpoint
 from webhooks.services.fan_out import create_deliveries
 from webhooks.services.queueing import queue_endpoints
@@ -98,6 +99,7 @@ def test_a_commit_sends_one_message_however_many_endpoints_and_deliveries(
         assert webhook_broker.queued_messages() == before
     for callback in callbacks:
         callback()
+    assert publisher.publisher().flush()
 
     # One message naming the three endpoints; the worker that gets it sends all 30 in batches.
     assert webhook_broker.queued_messages() == before + 1

@@ -7,18 +7,16 @@ import base64
 import json
 import uuid
 from collections.abc import Iterator
-from unittest import mock
 
 import pytest
 import redis
 from django.conf import settings
 from webhook_fixtures import SPARE_REDIS, Broker, use_broker
 
-from config import celery_app
 from crm import redis_threads
 from crm.services.records import create_record
 from webhooks.models import Delivery
-from webhooks.services import nudges
+from webhooks.services import nudges, publisher
 from webhooks.services.delivering import deliver_to_endpoints
 from webhooks.services.endpoints import create_endpoint
 from webhooks.services.queueing import queue_endpoints
@@ -55,9 +53,10 @@ def newest_message_endpoints(broker: Broker) -> list[str]:
 
 
 def write(workspace, actor, callbacks_capture, first_name: str = "Ada") -> None:
-    """One record write, committed: its after-commit publish runs."""
+    """One record write, committed: its after-commit publish runs, and is done."""
     with callbacks_capture(execute=True):
         create_record(workspace, "person", {"name": {"firstName": first_name}}, actor)
+    assert publisher.publisher().flush()
 
 
 def test_writes_while_a_message_waits_publish_nothing_more(
@@ -102,14 +101,23 @@ def test_a_new_endpoint_is_not_held_back_by_another_endpoints_waiting_message(
     assert newest_message_endpoints(redis_broker) == [str(second.id)]
 
 
+# Committed for real: the publisher's thread releases the queue leases in a transaction of its own.
+@pytest.mark.django_db(transaction=True)
 def test_a_message_the_broker_refused_leaves_no_marker_behind(
     workspace, actor, redis_broker, django_capture_on_commit_callbacks
 ):
     create_endpoint(workspace, target_url=URL)
+    queue = redis.Redis.from_url(redis_broker.url)
     before = redis_broker.queued_messages()
-    task = celery_app.tasks["webhooks.deliver_endpoints"]
-    with mock.patch.object(task, "apply_async", side_effect=ConnectionError("broker gone")):
+    if before:
+        queue.rename(redis_broker.queue, "parked")
+    queue.set(redis_broker.queue, "not a list")  # Redis refuses to push a message onto it
+    try:
         write(workspace, actor, django_capture_on_commit_callbacks)
+    finally:
+        queue.delete(redis_broker.queue)
+        if before:
+            queue.rename("parked", redis_broker.queue)
     assert redis_broker.queued_messages() == before
     # Left to the sweeper, and the next write publishes as if nothing was waiting.
     assert Delivery.objects.get().queued_until is None
@@ -164,7 +172,7 @@ def test_markers_work_again_after_the_connection_drops(redis_broker):
     first, second = str(uuid.uuid4()), str(uuid.uuid4())
     assert nudges.claim([first]) == [first]
 
-    redis_threads.connection_for(nudges._client()).disconnect()  # as a Redis restart would
+    redis_threads.connection_for(nudges.broker_redis()).disconnect()  # as a Redis restart would
 
     assert nudges.claim([first, second]) == [second]
     nudges.clear([first])

@@ -94,19 +94,19 @@ def test_an_endpoint_with_a_batch_in_flight_is_left_to_that_worker(workspace, ac
     assert queue_due_deliveries() == 0
 
 
-def test_a_delivery_whose_worker_died_is_marked_interrupted_and_due_again(workspace, actor, receiver):
+def test_a_delivery_whose_worker_died_is_marked_interrupted_and_due_again(workspace, actor, receiver, settings):
     create_endpoint(workspace, target_url=receiver.url)
     people(workspace, actor, 1)
     delivery = Delivery.objects.get()
     started = timezone.now() - timedelta(minutes=2)
+    # Claimed two minutes ago by a worker that never recorded its answer.
     Delivery.objects.filter(id=delivery.id).update(
         status="delivering",
         queued_until=None,
-        sending_until=started + timedelta(seconds=40),
+        sending_until=started + timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS),
         claim_token=uuid.uuid4(),
         attempt_count=1,
     )
-    Attempt.objects.create(delivery=delivery, number=1, started_at=started)
 
     assert reclaim_expired_leases() == 1
 
@@ -114,6 +114,7 @@ def test_a_delivery_whose_worker_died_is_marked_interrupted_and_due_again(worksp
     assert delivery.status == "pending" and delivery.next_attempt_at <= timezone.now()
     assert delivery.last_error == INTERRUPTED and delivery.claim_token is None
     attempt = Attempt.objects.get()
+    assert (attempt.number, attempt.started_at) == (1, started)
     assert attempt.finished_at is not None and attempt.error == INTERRUPTED and not attempt.succeeded
     deliver(delivery.id)
     delivery.refresh_from_db()

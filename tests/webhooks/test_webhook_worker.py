@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import socket
 import time
 from collections.abc import Callable
 from typing import Any
@@ -19,6 +20,7 @@ from webhook_fixtures import use_broker
 from config.celery import app as celery_app
 from crm.services.records import create_record, delete_record, restore_record, update_record
 from webhooks.models import Attempt, Delivery, WebhookEndpoint
+from webhooks.services import publisher
 from webhooks.services.endpoints import create_endpoint
 
 pytestmark = [
@@ -197,6 +199,7 @@ def test_a_write_committed_while_the_broker_is_down_is_delivered_by_the_sweeper(
     use_broker("redis://127.0.0.1:1/0", {})  # nothing listens there
     try:
         person = create_record(workspace, "person", PERSON, actor)
+        assert publisher.publisher().flush()
         delivery = Delivery.objects.get()
         # Not queued, and not waiting on a queue lease either: the next sweep may take it.
         assert delivery.status == "pending" and delivery.queued_until is None
@@ -207,6 +210,25 @@ def test_a_write_committed_while_the_broker_is_down_is_delivered_by_the_sweeper(
     assert request.json()["record"]["id"] == person["id"]
     assert request.header("webhook-id") == str(delivery.id)
     assert celery_app.conf.broker_url == webhook_broker.url
+
+
+def test_a_write_does_not_wait_for_a_broker_that_does_not_answer(workspace, actor, receiver, webhook_broker):
+    subscribe(workspace, receiver)
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # takes connections, never answers
+        use_broker(f"redis://127.0.0.1:{silent.getsockname()[1]}/0", {"socket_timeout": 1})
+        try:
+            started = time.monotonic()
+            people = [create_record(workspace, "person", {"name": {"firstName": f"P{i}"}}, actor) for i in range(3)]
+            written_in = time.monotonic() - started
+            # The publisher gives up on the broker; the writes did not wait for it.
+            assert publisher.publisher().flush(timeout=15)
+        finally:
+            use_broker(webhook_broker.url, webhook_broker.transport_options)
+    assert written_in < 1.0
+
+    # Each delivery was left to the sweeper, which sends it.
+    requests = receiver.wait_for(3)
+    assert {r.json()["record"]["id"] for r in requests} == {person["id"] for person in people}
 
 
 def test_a_slow_endpoint_does_not_hold_up_the_others(workspace, actor):

@@ -7,11 +7,13 @@ from webhooks.models.delivery import Delivery
 
 
 class Attempt(models.Model):
-    """One POST of a delivery. Written before the request goes out and completed after,
-    so even an attempt cut short by a killed worker is in the log."""
+    """One POST of a delivery, written when its worker records the answer; an attempt
+    cut short by a lost worker is written by the sweeper, as interrupted, when it takes
+    the delivery back (docs/webhook-delivery.md)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempts")
+    # No index of its own: attempt_delivery_number starts with the delivery.
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempts", db_index=False)
     number = models.PositiveIntegerField()
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -27,7 +29,12 @@ class Attempt(models.Model):
 
     class Meta:
         ordering = ["started_at"]
-        indexes = [models.Index(fields=["started_at"], name="attempt_started")]
+        # No index on started_at: attempts are only ever read by delivery, a few at a time.
+        constraints = [
+            # One row per attempt number: a worker that outlived its lease records its
+            # real answer over the row the sweeper wrote for it (interrupted).
+            models.UniqueConstraint(fields=["delivery", "number"], name="attempt_delivery_number"),
+        ]
 
     def __str__(self) -> str:
         return f"attempt {self.number} of {self.delivery_id}"

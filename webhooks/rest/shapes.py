@@ -81,6 +81,4 @@ def delivery_shape(
 
 
 def body_shape(delivery: Delivery, endpoint: WebhookEndpoint) -> dict[str, Any]:
-    # The event belongs to the endpoint's workspace, already loaded with it.
-    delivery.event.workspace = endpoint.workspace
     return build_payload(delivery.event, endpoint)

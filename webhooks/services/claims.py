@@ -2,10 +2,11 @@
 
 A claim takes a batch of an endpoint's oldest due deliveries in one conditional UPDATE
 (pending to delivering: the worker lease ``sending_until`` with a ``claim_token``, and
-the queue lease dropped, as it waits for no message any more) and opens their attempt rows
-in the same transaction (see docs/webhook-delivery.md for the whole cycle). On
-PostgreSQL one transaction claims for every endpoint a worker was given, so the database
-work per round is the same whether an endpoint has fifty deliveries due or one.
+the queue lease dropped, as it waits for no message any more); their bodies are built
+and signed once it has committed, and their attempts are written with the answers (see
+docs/webhook-delivery.md for the whole cycle). On PostgreSQL one transaction claims for
+every endpoint a worker was given, so the database work per round is the same whether
+an endpoint has fifty deliveries due or one.
 
 At most WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT batches of one endpoint are in flight at
 once: claims of an endpoint are serialised (a row lock on PostgreSQL; SQLite's IMMEDIATE
@@ -21,22 +22,25 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import orjson
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from webhooks import safe_http
-from webhooks.models import Attempt, Delivery, Event, WebhookEndpoint
-from webhooks.services import sql_values
-from webhooks.services.payload import build_body
-from webhooks.signing import build_headers
+from webhooks.models import Delivery, Event, WebhookEndpoint
+from webhooks.models.event import TEST_EVENT_NAME
+from webhooks.services import slow_receivers
+from webhooks.services.payload import EventFacts, build_body
+from webhooks.signing import Signer
 
 # Deliveries claimed at once, shared among the endpoints of one claim. Big enough that
-# the claim and the record are a small part of the work; small enough that they are
-# sent well within their lease. It also caps the endpoints a claim covers.
-BATCH_SIZE = 50
+# the claim and the record are a small part of the work (with five endpoints, a hundred
+# each); an endpoint's share is cut to what its receiver answers in a couple of seconds
+# (slow_receivers.batch_size), so only a quick receiver gets a big batch, and a round
+# never keeps other endpoints' deliveries waiting long. It also caps the endpoints a
+# claim covers.
+BATCH_SIZE = 500
 # After this many failures in a row an endpoint is left to the retry schedule and the
 # sweeper's pace instead of being sent the rest of its backlog at once.
 MAX_FAILURES_IN_A_ROW = 3
@@ -45,17 +49,35 @@ _PENDING = Delivery.Status.PENDING
 _DELIVERING = Delivery.Status.DELIVERING
 
 
+@dataclass(slots=True)
+class Sending:
+    """One claimed delivery, as its worker posts it and records the answer: plain values
+    rather than ORM objects, since a batch makes hundreds."""
+
+    delivery_id: uuid.UUID
+    attempt_id: uuid.UUID
+    number: int  # the attempt's: the delivery's attempt_count once claimed
+    round_start: int
+    is_test: bool
+    body: bytes
+    headers: dict[str, str]  # signed, and logged with the attempt
+    started_at: datetime  # the claim's time, the attempt's start in the log
+
+
 @dataclass
 class Claim:
     endpoint: WebhookEndpoint | None
     token: uuid.UUID
     lease_ends: float  # monotonic
-    deliveries: list[Delivery] = field(default_factory=list)
-    attempts: list[Attempt] = field(default_factory=list)
-    bodies: list[bytes] = field(default_factory=list)
+    size: int = 0  # how many it asked for: taking that many, it may have left more due
+    sendings: list[Sending] = field(default_factory=list)
     busy: bool = False
-    # Filled in as they are sent (delivering._post): one per delivery, in order.
+    # Filled in as they are sent (delivering._post): one per sending, in order.
     outcomes: list[safe_http.HttpOutcome] = field(default_factory=list)
+
+
+# A claimed delivery as read from the database: its id, attempt number, round start and event.
+_Row = tuple[uuid.UUID, int, int, EventFacts]
 
 
 def claim_endpoints(endpoint_ids: list[uuid.UUID]) -> list[Claim]:
@@ -85,18 +107,19 @@ def claim_endpoints(endpoint_ids: list[uuid.UUID]) -> list[Claim]:
             for endpoint_id in endpoint_ids
         ]
         active = [claim for claim in claims if claim.endpoint is not None and claim.endpoint.is_active]
-        if active:
-            limit = max(1, settings.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT)
-            claimed = _claim_batches_postgresql(active, now, lease, limit)
-            for claim in active:
-                _prepare(claim, claimed.get(claim.token, []), now)
-            _open_attempts([attempt for claim in active for attempt in claim.attempts])
+        if not active:
+            return claims
+        limit = max(1, settings.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT)
+        claimed = _claim_batches_postgresql(active, now, lease, limit)
+    # After commit: the endpoints' locks are not held while bodies are built and signed.
+    for claim in active:
+        _prepare(claim, claimed.get(claim.token, []), now)
     return claims
 
 
 def claim_one(endpoint_id: uuid.UUID, *, delivery: Delivery | None = None, enforce_limit: bool) -> Claim:
     """Take one endpoint's oldest due deliveries (or just the given one, loaded with its
-    event and endpoint) and open their attempts, in one transaction."""
+    event and endpoint) in one transaction."""
     token = uuid.uuid4()
     now = timezone.now()
     lease = settings.WEBHOOK_LEASE_SECONDS
@@ -115,9 +138,8 @@ def claim_one(endpoint_id: uuid.UUID, *, delivery: Delivery | None = None, enfor
             if connection.vendor == "postgresql" and enforce_limit:
                 list(endpoints.values_list("id", flat=True))
             claim.endpoint = delivery.endpoint
-        claimed = _claim_rows(
-            endpoint_id, delivery and delivery.id, token, now, lease, limit, _batch_size(claim.endpoint)
-        )
+        claim.size = 1 if delivery is not None else _batch_size(claim.endpoint)
+        claimed = _claim_rows(endpoint_id, delivery and delivery.id, token, now, lease, limit, claim.size)
         if delivery is not None:
             deliveries = [delivery] if claimed else []
         else:
@@ -126,44 +148,43 @@ def claim_one(endpoint_id: uuid.UUID, *, delivery: Delivery | None = None, enfor
                 .filter(id__in=list(claimed))
                 .order_by("next_attempt_at", "created_at")
             )
-        for claimed_delivery in deliveries:
-            claimed_delivery.status, claimed_delivery.claim_token = _DELIVERING, token
-            claimed_delivery.attempt_count = claimed[claimed_delivery.id]
         if not deliveries:
             # Nothing due, or enough batches in flight; only a single delivery needs to know which.
             claim.busy = delivery is not None and limit is not None and batches_in_flight(endpoint_id, now) >= limit
             return claim
-        _prepare(claim, deliveries, now)
-        _open_attempts(claim.attempts)
+        rows = [(d.id, claimed[d.id], d.round_start, EventFacts.of(d.event)) for d in deliveries]
+    _prepare(claim, rows, now)
     return claim
 
 
 def _batch_size(endpoint: WebhookEndpoint, share: int | None = None) -> int:
-    share = BATCH_SIZE if share is None else share
+    share = slow_receivers.batch_size(endpoint.id, BATCH_SIZE if share is None else share)
     # A failing receiver gets a few at a time: most of a full batch would only go back unsent.
     return min(share, MAX_FAILURES_IN_A_ROW) if endpoint.consecutive_failures else share
 
 
-def _prepare(claim: Claim, deliveries: list[Delivery], now: datetime) -> None:
-    """Bodies, signed headers and unsaved attempts for the claimed deliveries. Made inside
-    the claim's transaction, from the rows claimed, so the attempt log holds the exact
-    headers sent."""
+def _prepare(claim: Claim, rows: list[_Row], now: datetime) -> None:
+    """Bodies and signed headers of the claimed deliveries, from the rows claimed; the
+    attempt log gets the headers as sent."""
     endpoint = claim.endpoint
     assert endpoint is not None
-    if not deliveries:
+    if not rows:
         return
-    secrets = endpoint.signing_secrets(now)
-    for delivery in deliveries:
-        delivery.endpoint = endpoint
-        if not _EVENT_WORKSPACE.is_cached(delivery.event):
-            # The event belongs to the endpoint's workspace, already loaded with it.
-            delivery.event.workspace = endpoint.workspace
-        body = build_body(delivery.event, endpoint)
-        headers = build_headers(msg_id=delivery.webhook_id, body=body, secrets=secrets)
-        claim.deliveries.append(delivery)
-        claim.bodies.append(body)
-        claim.attempts.append(
-            Attempt(delivery=delivery, number=delivery.attempt_count, started_at=now, request_headers=headers)
+    signer = Signer(endpoint.signing_secrets(now))
+    for delivery_id, number, round_start, event in rows:
+        body = build_body(event, endpoint)
+        claim.sendings.append(
+            Sending(
+                delivery_id=delivery_id,
+                attempt_id=uuid.uuid4(),
+                number=number,
+                round_start=round_start,
+                is_test=event.name == TEST_EVENT_NAME,
+                body=body,
+                # The delivery's id is the webhook-id, the same on every retry.
+                headers=signer.headers(str(delivery_id), body),
+                started_at=now,
+            )
         )
 
 
@@ -181,55 +202,34 @@ def endpoints_with_due(endpoint_ids: list[uuid.UUID]) -> set[uuid.UUID]:
     return set(WebhookEndpoint.objects.filter(Exists(due), id__in=endpoint_ids).values_list("id", flat=True))
 
 
-def _open_attempts(attempts: list[Attempt]) -> None:
-    """Insert the attempts of a claim, still without an outcome."""
-    if not attempts:
-        return
-    if connection.vendor != "postgresql":
-        Attempt.objects.bulk_create(attempts)
-        return
-    # Plain SQL: the ORM's bulk insert costs more than the round trip itself here.
-    rows = sql_values.values(
-        "(%s, %s, %s, %s, NULL, NULL, false, NULL, %s::jsonb, '{}'::jsonb, '', '')",
-        [(a.id, a.delivery_id, a.number, a.started_at, orjson.dumps(a.request_headers).decode()) for a in attempts],
-    )
-    table = connection.ops.quote_name(Attempt._meta.db_table)
-    # Only the table name is interpolated (from the model); every value is a parameter.
-    sql = (
-        f"INSERT INTO {table} (id, delivery_id, number, started_at, finished_at, duration_ms, succeeded,"  # noqa: S608
-        f" status_code, request_headers, response_headers, response_body, error) VALUES {rows.sql}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, rows.params)
-
-
-_EVENT_FIELDS = list(Event._meta.concrete_fields)
-_EVENT_WORKSPACE = Event._meta.get_field("workspace")
+_RECORD = Event._meta.get_field("record")
+_UPDATED_FIELDS = Event._meta.get_field("updated_fields")
 
 
 def _claim_batches_postgresql(
     claims: list[Claim], now: datetime, lease: float, limit: int
-) -> dict[uuid.UUID, list[Delivery]]:
-    """Every endpoint's batch in one UPDATE, returned with their events, oldest first, by
-    claim token. The endpoints share BATCH_SIZE; each batch gets its claim's token."""
+) -> dict[uuid.UUID, list[_Row]]:
+    """Every endpoint's batch in one UPDATE, returned with what their bodies need of their
+    events, oldest first, by claim token. The endpoints share BATCH_SIZE; each batch gets
+    its claim's token."""
     share = max(1, BATCH_SIZE // len(claims))
     endpoint_ids: list[uuid.UUID] = []
     sizes: list[int] = []
     tokens: list[uuid.UUID] = []
     for claim in claims:
         assert claim.endpoint is not None  # only claims of active endpoints come here
+        claim.size = _batch_size(claim.endpoint, share)
         endpoint_ids.append(claim.endpoint.id)
-        sizes.append(_batch_size(claim.endpoint, share))
+        sizes.append(claim.size)
         tokens.append(claim.token)
     table = connection.ops.quote_name(Delivery._meta.db_table)
     event_table = connection.ops.quote_name(Event._meta.db_table)
-    columns = ", ".join(f"e.{connection.ops.quote_name(f.column)}" for f in _EVENT_FIELDS)
     # ARRAY(...) runs the pick exactly once (as "id IN (pick)" a prepared statement's
     # generic plan may run it again for each row it updates, and since every run skips
     # the rows already taken, one claim would take thousands). Each endpoint's pick takes
     # nothing while it has `limit` batches in flight (a delivery marked delivering
-    # without a token counts as a batch of its own). Only table and column names are
-    # interpolated (from the models); every value is a parameter.
+    # without a token counts as a batch of its own). Only table names are interpolated
+    # (from the models); every value is a parameter.
     sql = f"""
         WITH c AS (
             UPDATE {table} SET status = %s, queued_until = NULL, sending_until = %s,
@@ -247,7 +247,8 @@ def _claim_batches_postgresql(
             )) AND status = %s
             RETURNING id, claim_token, event_id, attempt_count, round_start, next_attempt_at, created_at
         )
-        SELECT c.id, c.claim_token, c.attempt_count, c.round_start, c.next_attempt_at, c.created_at, {columns}
+        SELECT c.id, c.claim_token, c.attempt_count, c.round_start, e.id, e.workspace_id, e.name,
+            e.object_name, e.action, e.record, e.updated_fields, e.actor ->> 'workspaceMemberId', e.created_at
         FROM c JOIN {event_table} e ON e.id = c.event_id ORDER BY c.next_attempt_at, c.created_at
     """  # noqa: S608
     params = [
@@ -267,25 +268,22 @@ def _claim_batches_postgresql(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    claimed: dict[uuid.UUID, list[Delivery]] = {}
-    for delivery_id, token, attempt_count, round_start, next_attempt_at, created_at, *event_values in rows:
-        values = [
-            field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
-            for field, value in zip(_EVENT_FIELDS, event_values, strict=True)
-        ]
-        event = Event.from_db(connection.alias, [f.attname for f in _EVENT_FIELDS], values)
-        delivery = Delivery(
-            id=delivery_id,
-            event=event,
-            status=_DELIVERING,
-            attempt_count=attempt_count,
-            round_start=round_start,
-            next_attempt_at=next_attempt_at,
-            claim_token=token,
+    claimed: dict[uuid.UUID, list[_Row]] = {}
+    for delivery_id, token, number, round_start, event_id, workspace_id, name, *rest in rows:
+        object_name, action, record, updated_fields, member_id, created_at = rest
+        event = EventFacts(
+            id=event_id,
+            workspace_id=workspace_id,
+            name=name,
+            object_name=object_name,
+            action=action,
+            # Read as the model reads them, so the body is byte for byte the one the ORM builds.
+            record=_RECORD.from_db_value(record, None, connection),
+            updated_fields=_UPDATED_FIELDS.from_db_value(updated_fields, None, connection),
+            member_id=member_id,
             created_at=created_at,
         )
-        delivery._state.adding, delivery._state.db = False, connection.alias
-        claimed.setdefault(token, []).append(delivery)
+        claimed.setdefault(token, []).append((delivery_id, number, round_start, event))
     return claimed
 
 

@@ -12,9 +12,9 @@ from django.utils import timezone
 from crm.services.actor import Actor
 from webhooks.models import Attempt, Delivery, Event, WebhookEndpoint
 from webhooks.models.event import TEST_EVENT_NAME
+from webhooks.services import publisher
 from webhooks.services.delivering import attempt_delivery
 from webhooks.services.endpoints import EndpointDisabledError
-from webhooks.services.queueing import queue_endpoints
 
 
 class UnknownStatusError(ValueError):
@@ -90,7 +90,7 @@ def resend_delivery(delivery: Delivery) -> Delivery:
     delivery.refresh_from_db()
     if restarted:
         endpoint_id = delivery.endpoint_id
-        transaction.on_commit(lambda: queue_endpoints([endpoint_id]))
+        transaction.on_commit(lambda: publisher.publish([endpoint_id]))
     return delivery
 
 
@@ -112,5 +112,5 @@ def recover_failed(endpoint: WebhookEndpoint, since: datetime) -> int:
     if count:
         # One message for the endpoint: the worker that gets it sends them in batches.
         endpoint_id = endpoint.id
-        transaction.on_commit(lambda: queue_endpoints([endpoint_id]))
+        transaction.on_commit(lambda: publisher.publish([endpoint_id]))
     return count

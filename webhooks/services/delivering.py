@@ -14,7 +14,7 @@ import random
 import time
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -33,8 +33,9 @@ _PENDING = Delivery.Status.PENDING
 
 @dataclass
 class BatchResult:
-    attempts: list[Attempt] = field(default_factory=list)
     claimed: int = 0
+    full: bool = False  # it claimed as many as it asked for, so more may well be due
+    sent: int = 0  # attempts made: the claimed deliveries posted before the batch stopped
     # Why the endpoint should not be sent more right now, if so:
     # "failing", "gone" (410 or disabled), "missing".
     stop: str | None = None
@@ -73,19 +74,26 @@ def deliver_to_endpoints(endpoint_ids: Iterable[uuid.UUID | str], *, drain_secon
     failures: dict[uuid.UUID, int] = {}
     failing: list[uuid.UUID] = []
     attempted = 0
+    # Endpoints that may have nothing due: all of them at first, then those whose last
+    # claim took fewer than it asked for (it found the end of their backlog).
+    unsure = set(waiting)
     while waiting and time.monotonic() < deadline:
-        # One cheap look for all of them before any claim's transaction.
-        due = claims.endpoints_with_due(waiting)
-        waiting = [endpoint_id for endpoint_id in waiting if endpoint_id in due]
+        if unsure:
+            # One cheap look for them before any claim's transaction.
+            due = claims.endpoints_with_due([e for e in waiting if e in unsure])
+            waiting = [endpoint_id for endpoint_id in waiting if endpoint_id not in unsure or endpoint_id in due]
+        unsure = set()
         for group in _claim_groups(waiting):
             results = send_batches(group, failures)
             for endpoint_id, result in results.items():
-                attempted += len(result.attempts)
+                attempted += result.sent
                 failures[endpoint_id] = result.failures_in_a_row
                 if result.stop or not result.claimed:
                     waiting.remove(endpoint_id)
                     if result.stop == "failing":
                         failing.append(endpoint_id)
+                elif not result.full:
+                    unsure.add(endpoint_id)
             if time.monotonic() >= deadline:
                 break
     if failing:
@@ -154,7 +162,7 @@ def attempt_delivery(delivery_id: uuid.UUID | str, *, ignore_endpoint_limit: boo
     """One attempt at one delivery, or None if it is not ours to make right now."""
     now = timezone.now()
     parsed = _as_uuid(delivery_id)
-    delivery = Delivery.objects.select_related("event__workspace", "endpoint").filter(id=parsed).first()
+    delivery = Delivery.objects.select_related("event", "endpoint__workspace").filter(id=parsed).first()
     if delivery is None or delivery.status != _PENDING:
         return None
     if delivery.next_attempt_at is not None and delivery.next_attempt_at > now:
@@ -168,16 +176,20 @@ def attempt_delivery(delivery_id: uuid.UUID | str, *, ignore_endpoint_limit: boo
         # backlog) or to the sweeper, rather than waiting on a slow receiver here.
         Delivery.objects.filter(id=delivery.id, status=_PENDING).update(queued_until=None)
         return None
-    if not claim.deliveries:
+    if not claim.sendings:
         return None
-    result = _post(claim, failures_in_a_row=0, first_is_free=True)
-    outcomes.record([claim])
+    _post(claim, failures_in_a_row=0, first_is_free=True)
+    logged = outcomes.record([claim])
     if delivery.endpoint_id in claims.endpoints_with_due([delivery.endpoint_id]):
         # A worker may have skipped the endpoint while this attempt was in flight.
-        from webhooks.services.queueing import queue_endpoints
+        from webhooks.services import publisher
 
-        transaction.on_commit(lambda: queue_endpoints([delivery.endpoint_id]))
-    return result.attempts[0] if result.attempts else None
+        transaction.on_commit(lambda: publisher.publish([delivery.endpoint_id]))
+    # As logged, for the page or API that shows it.
+    attempt_id = claim.sendings[0].attempt_id
+    attempt = Attempt(id=attempt_id, **logged[attempt_id])
+    attempt.delivery = delivery
+    return attempt
 
 
 def _post(
@@ -189,15 +201,20 @@ def _post(
     endpoint = claim.endpoint
     assert endpoint is not None
     timeout = float(settings.WEBHOOK_TIMEOUT_SECONDS)
-    result = BatchResult(claimed=len(claim.deliveries), failures_in_a_row=failures_in_a_row)
-    for index, (delivery, body, attempt) in enumerate(zip(claim.deliveries, claim.bodies, claim.attempts, strict=True)):
+    result = BatchResult(
+        claimed=len(claim.sendings), full=len(claim.sendings) >= claim.size, failures_in_a_row=failures_in_a_row
+    )
+    # The URL is resolved and its address checked once for the batch; every POST of it
+    # goes to that address, over the process's kept-alive connection to it.
+    target = safe_http.Target(endpoint.target_url)
+    for index, sending in enumerate(claim.sendings):
         if (index or not first_is_free) and time.monotonic() + timeout + LEASE_MARGIN_SECONDS > claim.lease_ends:
             break  # the rest go back unsent rather than outlive the lease
-        outcome = safe_http.post_json(endpoint.target_url, body, attempt.request_headers)
+        outcome = target.post(sending.body, sending.headers)
         claim.outcomes.append(outcome)
         if outcomes.accepted(outcome):
             result.failures_in_a_row = 0
-        elif delivery.event.name != TEST_EVENT_NAME:
+        elif not sending.is_test:
             result.failures_in_a_row += 1
             if outcome.status_code == 410:
                 result.stop = "gone"
@@ -207,7 +224,7 @@ def _post(
                 break
         if slow_receivers.note_answer(endpoint.id, outcome.duration_ms) and others_waiting:
             break  # the rest go back, to be claimed on their own
-    result.attempts = claim.attempts[: len(claim.outcomes)]
+    result.sent = len(claim.outcomes)
     return result
 
 

@@ -12,13 +12,13 @@ from django.utils import timezone
 
 from webhooks.models import Delivery, Event, WebhookEndpoint
 from webhooks.operations import covering_operations_sql
-from webhooks.services.queueing import queue_endpoints
+from webhooks.services import publisher
 
 
 def write_events(events: Sequence[Event]) -> int:
     """Insert the events and one delivery per matching active endpoint, in the caller's
-    transaction; after commit one message names the endpoints. Returns how many
-    deliveries were written.
+    transaction; after commit the endpoints go to the publisher, for a message. Returns
+    how many deliveries were written.
 
     On PostgreSQL this is one statement: the endpoints are matched by the database
     while it inserts the events, so a write to a workspace with webhooks costs no more
@@ -58,17 +58,18 @@ def write_events(events: Sequence[Event]) -> int:
     if not written:
         return 0
     endpoint_ids = [endpoint_id for endpoint_id, _count in written]
-    transaction.on_commit(lambda: queue_endpoints(endpoint_ids))
+    # After commit, and off the request's path (publisher.py).
+    transaction.on_commit(lambda: publisher.publish(endpoint_ids))
     return sum(count for _endpoint_id, count in written)
 
 
 def create_deliveries(events: Sequence[Event]) -> int:
     """Write one delivery per matching active endpoint and event, in the caller's
-    transaction, and after commit send one message naming the endpoints concerned.
+    transaction, and after commit hand the endpoints concerned to the publisher.
     Returns how many deliveries were written.
 
     One query for the endpoints of every workspace in the batch, one insert for all
-    deliveries, one broker message per commit. Every delivery starts with a queue lease
+    deliveries, at most one broker message per commit. Every delivery starts with a queue lease
     (the message is on its way), so the sweeper leaves it alone unless that message is lost.
     """
     events = [e for e in events if e is not None]
@@ -103,5 +104,5 @@ def create_deliveries(events: Sequence[Event]) -> int:
     if not deliveries:
         return 0
     Delivery.objects.bulk_create(deliveries)
-    transaction.on_commit(lambda: queue_endpoints(endpoint_ids))
+    transaction.on_commit(lambda: publisher.publish(endpoint_ids))
     return len(deliveries)

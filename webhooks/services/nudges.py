@@ -45,7 +45,7 @@ _CLAIM_SHA = hashlib.sha1(_CLAIM.encode()).hexdigest()  # noqa: S324 (Redis name
 _clients: dict[str, redis.Redis] = {}
 
 
-def _client() -> redis.Redis | None:
+def broker_redis() -> redis.Redis | None:
     """A client of the broker's Redis, kept per broker URL (the tests switch brokers).
     Commands go through the thread's own connection (see crm/redis_threads.py): a write
     sends one on every commit that has deliveries."""
@@ -66,7 +66,7 @@ def _key(endpoint_id: str) -> str:
 def claim(endpoint_ids: Sequence[str]) -> list[str]:
     """The endpoints among these with no message waiting, now marked as having one: the
     caller must publish a message naming them (and ``clear`` them if it cannot)."""
-    client = _client()
+    client = broker_redis()
     if client is None or not endpoint_ids:
         return list(endpoint_ids)
     seconds = max(1, math.ceil(settings.WEBHOOK_QUEUE_LEASE_SECONDS))
@@ -85,7 +85,7 @@ def claim(endpoint_ids: Sequence[str]) -> list[str]:
 
 def clear(endpoint_ids: Sequence[str]) -> None:
     """The endpoints' messages are taken (or were never sent): the next write publishes."""
-    client = _client()
+    client = broker_redis()
     if client is None or not endpoint_ids:
         return
     try:

@@ -1,7 +1,7 @@
-"""Recording what happened to the deliveries a claim sent: the attempts closed, each
-delivery settled (delivered, due again later, or failed), the unsent ones put back, and
-the endpoint's run of failures kept, which may disable it. Each of these ends the
-claim's worker lease (transitions 4 to 7 in docs/webhook-delivery.md)."""
+"""Recording what happened to the deliveries a claim sent: the attempts written to the
+log, each delivery settled (delivered, due again later, or failed), the unsent ones put
+back, and the endpoint's run of failures kept, which may disable it. Each of these ends
+the claim's worker lease (transitions 4 to 7 in docs/webhook-delivery.md)."""
 
 from __future__ import annotations
 
@@ -21,8 +21,6 @@ from django.utils import timezone
 
 from webhooks import safe_http
 from webhooks.models import Attempt, Delivery, WebhookEndpoint
-from webhooks.models.event import TEST_EVENT_NAME
-from webhooks.services import sql_values
 from webhooks.services.claims import Claim
 from webhooks.services.endpoints import disable_endpoint
 
@@ -32,7 +30,11 @@ RETRY_AFTER_STATUSES = (429, 503)
 # last_success_at is a display value: refreshing it on every batch would make each
 # batch to a healthy endpoint pay an extra write.
 SUCCESS_STAMP_INTERVAL = timedelta(seconds=60)
+# What a worker that outlived its lease writes over the row the sweeper wrote for its
+# attempt (interrupted): everything but the attempt's identity.
 _ATTEMPT_OUTCOME_FIELDS = [
+    "started_at",
+    "request_headers",
     "finished_at",
     "duration_ms",
     "succeeded",
@@ -51,27 +53,26 @@ def accepted(outcome: safe_http.HttpOutcome) -> bool:
 
 @dataclass
 class _Settlement:
-    """What one claim's outcomes change: its attempts closed, its deliveries' new state."""
+    """What one claim's outcomes change: its attempts logged, its deliveries' new state."""
 
     claim: Claim
+    # The columns of each attempt made, by attempt id.
+    attempts: dict[uuid.UUID, dict[str, object]]
+    # The new state of each delivery sent, by delivery id.
     changes: dict[uuid.UUID, dict[str, object]]
     # (succeeded, status) of the real (non-test) attempts, in order, for the endpoint's health.
     counted: list[tuple[bool, int | None]]
 
-    @property
-    def attempts(self) -> list[Attempt]:
-        """The attempts actually made (the claim's first ones, one per outcome)."""
-        return self.claim.attempts[: len(self.claim.outcomes)]
 
-
-def record(claims: list[Claim]) -> None:
-    """Close the attempts, settle the deliveries each claim still holds, and put back the
-    ones never sent; on PostgreSQL one statement when everything claimed was sent."""
+def record(claims: list[Claim]) -> dict[uuid.UUID, dict[str, object]]:
+    """Log the attempts, settle the deliveries each claim still holds, and put back the
+    ones never sent; on PostgreSQL one statement when everything claimed was sent.
+    Returns the columns of the attempts logged, by attempt id."""
     now = timezone.now()
     settlements = [_settlement(claim, now) for claim in claims if claim.outcomes]
-    unsent = [claim for claim in claims if len(claim.outcomes) < len(claim.deliveries)]
+    unsent = [claim for claim in claims if len(claim.outcomes) < len(claim.sendings)]
     if not settlements and not unsent:
-        return
+        return {}
     single_statement = connection.vendor == "postgresql" and not unsent
     with contextlib.nullcontext() if single_statement else transaction.atomic():
         # Only the current claim holder decides; a worker that outlived its lease
@@ -80,61 +81,61 @@ def record(claims: list[Claim]) -> None:
         for claim in unsent:
             _put_back_unsent(claim)
     for settlement in settlements:
-        claim = settlement.claim
-        if claim.token not in held:
-            continue
-        for delivery in claim.deliveries[: len(claim.outcomes)]:
-            for name, value in settlement.changes[delivery.id].items():
-                setattr(delivery, name, value)
-            delivery.sending_until = delivery.claim_token = None
-        if settlement.counted:
-            assert claim.endpoint is not None
-            _note_endpoint_health(claim.endpoint, settlement.counted, now)
+        if settlement.claim.token in held and settlement.counted:
+            assert settlement.claim.endpoint is not None
+            _note_endpoint_health(settlement.claim.endpoint, settlement.counted, now)
+    return {attempt_id: row for settlement in settlements for attempt_id, row in settlement.attempts.items()}
 
 
 def _settlement(claim: Claim, now: datetime) -> _Settlement:
-    settlement = _Settlement(claim, {}, [])
-    for delivery, attempt, outcome in zip(claim.deliveries, claim.attempts, claim.outcomes, strict=False):
+    settlement = _Settlement(claim, {}, {}, [])
+    for sending, outcome in zip(claim.sendings, claim.outcomes, strict=False):
         code = outcome.status_code
         succeeded = accepted(outcome)
-        is_test = delivery.event.name == TEST_EVENT_NAME
-        attempt.finished_at = now
-        attempt.duration_ms = outcome.duration_ms
-        attempt.succeeded = succeeded
-        attempt.status_code = code
-        # PostgreSQL stores no NUL character in text or JSON; a receiver may send one.
-        attempt.response_headers = _without_nul(outcome.headers)
-        attempt.response_body = outcome.body_excerpt[: safe_http.EXCERPT_CHARS].replace("\x00", "\ufffd")
-        attempt.error = outcome.error or describe_status(code, outcome.headers) or ""
+        error = outcome.error or describe_status(code, outcome.headers) or ""
+        settlement.attempts[sending.attempt_id] = {
+            "delivery_id": sending.delivery_id,
+            "number": sending.number,
+            "started_at": sending.started_at,
+            "request_headers": sending.headers,
+            "finished_at": now,
+            "duration_ms": outcome.duration_ms,
+            "succeeded": succeeded,
+            "status_code": code,
+            # PostgreSQL stores no NUL character in text or JSON; a receiver may send one.
+            "response_headers": _without_nul(outcome.headers),
+            "response_body": outcome.body_excerpt[: safe_http.EXCERPT_CHARS].replace("\x00", "\ufffd"),
+            "error": error,
+        }
         if succeeded:
             change: dict[str, object] = {"status": Delivery.Status.SUCCEEDED, "delivered_at": now}
             change["next_attempt_at"] = None
         else:
-            delay = None if is_test or code == 410 else retry_delay(delivery, outcome)
+            delay = (
+                None if sending.is_test or code == 410 else retry_delay(sending.number - sending.round_start, outcome)
+            )
             if delay is None:
                 change = {"status": Delivery.Status.FAILED, "next_attempt_at": None}
             else:
                 change = {"status": _PENDING, "next_attempt_at": now + delay}
-        change.update(last_status_code=code, last_error=attempt.error)
-        settlement.changes[delivery.id] = change
-        if not is_test:
+        change.update(last_status_code=code, last_error=error)
+        settlement.changes[sending.delivery_id] = change
+        if not sending.is_test:
             settlement.counted.append((succeeded, code))
     return settlement
 
 
 def _put_back_unsent(claim: Claim) -> None:
-    """Never posted: the attempts are withdrawn and the deliveries wait for the next batch."""
-    unsent = claim.deliveries[len(claim.outcomes) :]
-    Delivery.objects.filter(id__in=[d.id for d in unsent], claim_token=claim.token).update(
+    """Never posted: no attempt is logged, the attempt count goes back, and the deliveries
+    wait for the next batch."""
+    unsent = claim.sendings[len(claim.outcomes) :]
+    Delivery.objects.filter(id__in=[s.delivery_id for s in unsent], claim_token=claim.token).update(
         status=_PENDING, attempt_count=F("attempt_count") - 1, sending_until=None, claim_token=None
     )
-    # An attempt the sweeper already closed (lease lost) stays in the log.
-    withdrawn = [a.id for a in claim.attempts[len(claim.outcomes) :]]
-    Attempt.objects.filter(id__in=withdrawn, finished_at__isnull=True).delete()
 
 
 def _settle(settlements: list[_Settlement]) -> set[uuid.UUID]:
-    """Close the attempts and settle the deliveries their claims still hold; returns the
+    """Log the attempts and settle the deliveries their claims still hold; returns the
     tokens of the claims that held at least one."""
     if connection.vendor == "postgresql":
         return _settle_postgresql(settlements)
@@ -143,7 +144,12 @@ def _settle(settlements: list[_Settlement]) -> set[uuid.UUID]:
 
 def _settle_with_orm(settlements: list[_Settlement]) -> set[uuid.UUID]:
     """What ``_settle_postgresql`` does in one statement, a statement per claim."""
-    Attempt.objects.bulk_update([a for s in settlements for a in s.attempts], _ATTEMPT_OUTCOME_FIELDS)
+    Attempt.objects.bulk_create(
+        [Attempt(id=attempt_id, **row) for s in settlements for attempt_id, row in s.attempts.items()],
+        update_conflicts=True,
+        unique_fields=["delivery", "number"],
+        update_fields=_ATTEMPT_OUTCOME_FIELDS,
+    )
     field = Delivery._meta.get_field
     held = set()
     for settlement in settlements:
@@ -164,64 +170,49 @@ def _settle_with_orm(settlements: list[_Settlement]) -> set[uuid.UUID]:
 
 def _settle_postgresql(settlements: list[_Settlement]) -> set[uuid.UUID]:
     """The same as one statement (so one round trip, committed on its own): both tables
-    updated from VALUES lists."""
-    attempts = [attempt for settlement in settlements for attempt in settlement.attempts]
-    attempt_rows = sql_values.values(
-        "(%s::uuid, %s::timestamptz, %s::integer, %s::boolean, %s::integer, %s::jsonb, %s::text, %s::text)",
-        [
-            (
-                attempt.id,
-                attempt.finished_at,
-                attempt.duration_ms,
-                attempt.succeeded,
-                attempt.status_code,
-                orjson.dumps(attempt.response_headers).decode(),
-                attempt.response_body,
-                attempt.error,
-            )
-            for attempt in attempts
-        ],
-    )
-    delivery_rows = sql_values.values(
-        "(%s::uuid, %s::uuid, %s::text, %s::timestamptz, %s::timestamptz, %s::integer, %s::text)",
-        [
-            (
-                delivery_id,
-                settlement.claim.token,
-                change["status"],
-                change["next_attempt_at"],
-                change.get("delivered_at"),
-                change["last_status_code"],
-                change["last_error"],
-            )
-            for settlement in settlements
-            for delivery_id, change in settlement.changes.items()
-        ],
-    )
+    written from JSON documents of rows, so the statement's text is the same whatever
+    their number, and PostgreSQL prepares it once."""
+    attempts = [
+        {"id": attempt_id, **row} for settlement in settlements for attempt_id, row in settlement.attempts.items()
+    ]
+    deliveries = [
+        {"id": delivery_id, "token": settlement.claim.token, **change}
+        for settlement in settlements
+        for delivery_id, change in settlement.changes.items()
+    ]
     quote = connection.ops.quote_name
-    # Only table names are interpolated (from the models); every value is a parameter.
+    # Only table names are interpolated (from the models); the rows are parameters. The
+    # deliveries are found through the primary key (= ANY of an array the planner cannot
+    # count): joined with the rows alone, it read the whole table instead, at a few
+    # thousand deliveries.
     sql = f"""
-        WITH closed AS (
-            UPDATE {quote(Attempt._meta.db_table)} t SET
-                finished_at = v.finished_at, duration_ms = v.duration_ms, succeeded = v.succeeded,
-                status_code = v.status_code, response_headers = v.response_headers,
-                response_body = v.response_body, error = v.error
-            FROM (VALUES {attempt_rows.sql})
-                AS v(id, finished_at, duration_ms, succeeded, status_code, response_headers, response_body, error)
-            WHERE t.id = v.id
+        WITH logged AS (
+            INSERT INTO {quote(Attempt._meta.db_table)} (id, delivery_id, number, started_at, request_headers,
+                finished_at, duration_ms, succeeded, status_code, response_headers, response_body, error)
+            SELECT * FROM json_to_recordset(%s::json) AS v(id uuid, delivery_id uuid, number integer,
+                started_at timestamptz, request_headers jsonb, finished_at timestamptz, duration_ms integer,
+                succeeded boolean, status_code integer, response_headers jsonb, response_body text, error text)
+            ON CONFLICT (delivery_id, number) DO UPDATE SET
+                started_at = excluded.started_at, request_headers = excluded.request_headers,
+                finished_at = excluded.finished_at, duration_ms = excluded.duration_ms,
+                succeeded = excluded.succeeded, status_code = excluded.status_code,
+                response_headers = excluded.response_headers, response_body = excluded.response_body,
+                error = excluded.error
+        ), w AS MATERIALIZED (
+            SELECT * FROM json_to_recordset(%s::json) AS w(id uuid, token uuid, status text,
+                next_attempt_at timestamptz, delivered_at timestamptz, last_status_code integer, last_error text)
         )
         UPDATE {quote(Delivery._meta.db_table)} d SET
             status = w.status, next_attempt_at = w.next_attempt_at,
             delivered_at = COALESCE(w.delivered_at, d.delivered_at),
             last_status_code = w.last_status_code, last_error = w.last_error,
             sending_until = NULL, claim_token = NULL
-        FROM (VALUES {delivery_rows.sql})
-            AS w(id, token, status, next_attempt_at, delivered_at, last_status_code, last_error)
-        WHERE d.id = w.id AND d.claim_token = w.token
+        FROM w
+        WHERE d.id = ANY(ARRAY(SELECT id FROM w)) AND d.id = w.id AND d.claim_token = w.token
         RETURNING w.token
     """  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(sql, attempt_rows.params + delivery_rows.params)
+        cursor.execute(sql, [orjson.dumps(attempts).decode(), orjson.dumps(deliveries).decode()])
         return {row[0] for row in cursor.fetchall()}
 
 
@@ -274,14 +265,14 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> timedel
     return max(timedelta(0), when - (now or timezone.now()))
 
 
-def retry_delay(delivery: Delivery, outcome: safe_http.HttpOutcome) -> timedelta | None:
-    """When to try again after a failed attempt, or None when the schedule is used up.
+def retry_delay(attempts_in_round: int, outcome: safe_http.HttpOutcome) -> timedelta | None:
+    """When to try again after the round's ``attempts_in_round``-th attempt failed, or
+    None when the schedule is used up.
 
     The schedule counts from the start of the delivery's current round (a resend
     starts a new one); jitter spreads retries of a burst so they do not arrive together.
     """
     schedule = settings.WEBHOOK_RETRY_SCHEDULE
-    attempts_in_round = delivery.attempt_count - delivery.round_start
     if attempts_in_round > len(schedule):
         return None
     delay = schedule[attempts_in_round - 1] * random.uniform(0.9, 1.1)

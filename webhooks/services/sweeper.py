@@ -1,10 +1,10 @@
 """The periodic sweep: nothing owed to a receiver depends on a message surviving.
 
 Run every few seconds by Celery beat. It first takes back deliveries whose worker
-lease (``sending_until``) ran out, the worker having been killed or lost, then queues
-deliveries that are due and not in flight: retries whose time has come, deliveries
-whose message never reached the broker or was lost with a worker (their queue lease,
-``queued_until``, ran out). docs/webhook-delivery.md shows where this fits in a
+lease (``sending_until``) ran out, the worker having been killed or lost, and logs their
+attempt as interrupted; then it queues deliveries that are due and not in flight:
+retries whose time has come, deliveries whose message never reached the broker or was
+lost with a worker (their queue lease, ``queued_until``, ran out). docs/webhook-delivery.md shows where this fits in a
 delivery's life.
 """
 
@@ -42,7 +42,7 @@ def sweep(now: datetime | None = None) -> int:
 
 
 def reclaim_expired_leases(now: datetime | None = None) -> int:
-    """Deliveries a worker claimed but never finished: their open attempt is marked
+    """Deliveries a worker claimed but never finished: their attempt is logged as
     interrupted and counts as a failed one; the delivery is due again at once (the
     failure was ours, not the receiver's) unless its retries are used up.
 
@@ -51,24 +51,36 @@ def reclaim_expired_leases(now: datetime | None = None) -> int:
     """
     now = now or timezone.now()
     schedule_length = len(settings.WEBHOOK_RETRY_SCHEDULE)
+    lease = timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS)
     stuck = Delivery.objects.filter(status=Delivery.Status.DELIVERING, sending_until__lt=now).values_list(
-        "id", "claim_token", "attempt_count", "round_start", "event__name", "endpoint_id"
+        "id", "claim_token", "attempt_count", "round_start", "event__name", "endpoint_id", "sending_until"
     )[:MAX_RECLAIMS]
     groups: dict[tuple[uuid.UUID | None, bool], list[uuid.UUID]] = defaultdict(list)
     endpoint_ids: set[uuid.UUID] = set()
-    for delivery_id, token, attempt_count, round_start, event_name, endpoint_id in stuck:
+    interrupted: dict[uuid.UUID, Attempt] = {}
+    for delivery_id, token, attempt_count, round_start, event_name, endpoint_id, sending_until in stuck:
         retry = event_name != TEST_EVENT_NAME and attempt_count - round_start <= schedule_length
         groups[(token, retry)].append(delivery_id)
         endpoint_ids.add(endpoint_id)
+        # What its worker never recorded; the claim began a lease before the lease ran out.
+        interrupted[delivery_id] = Attempt(
+            delivery_id=delivery_id,
+            number=attempt_count,
+            started_at=sending_until - lease,
+            finished_at=now,
+            error=INTERRUPTED,
+        )
     if not groups:
         return _fail_abandoned_tests(now)
     reclaimed = 0
     with transaction.atomic():
+        taken: list[uuid.UUID] = []
         for (token, retry), ids in groups.items():
             # Still held by the same claim: a worker recording its outcome meanwhile wins.
-            reclaimed += Delivery.objects.filter(
-                id__in=ids, status=Delivery.Status.DELIVERING, claim_token=token
-            ).update(
+            held = Delivery.objects.filter(id__in=ids, status=Delivery.Status.DELIVERING, claim_token=token)
+            # Locked until commit: a worker recording meanwhile waits, then changes nothing.
+            taken += held.select_for_update().values_list("id", flat=True)
+            reclaimed += held.update(
                 status=Delivery.Status.PENDING if retry else Delivery.Status.FAILED,
                 next_attempt_at=now if retry else None,
                 sending_until=None,
@@ -76,10 +88,9 @@ def reclaim_expired_leases(now: datetime | None = None) -> int:
                 last_status_code=None,
                 last_error=INTERRUPTED,
             )
-        # A worker that recorded its outcome meanwhile closed its attempts itself.
-        Attempt.objects.filter(
-            delivery_id__in=[i for ids in groups.values() for i in ids], finished_at__isnull=True
-        ).update(finished_at=now, error=INTERRUPTED)
+        # A worker that outlived its lease and records later writes its real answer over
+        # this row; one that recorded already keeps its own.
+        Attempt.objects.bulk_create([interrupted[i] for i in taken], ignore_conflicts=True)
     release_queue_leases(endpoint_ids)
     return reclaimed + _fail_abandoned_tests(now)
 
