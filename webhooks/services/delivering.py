@@ -204,6 +204,8 @@ def _post(
     result = BatchResult(
         claimed=len(claim.sendings), full=len(claim.sendings) >= claim.size, failures_in_a_row=failures_in_a_row
     )
+    if not claim.sendings:
+        return result
     # The URL is resolved and its address checked once for the batch; every POST of it
     # goes to that address, over the process's kept-alive connection to it.
     target = safe_http.Target(endpoint.target_url)

@@ -25,6 +25,7 @@ import time
 import uuid
 from collections.abc import Iterable
 
+from celery import current_app
 from django.db import connections
 
 from webhooks.services.queueing import queue_endpoints
@@ -102,6 +103,10 @@ def publisher() -> Publisher:
 
 def publish(endpoint_ids: Iterable[uuid.UUID | str]) -> None:
     """Hand these endpoints to this process's publisher (for after a commit)."""
+    if current_app.conf.task_always_eager:
+        # Celery's eager mode runs tasks where they are sent, at once: so here too.
+        queue_endpoints(endpoint_ids)
+        return
     publisher().publish(endpoint_ids)
 
 
