@@ -58,7 +58,7 @@ from crm.query.json_record import (
     Shape,
     ShapeNotSupported,
     Value,
-    plain_join,
+    plain_link,
 )
 from crm.query.listing import RecordPage, list_records, record_json
 from crm.query.record_queries import records
@@ -295,7 +295,7 @@ def _shape(context: Context, obj: CompiledObject, record_type: Any, nodes: list[
         if field.relation is not None:
             target_type = _named(graphql_field.type)
             target = context.objects_by_type.get(target_type.name)
-            if field.relation.kind != "MANY_TO_ONE" or target is None or not plain_join(field.relation):
+            if field.relation.kind != "MANY_TO_ONE" or target is None or not plain_link(field.relation):
                 raise NotAnswerable(name)  # to-many relations and members take the general path
             parts.append(Related(key, field, target, _shape(context, target, target_type, field_nodes)))
         elif field.is_composite:

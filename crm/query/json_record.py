@@ -145,21 +145,24 @@ def shape_with_relations(obj: CompiledObject, objects: Mapping[str, CompiledObje
         relation = field.relation
         assert relation is not None
         target = objects.get(relation.target)
-        if target is None:
+        if target is None or not plain_link(relation):
             return None
-        if relation.kind == "MANY_TO_ONE" and plain_join(relation):
+        if relation.kind == "MANY_TO_ONE":
             parts.append(Related(field.name, field, target, full_shape(target)))
-        elif relation.target_fk_column and "__" not in relation.target_fk_column and not target.is_custom:
+        elif not target.is_custom:
+            assert relation.target_fk_column is not None  # plain_link says so
             parts.append(RelatedMany(field.name, relation.target_fk_column, target, full_shape(target)))
         else:
             return None
     return Shape(tuple(parts))
 
 
-def plain_join(relation: Any) -> bool:
-    """Whether a many-to-one relation's id is a column of its own (custom relations keep
-    theirs in the ``custom`` JSON column, which ``Related`` does not read)."""
-    return relation.join_column is not None and "__" not in relation.join_column
+def plain_link(relation: Any) -> bool:
+    """Whether a relation's link is a column of its own: a many-to-one's id on this side,
+    a one-to-many's foreign key on the other. Custom relations keep theirs in the
+    ``custom`` JSON column (a ``custom__...`` path), which SQL written from columns does not read."""
+    column = relation.join_column if relation.kind == "MANY_TO_ONE" else relation.target_fk_column
+    return column is not None and "__" not in column
 
 
 def _column(obj: CompiledObject, table: str, path: str) -> SQL:
@@ -373,4 +376,4 @@ DIALECTS: dict[str, Dialect] = {"postgresql": PostgreSQL(), "sqlite": SQLite()}
 # Where pages of records are read as JSON the database builds, whatever the API.
 DATABASE_JSON_VENDORS = frozenset(DIALECTS)
 
-__all__ = ["RecordJson", "Shape", "ShapeNotSupported", "full_shape", "plain_join", "shape_with_relations"]
+__all__ = ["RecordJson", "Shape", "ShapeNotSupported", "full_shape", "plain_link", "shape_with_relations"]

@@ -30,7 +30,7 @@ from crm.models import Workspace, WorkspaceMember
 from crm.query.ast import Node, OrderBy
 from crm.query.compile import QueryValueError, SortKey, coerce, coerce_tie_breaker, filter_to_q, sort_keys
 from crm.query.compiled_reads import CompiledRead, compiled_read
-from crm.query.json_record import DATABASE_JSON_VENDORS, RecordJson, Shape, full_shape, shape_with_relations
+from crm.query.json_record import DATABASE_JSON_VENDORS, RecordJson, Shape, full_shape, plain_link, shape_with_relations
 from crm.query.live_counts import live_record_count
 from crm.query.object_scope import scope_sql
 from crm.query.plain_select import PlainSelect
@@ -289,7 +289,7 @@ def load_related(
     parent_ids = list(dict.fromkeys(p["id"] for p in parents))
     if not parent_ids:
         return {}
-    if "__" in fk:
+    if not plain_link(relation):  # a foreign key kept in the custom JSON column
         return _children_by_orm(workspace, target, fk, parent_ids)
     select = _children_select(target, fk, len(parent_ids))
     fk_field = target.model._meta.get_field(fk)

@@ -12,7 +12,7 @@ it would have. Other databases run the block as it is.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 
 from django.db import connection
 
@@ -21,8 +21,7 @@ from django.db import connection
 def pipelined() -> Iterator[None]:
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         # Inside an outer transaction its caller decides; nesting gains nothing.
-        with nullcontext():
-            yield
+        yield
         return
     connection.ensure_connection()
     with connection.connection.pipeline():

@@ -209,11 +209,11 @@ class RecordDetailView(RecordApiView):
     def get(self, request: Request, plural: str, record_id: str) -> Response:
         obj = self.get_object_metadata(plural)
         shape = parse_shape(obj, request.query_params)
-        record_id_ = parse_record_id(record_id)
-        if shape.fields is None:
-            record = get_record_data(self.workspace, obj, record_id_, depth=shape.depth, passthrough=True)
-        else:
-            (record,) = shape.project([get_record_data(self.workspace, obj, record_id_, depth=shape.depth)])
+        # Without ?fields= the record goes out as the database wrote it.
+        found = get_record_data(
+            self.workspace, obj, parse_record_id(record_id), depth=shape.depth, passthrough=shape.fields is None
+        )
+        (record,) = shape.project([found])
         return Response({"data": {obj.name_singular: record}})
 
     def patch(self, request: Request, plural: str, record_id: str) -> Response:
