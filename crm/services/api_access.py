@@ -31,9 +31,10 @@ def may_see_sensitive(key: ApiKey) -> bool:
 def authenticate_and_count(token: str) -> tuple[ApiKey, RateLimitStatus]:
     """The token's key and the verdict of its rate limit; ``ApiKeyError`` when the token
     is not a usable key. A token that is no key is counted too, under a name no key has."""
-    pending = rate_limit.start(hash_token(token), also_read=api_key_cache.VERSION_COUNTER)
+    token_hash = hash_token(token)
+    pending = rate_limit.start(token_hash, also_read=api_key_cache.VERSION_COUNTER)
     try:
-        key = authenticate_token(token, keys_version=pending.also_read())
+        key = authenticate_token(token, pending.also_read(), token_hash=token_hash)
     finally:
         # Read whatever happens: the Redis connection is held until the answer is read.
         status = pending.result()

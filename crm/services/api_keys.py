@@ -106,12 +106,13 @@ def bearer_token(header: str | None) -> str:
     return token
 
 
-def authenticate_token(token: str, keys_version: int | None = None) -> ApiKey:
+def authenticate_token(token: str, keys_version: int | None = None, *, token_hash: str | None = None) -> ApiKey:
     """The usable key of a token, or ``ApiKeyError``. With the ``keys_version`` Redis
-    holds, a key this process read at that version is not read again (crm.services.api_key_cache)."""
+    holds, a key this process read at that version is not read again (crm.services.api_key_cache).
+    ``token_hash`` is the token's ``hash_token``, when the caller has it already."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         raise ApiKeyError("Invalid API key.")
-    token_hash = hash_token(token)
+    token_hash = token_hash or hash_token(token)
     key = api_key_cache.kept_key(token_hash, keys_version)
     if key is None:
         key = _key_by_hash(token_hash)
