@@ -1,7 +1,8 @@
-"""A JSONField read with orjson."""
+"""A JSONField read, and written to PostgreSQL, with orjson."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -11,6 +12,17 @@ from django.db import models
 # orjson reads an integer beyond 64 bits as a float, losing digits; any run of 19 digits
 # (an integer that may not fit, or a long fraction) is left to the standard library.
 _LONG_DIGITS = re.compile(r"\d{19}")
+# Types orjson would write but the standard library refuses: left to refuse as before.
+_PASSTHROUGH = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
+
+
+def _dumps(value: Any) -> bytes | str:
+    """orjson's JSON where it writes what the standard library would (an integer beyond
+    64 bits, a non-string key or any other type it refuses goes to the standard library)."""
+    try:
+        return orjson.dumps(value, option=_PASSTHROUGH)
+    except orjson.JSONEncodeError:
+        return json.dumps(value)
 
 
 class OrjsonJSONField(models.JSONField):
@@ -27,6 +39,15 @@ class OrjsonJSONField(models.JSONField):
         # Migrations see Django's JSONField: reading is no concern of the schema.
         name, _path, args, kwargs = super().deconstruct()
         return name, "django.db.models.JSONField", args, kwargs
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        # Every create writes several JSON values (the record's and its event's), and the
+        # standard library's encoder was a visible part of it.
+        if connection.vendor != "postgresql" or self.encoder is not None:
+            return super().get_db_prep_value(value, connection, prepared)
+        from django.db.backends.postgresql.psycopg_any import Jsonb
+
+        return Jsonb(value if prepared else self.get_prep_value(value), dumps=_dumps)
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         # None, a custom decoder, or a value some backend already turned into a number.

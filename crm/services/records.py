@@ -17,12 +17,12 @@ from django.utils import timezone
 
 from crm.metadata.schema import CompiledObject
 from crm.models import Workspace, WorkspaceMember
+from crm.query import compiled_insert
 from crm.query.object_scope import new_row
 from crm.query.record_queries import get_object, get_record, records
 from crm.query.serialize import serialize_instance
 from crm.services.actor import Actor
 from crm.services.json_references import forget_references_to
-from crm.services.pipelined import pipelined
 from crm.services.record_changes import RecordChange, announce
 from crm.services.record_input import CREATE_ONLY_FIELDS, CleanedInput, RecordValidationError, clean_record_input
 from crm.services.upsert_matching import match_existing
@@ -58,7 +58,7 @@ def create_records(
         raise RecordValidationError({"": ["Expected a JSON array of records."]})
     if batch and not 1 <= len(items) <= max_batch:
         raise RecordValidationError({"": [f"A batch holds 1 to {max_batch} records, not {len(items)}."]})
-    with pipelined(), transaction.atomic():
+    with transaction.atomic():
         if upsert:
             return _upsert(workspace, obj, items, actor, prefix_index=batch)
         cleaned_items = _clean_all(obj, items)
@@ -118,7 +118,7 @@ def _insert(
         _apply_defaults(obj, instance)
         _apply(instance, cleaned)
         instances.append(instance)
-    obj.model.objects.bulk_create(instances)
+    compiled_insert.insert(obj.model, instances)
     snapshots = [serialize_instance(obj, instance) for instance in instances]
     announce(workspace, actor, [RecordChange(obj.name_singular, "created", snapshot) for snapshot in snapshots])
     return snapshots

@@ -1,8 +1,9 @@
-"""JSON values read back exactly as written, whichever parser reads them."""
+"""JSON values read back exactly as written, whichever encoder wrote and parser read them."""
 
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from crm.models import Person
@@ -51,3 +52,13 @@ def test_event_payloads_read_back_as_written(workspace):
     )
 
     assert Event.objects.get(id=event.id).record == VALUES
+
+
+@pytest.mark.django_db
+def test_a_value_json_cannot_hold_is_refused_not_turned_into_text(workspace):
+    with pytest.raises(TypeError), transaction.atomic():
+        Person.objects.create(
+            workspace=workspace, created_at=timezone.now(), updated_at=timezone.now(), custom={"when": timezone.now()}
+        )
+
+    assert not Person.objects.exists()

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
+from crm.query import compiled_insert
 from webhooks.models import Delivery, Event, WebhookEndpoint
 from webhooks.operations import covering_operations_sql
 from webhooks.services import publisher
@@ -26,13 +26,12 @@ def write_events(events: Sequence[Event]) -> int:
     """
     if not events:
         return 0
-    if connection.vendor != "postgresql":
-        Event.objects.bulk_create(events)
+    insert = compiled_insert.insert_sql(Event, events) if connection.vendor == "postgresql" else None
+    if insert is None:
+        compiled_insert.insert(Event, events)
         return create_deliveries(events)
+    insert_events, event_params = insert
     now = timezone.now()
-    query = InsertQuery(Event)
-    query.insert_values(Event._meta.concrete_fields, events)
-    ((insert_events, event_params),) = query.get_compiler(connection=connection).as_sql()
     delivery = connection.ops.quote_name(Delivery._meta.db_table)
     endpoint = connection.ops.quote_name(WebhookEndpoint._meta.db_table)
     # Only table names are interpolated (from the models); every value is a parameter.
@@ -52,9 +51,7 @@ def write_events(events: Sequence[Event]) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, [*event_params, Delivery.Status.PENDING, now, queue_lease, now])
         written = cursor.fetchall()
-    for event in events:
-        event._state.adding = False
-        event._state.db = connection.alias
+    compiled_insert.mark_saved(events)
     if not written:
         return 0
     endpoint_ids = [endpoint_id for endpoint_id, _count in written]

@@ -1,5 +1,4 @@
-"""A create sends its statements in one psycopg pipeline on PostgreSQL
-(crm.services.pipelined): a refused or failed create changes nothing, and the
+"""A create is all or nothing: a refused or failed create changes nothing, and the
 connection serves the next request as usual."""
 
 from __future__ import annotations
