@@ -2,8 +2,9 @@
 
 REST, GraphQL, the settings pages, the admin and the seed command all write
 through these functions. Each validates against the workspace metadata, writes
-the row and, in the same transaction, the ``Event`` that webhooks are fanned out
-from. No Django signals: the event is part of the write, or nothing is.
+the row and, in the same transaction (or, for a create, the same statement), the
+``Event`` that webhooks are fanned out from. No Django signals: the event is part of
+the write, or nothing is.
 """
 
 from __future__ import annotations
@@ -17,13 +18,12 @@ from django.utils import timezone
 
 from crm.metadata.schema import CompiledObject
 from crm.models import Workspace, WorkspaceMember
-from crm.query import compiled_insert
 from crm.query.object_scope import new_row
 from crm.query.record_queries import get_object, get_record, records
 from crm.query.serialize import serialize_instance
 from crm.services.actor import Actor
 from crm.services.json_references import forget_references_to
-from crm.services.record_changes import RecordChange, announce
+from crm.services.record_changes import RecordChange, announce, insert_and_announce
 from crm.services.record_input import CREATE_ONLY_FIELDS, CleanedInput, RecordValidationError, clean_record_input
 from crm.services.upsert_matching import match_existing
 
@@ -58,12 +58,14 @@ def create_records(
         raise RecordValidationError({"": ["Expected a JSON array of records."]})
     if batch and not 1 <= len(items) <= max_batch:
         raise RecordValidationError({"": [f"A batch holds 1 to {max_batch} records, not {len(items)}."]})
-    with transaction.atomic():
-        if upsert:
+    if upsert:
+        with transaction.atomic():
             return _upsert(workspace, obj, items, actor, prefix_index=batch)
-        cleaned_items = _clean_all(obj, items)
-        _check_references(workspace, obj, cleaned_items, prefix_index=batch)
-        return _insert(workspace, obj, cleaned_items, actor)
+    # The checks read before the write, in a transaction or not alike (each read sees
+    # what is committed when it runs); the write itself is all or nothing (_insert).
+    cleaned_items = _clean_all(obj, items)
+    _check_references(workspace, obj, cleaned_items, prefix_index=batch)
+    return _insert(workspace, obj, cleaned_items, actor)
 
 
 def _upsert(
@@ -95,7 +97,7 @@ def _upsert(
 def _insert(
     workspace: Workspace, obj: CompiledObject, cleaned_items: list[CleanedInput], actor: Actor
 ) -> list[dict[str, Any]]:
-    """Write new records (inside the caller's transaction) and their created events."""
+    """Write new records and their created events, all or nothing (record_changes.insert_and_announce)."""
     ids = [c.record_id for c in cleaned_items if c.record_id]
     if len(set(ids)) != len(ids):
         raise RecordValidationError({"id": ["the same id appears twice in the batch"]})
@@ -118,9 +120,9 @@ def _insert(
         _apply_defaults(obj, instance)
         _apply(instance, cleaned)
         instances.append(instance)
-    compiled_insert.insert(obj.model, instances)
     snapshots = [serialize_instance(obj, instance) for instance in instances]
-    announce(workspace, actor, [RecordChange(obj.name_singular, "created", snapshot) for snapshot in snapshots])
+    changes = [RecordChange(obj.name_singular, "created", snapshot) for snapshot in snapshots]
+    insert_and_announce(obj.model, instances, workspace, actor, changes)
     return snapshots
 
 

@@ -5,14 +5,22 @@ from __future__ import annotations
 
 from crm.models import Workspace
 from crm.services.actor import Actor
-from crm.services.record_changes import RecordChange
+from crm.services.record_changes import RecordChange, Statement
 from webhooks.models import Event
-from webhooks.services.fan_out import write_events
+from webhooks.services.fan_out import write_events, write_events_along
 
 
 def write_change_events(workspace: Workspace, actor: Actor, changes: list[RecordChange]) -> None:
     """One event per change, written with its deliveries in one statement where possible."""
     write_events([_event(workspace, actor, change) for change in changes])
+
+
+def write_change_events_along(
+    statement: Statement, workspace: Workspace, actor: Actor, changes: list[RecordChange]
+) -> bool:
+    """The same, in one statement that also runs the records' own ``statement``; False
+    where the database cannot (record_changes.insert_and_announce)."""
+    return write_events_along(statement.sql, statement.params, [_event(workspace, actor, c) for c in changes])
 
 
 def _event(workspace: Workspace, actor: Actor, change: RecordChange) -> Event:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -26,17 +27,36 @@ def write_events(events: Sequence[Event]) -> int:
     """
     if not events:
         return 0
-    insert = compiled_insert.insert_sql(Event, events) if connection.vendor == "postgresql" else None
-    if insert is None:
+    written = _write_in_one_statement(events) if connection.vendor == "postgresql" else None
+    if written is None:
         compiled_insert.insert(Event, events)
         return create_deliveries(events)
+    return written
+
+
+def write_events_along(sql: str, params: list[Any], events: Sequence[Event]) -> bool:
+    """``write_events`` in one statement that also runs ``sql`` (an INSERT of the records
+    the events are about): atomic on its own, so it needs no transaction. False, with
+    nothing written, where that cannot be done (another database than PostgreSQL)."""
+    if connection.vendor != "postgresql" or not events:
+        return False
+    return _write_in_one_statement(events, along=(sql, params)) is not None
+
+
+def _write_in_one_statement(events: Sequence[Event], along: tuple[str, list[Any]] | None = None) -> int | None:
+    insert = compiled_insert.insert_sql(Event, events)
+    if insert is None:
+        return None
     insert_events, event_params = insert
+    along_sql, along_params = along or ("", [])
     now = timezone.now()
     delivery = connection.ops.quote_name(Delivery._meta.db_table)
     endpoint = connection.ops.quote_name(WebhookEndpoint._meta.db_table)
-    # Only table names are interpolated (from the models); every value is a parameter.
+    # Only table names and statements built from the models are interpolated; every
+    # value is a parameter.
     sql = f"""
-        WITH ev AS ({insert_events} RETURNING id, workspace_id, object_name, action),
+        WITH {f"records AS ({along_sql})," if along else ""}
+        ev AS ({insert_events} RETURNING id, workspace_id, object_name, action),
         d AS (
             INSERT INTO {delivery} (id, event_id, endpoint_id, status, attempt_count, round_start, next_attempt_at,
                 queued_until, sending_until, claim_token, last_status_code, last_error, created_at, delivered_at)
@@ -49,14 +69,14 @@ def write_events(events: Sequence[Event]) -> int:
     """  # noqa: S608
     queue_lease = now + timedelta(seconds=settings.WEBHOOK_QUEUE_LEASE_SECONDS)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*event_params, Delivery.Status.PENDING, now, queue_lease, now])
+        cursor.execute(sql, [*along_params, *event_params, Delivery.Status.PENDING, now, queue_lease, now])
         written = cursor.fetchall()
     compiled_insert.mark_saved(events)
-    if not written:
-        return 0
-    endpoint_ids = [endpoint_id for endpoint_id, _count in written]
-    # After commit, and off the request's path (publisher.py).
-    transaction.on_commit(lambda: publisher.publish(endpoint_ids))
+    if written:
+        endpoint_ids = [endpoint_id for endpoint_id, _count in written]
+        # After commit (at once when the statement was its own transaction), and off
+        # the request's path (publisher.py).
+        transaction.on_commit(lambda: publisher.publish(endpoint_ids))
     return sum(count for _endpoint_id, count in written)
 
 
