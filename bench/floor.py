@@ -15,7 +15,7 @@ Serves only the benchmark's requests (bench/documents.py):
   POST /graphql   (the benchmark's documents: a page of people with or without
                    totalCount, one person by id)
 
-Run with ``gunicorn bench.floor:app`` and ``DATABASE_URL`` pointing at PostgreSQL
+Run with ``python -m config.web bench.floor:app`` and ``DATABASE_URL`` pointing at PostgreSQL
 (``REDIS_URL`` for the rate-limit count; without it nothing is counted).
 """
 

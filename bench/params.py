@@ -36,8 +36,8 @@ PEOPLE = 100_000
 SEED_BUDGET_SECONDS = 120
 
 # Same server settings for the product and the floor.
-GUNICORN_WORKERS = 2
-GUNICORN_THREADS = 2
+WEB_WORKERS = 2
+WEB_THREADS = 2
 CLIENT_CONCURRENCY = 4
 
 # BENCH_SCALE=0.1 makes a quick trial run (fewer requests and events, same data).

@@ -1,7 +1,7 @@
 """Starting and, above all, stopping every process the benchmark runs.
 
 Each child gets a session (process group) of its own, so stopping it also stops
-what it forked (gunicorn and Celery workers). ``stop_all`` runs on normal exit,
+what it forked (web server and Celery workers). ``stop_all`` runs on normal exit,
 on failure and on Ctrl-C / SIGTERM.
 """
 
@@ -42,7 +42,7 @@ def start(name: str, argv: list[str], env: dict[str, str] | None = None) -> subp
 
 def stop(process: subprocess.Popen, timeout: float = 15) -> None:
     if process.poll() is None:
-        # The parent first (gunicorn and Celery then stop their own workers cleanly).
+        # The parent first (the web server and Celery then stop their own workers cleanly).
         process.terminate()
         try:
             process.wait(timeout)
@@ -71,7 +71,7 @@ def _signal_group(process: subprocess.Popen, sig: int) -> None:
 
 def group_cpu_seconds(name: str) -> float:
     """CPU time (user + system) used so far by the live processes of a child's group
-    (gunicorn's master and workers): what the server itself spends, without the database."""
+    (the web server's main process and workers): what the server itself spends, without the database."""
     leader = next((p.pid for n, p in _running if n == name), None)
     if leader is None:
         return 0.0
@@ -139,24 +139,13 @@ def wait_for_log(name: str, text: str, count: int = 1, timeout: float = 60) -> N
         time.sleep(0.2)
 
 
-def gunicorn(name: str, app: str, port: int, env: dict[str, str]) -> subprocess.Popen:
-    """Product and floor run under exactly the same gunicorn settings."""
+def web_server(name: str, app: str, port: int, env: dict[str, str]) -> subprocess.Popen:
+    """Product and floor run as production runs the product (config/web.py), with the same settings."""
     if not port_is_free(port):
         raise RuntimeError(f"Port {port} is taken; stop what runs there (a previous bench?) and retry.")
+    size = {"WEB_WORKERS": str(params.WEB_WORKERS), "WEB_THREADS": str(params.WEB_THREADS)}
     process = start(
-        name,
-        [
-            str(params.VENV_BIN / "gunicorn"),
-            app,
-            f"--bind={params.HOST}:{port}",
-            f"--workers={params.GUNICORN_WORKERS}",
-            "--worker-class=gthread",
-            f"--threads={params.GUNICORN_THREADS}",
-            "--keep-alive=30",
-            "--backlog=256",
-            "--log-level=warning",
-        ],
-        env,
+        name, [params.PYTHON, "-m", "config.web", app], {**env, **size, "WEB_BIND": f"{params.HOST}:{port}"}
     )
     wait_for_http(name, process, f"http://{params.HOST}:{port}/rest/people")
     return process

@@ -2,7 +2,7 @@
 
 Installs the peer (bench/peer, npm ci) when needed, sets up a PostgreSQL benchmark
 database (seeded once, reused after), starts the product and the floor under the same
-gunicorn settings, the peer as one process and as a cluster, a local webhook receiver
+web server settings, the peer as one process and as a cluster, a local webhook receiver
 and, for the delivery scenario, Celery workers; runs every scenario, prints a table and
 PASS/MISS per target, and writes bench/results.json. Every process it starts is
 stopped on the way out, whatever happens.
@@ -74,8 +74,8 @@ def start_servers(with_peer: bool) -> None:
     env = params.server_environment()
     receiver = procs.start("receiver", [params.PYTHON, "-m", "bench.receiver", str(params.RECEIVER_PORT)], env)
     procs.wait_for_http("receiver", receiver, f"http://{params.HOST}:{params.RECEIVER_PORT}/_count")
-    procs.gunicorn("product", "config.wsgi:application", params.PRODUCT_PORT, env)
-    procs.gunicorn("floor", "bench.floor:app", params.FLOOR_PORT, env)
+    procs.web_server("product", "config.web_app:application", params.PRODUCT_PORT, env)
+    procs.web_server("floor", "bench.floor:app", params.FLOOR_PORT, env)
     if with_peer:
         try:
             peer.start_all()
@@ -93,7 +93,7 @@ def main() -> int:
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "settings": {
-            "gunicorn": f"{params.GUNICORN_WORKERS} workers, gthread, {params.GUNICORN_THREADS} threads each",
+            "web_server": f"granian (config/web.py), {params.WEB_WORKERS} workers, {params.WEB_THREADS} threads each",
             "peer": f"PostGraphile, 1 process and a {params.PEER_CLUSTER_WORKERS}-worker cluster",
             "client_concurrency": params.CLIENT_CONCURRENCY,
             "rounds": params.ROUNDS,

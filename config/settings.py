@@ -97,7 +97,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 else:
     # Each thread that serves requests keeps its own connection and reuses it; the web
-    # server's fixed thread pool (config/gunicorn.conf.py) is what bounds their number.
+    # server's fixed thread pool (config/web.py) is what bounds their number.
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
     # A health check is one more round trip on every request; a dropped persistent
     # connection already fails that one request and is replaced on the next. Turn it on

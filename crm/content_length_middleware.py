@@ -2,8 +2,9 @@
 
 Django converts the header to an int whenever a view, a form or the CSRF check first
 reads the body, so a header such as ``Content-Length: abc`` would end as a server error
-wherever that happens. gunicorn refuses such requests itself; other servers and the
-test client pass them on, so the app answers 400 too, in each API's own error shape.
+wherever that happens. The web server (granian) refuses such requests itself; other
+servers and the test client pass them on, so the app answers 400 too, in each API's own
+error shape.
 """
 
 from __future__ import annotations

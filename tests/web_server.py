@@ -1,5 +1,5 @@
-"""The web server `make run` starts (the Procfile's web line: gunicorn with
-config/gunicorn.conf.py), run by a test as processes of its own against the test database."""
+"""The web server `make run` starts (the Procfile's web line: granian, set up by
+config/web.py), run by a test as processes of its own against the test database."""
 
 from __future__ import annotations
 
@@ -60,20 +60,22 @@ class WebServer:
 
 
 @contextmanager
-def running_web_server(tmp_path: Path) -> Iterator[WebServer]:
-    """Start the web server on a free port; stop it (before the test's database goes) on exit."""
+def running_web_server(tmp_path: Path, environment: dict[str, str] | None = None) -> Iterator[WebServer]:
+    """Start the web server on a free port, with ``environment`` added to the test's own;
+    stop it (before the test's database goes) on exit."""
     # The test's environment is the server's: both read the same WEB_WORKERS and WEB_THREADS.
-    config = runpy.run_path(str(BASE_DIR / "config" / "gunicorn.conf.py"))
+    config = runpy.run_path(str(BASE_DIR / "config" / "web.py"))
     port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
         "DEBUG": "true",  # as `make run` serves
-        "GUNICORN_CMD_ARGS": f"--bind={HOST}:{port}",
+        "WEB_BIND": f"{HOST}:{port}",
         # API requests must reach the database, not stop at the rate limit.
         "API_RATE_LIMIT_PER_MINUTE": "1000000",
         # The file cache and broker folder of this run, not the project's var/.
         "VAR_DIR": str(tmp_path / "var"),
+        **(environment or {}),
     }
     log_path = tmp_path / "web.log"
     process = start_in_own_group(procfile_command("web"), env, log_path)

@@ -254,8 +254,8 @@ def test_the_field_types_named_are_the_real_ones() -> None:
 # --- Environment variables ----------------------------------------------------------------
 
 
-# Where the environment is read: Django's settings, and gunicorn's for the web server's size.
-ENVIRONMENT_READERS = [ROOT / "config" / "settings.py", ROOT / "config" / "gunicorn.conf.py"]
+# Where the environment is read: Django's settings, and the web server's for its size.
+ENVIRONMENT_READERS = [ROOT / "config" / "settings.py", ROOT / "config" / "web.py"]
 
 
 def settings_env_vars() -> set[str]:
@@ -353,10 +353,10 @@ def test_documented_defaults_match_the_settings() -> None:
     assert compared >= 8
 
 
-def test_the_documented_web_server_size_is_the_gunicorn_default(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_documented_web_server_size_is_the_web_servers_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("WEB_WORKERS", raising=False)
     monkeypatch.delenv("WEB_THREADS", raising=False)
-    config = runpy.run_path(str(ROOT / "config" / "gunicorn.conf.py"))
+    config = runpy.run_path(str(ROOT / "config" / "web.py"))
     for file in (SELF_HOSTING, ROOT / "README.md"):
         rows = {row[0].strip("`"): row[1] for row in extract.table_rows(extract.read(file), "Variable")}
         assert rows["WEB_WORKERS"].startswith(f"`{config['workers']}`"), file

@@ -45,7 +45,7 @@ def test_the_documented_policy_is_the_one_pages_send():
 def test_the_documented_connection_bound_is_the_web_servers_default(monkeypatch):
     monkeypatch.delenv("WEB_WORKERS", raising=False)
     monkeypatch.delenv("WEB_THREADS", raising=False)
-    config = runpy.run_path(str(settings.BASE_DIR / "config" / "gunicorn.conf.py"))
+    config = runpy.run_path(str(settings.BASE_DIR / "config" / "web.py"))
 
     assert f"({config['workers'] * config['threads']} with the defaults)" in security_section()
 

@@ -1,5 +1,5 @@
-"""The web server `make run` starts (the Procfile's web line: gunicorn with
-config/gunicorn.conf.py) holds a bounded number of database connections: a flood of
+"""The web server `make run` starts (the Procfile's web line: granian, set up by
+config/web.py) holds a bounded number of database connections: a flood of
 clients, each on a fresh TCP connection, is answered without a single 5xx, and PostgreSQL
 never sees more connections to the database than workers × threads."""
 
