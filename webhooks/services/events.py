@@ -20,7 +20,7 @@ def write_change_events_along(
 ) -> bool:
     """The same, in one statement that also runs the records' own ``statement``; False
     where the database cannot (record_changes.insert_and_announce)."""
-    return write_events_along(statement.sql, statement.params, [_event(workspace, actor, c) for c in changes])
+    return write_events_along(statement, [_event(workspace, actor, change) for change in changes])
 
 
 def _event(workspace: Workspace, actor: Actor, change: RecordChange) -> Event:

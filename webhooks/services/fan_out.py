@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from crm.query import compiled_insert
+from crm.services.record_changes import Statement
 from webhooks.models import Delivery, Event, WebhookEndpoint
 from webhooks.operations import covering_operations_sql
 from webhooks.services import publisher
@@ -34,28 +34,27 @@ def write_events(events: Sequence[Event]) -> int:
     return written
 
 
-def write_events_along(sql: str, params: list[Any], events: Sequence[Event]) -> bool:
-    """``write_events`` in one statement that also runs ``sql`` (an INSERT of the records
+def write_events_along(along: Statement, events: Sequence[Event]) -> bool:
+    """``write_events`` in one statement that also runs ``along`` (an INSERT of the records
     the events are about): atomic on its own, so it needs no transaction. False, with
     nothing written, where that cannot be done (another database than PostgreSQL)."""
     if connection.vendor != "postgresql" or not events:
         return False
-    return _write_in_one_statement(events, along=(sql, params)) is not None
+    return _write_in_one_statement(events, along) is not None
 
 
-def _write_in_one_statement(events: Sequence[Event], along: tuple[str, list[Any]] | None = None) -> int | None:
+def _write_in_one_statement(events: Sequence[Event], along: Statement | None = None) -> int | None:
     insert = compiled_insert.insert_sql(Event, events)
     if insert is None:
         return None
     insert_events, event_params = insert
-    along_sql, along_params = along or ("", [])
     now = timezone.now()
     delivery = connection.ops.quote_name(Delivery._meta.db_table)
     endpoint = connection.ops.quote_name(WebhookEndpoint._meta.db_table)
     # Only table names and statements built from the models are interpolated; every
     # value is a parameter.
     sql = f"""
-        WITH {f"records AS ({along_sql})," if along else ""}
+        WITH {f"records AS ({along.sql})," if along else ""}
         ev AS ({insert_events} RETURNING id, workspace_id, object_name, action),
         d AS (
             INSERT INTO {delivery} (id, event_id, endpoint_id, status, attempt_count, round_start, next_attempt_at,
@@ -69,6 +68,7 @@ def _write_in_one_statement(events: Sequence[Event], along: tuple[str, list[Any]
     """  # noqa: S608
     queue_lease = now + timedelta(seconds=settings.WEBHOOK_QUEUE_LEASE_SECONDS)
     with connection.cursor() as cursor:
+        along_params = along.params if along else []
         cursor.execute(sql, [*along_params, *event_params, Delivery.Status.PENDING, now, queue_lease, now])
         written = cursor.fetchall()
     compiled_insert.mark_saved(events)
