@@ -10,15 +10,22 @@ and JSON encoding behave as with ``bulk_create``.
 
 Only plain values are written: a field with a placeholder of its own (binary, arrays,
 geometry) or a value that is an SQL expression is left to ``bulk_create``.
+
+Preparing is itself a chain of four or five calls per value, and a create has some forty
+values (record and event). For Django's own plain field classes, a value of the type the
+column takes (a ``str`` for a ``CharField``, a ``UUID`` where the database has a UUID
+type, ``None``) comes out of that chain unchanged, so such a value skips it
+(``_unchanged_types``; tests/records/test_compiled_insert.py checks each case).
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Field, Model
 
 
@@ -43,13 +50,17 @@ def insert(model: type[Model], instances: Sequence[Model]) -> None:
 def insert_sql(model: type[Model], instances: Sequence[Model]) -> tuple[str, list[Any]] | None:
     """One INSERT of every instance, for a statement of the caller's own (a CTE); None
     when the ORM must write them (see the module's docstring)."""
-    fields = _fields(model)
-    if fields is None:
+    preparers = _preparers(model)
+    if preparers is None:
         return None
-    rows = [[field.pre_save(instance, True) for field in fields] for instance in instances]
+    rows = [[field.pre_save(instance, True) for field, _unchanged in preparers] for instance in instances]
     if any(hasattr(value, "resolve_expression") for row in rows for value in row):
         return None
-    params = [field.get_db_prep_save(row[i], connection) for row in rows for i, field in enumerate(fields)]
+    params = [
+        value if type(value) in unchanged else field.get_db_prep_save(value, connection)
+        for row in rows
+        for value, (field, unchanged) in zip(row, preparers, strict=True)
+    ]
     return _statement(model, len(instances)), params
 
 
@@ -67,6 +78,31 @@ def _fields(model: type[Model]) -> tuple[Field, ...] | None:
     if any(hasattr(field, "get_placeholder") for field in fields):
         return None
     return fields
+
+
+@lru_cache(maxsize=256)
+def _preparers(model: type[Model]) -> tuple[tuple[Field, frozenset[type]], ...] | None:
+    fields = _fields(model)
+    if fields is None:
+        return None
+    return tuple((field, _unchanged_types(field)) for field in fields)
+
+
+def _unchanged_types(field: Field) -> frozenset[type]:
+    """Types of value that ``field.get_db_prep_save`` returns as they are, on this database."""
+    kind = type(field)
+    if kind is models.ForeignKey:
+        # A foreign key prepares its value as the field it points at does.
+        return _unchanged_types(field.target_field)
+    if kind in (models.CharField, models.TextField):
+        return frozenset({str, type(None)})
+    if kind is models.FloatField:
+        return frozenset({float, type(None)})
+    if kind is models.BooleanField:
+        return frozenset({bool, type(None)})
+    if kind is models.UUIDField and connection.features.has_native_uuid_field:
+        return frozenset({uuid.UUID, type(None)})
+    return frozenset()
 
 
 @lru_cache(maxsize=1024)

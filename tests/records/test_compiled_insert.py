@@ -6,10 +6,11 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from crm.models import Company, Person
+from crm.models import Company, CustomRecord, Note, Opportunity, Person, Task
 from crm.query import compiled_insert
 from crm.services.records import create_records
 from webhooks.models import Event
@@ -64,3 +65,27 @@ def test_events_get_their_creation_time_as_with_the_orm(workspace, actor):
 
     event = Event.objects.get(record_id=record["id"])
     assert event.name == "company.created" and event.created_at >= before and event.record["name"] == "Acme"
+
+
+UNCHANGED_SAMPLES = {str: "Ada", float: -3.5, bool: True, uuid.UUID: uuid.uuid4(), type(None): None}
+
+
+@pytest.mark.parametrize("model", [Person, Company, Opportunity, Note, Task, CustomRecord, Event], ids=repr)
+def test_values_that_skip_preparing_are_those_preparing_leaves_unchanged(model):
+    # The insert skips get_db_prep_save for these (type, field) pairs: it must be a no-op there.
+    preparers = compiled_insert._preparers(model)
+    assert preparers is not None
+    for field, unchanged in preparers:
+        for kind in unchanged:
+            sample = UNCHANGED_SAMPLES[kind]
+            prepared = field.get_db_prep_save(sample, connection)
+            assert prepared is sample, f"{model.__name__}.{field.name} changes a {kind.__name__}"
+
+
+def test_values_of_other_types_are_still_prepared(workspace):
+    # An int in a text column is written as the ORM writes it (as text), not as it came.
+    company = _company(workspace, "Acme", domain_name_primary_link_url=42)
+
+    compiled_insert.insert(Company, [company])
+
+    assert Company.objects.get(id=company.id).domain_name_primary_link_url == "42"
