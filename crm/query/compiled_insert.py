@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import Field, Model
 
 
@@ -56,8 +56,11 @@ def insert_sql(model: type[Model], instances: Sequence[Model]) -> tuple[str, lis
     rows = [[field.pre_save(instance, True) for field, _unchanged in preparers] for instance in instances]
     if any(hasattr(value, "resolve_expression") for row in rows for value in row):
         return None
+    # The connection itself, not django.db.connection: that proxy finds it anew on every
+    # attribute a field's preparing reads.
+    database = connections[DEFAULT_DB_ALIAS]
     params = [
-        value if type(value) in unchanged else field.get_db_prep_save(value, connection)
+        value if type(value) in unchanged else field.get_db_prep_save(value, database)
         for row in rows
         for value, (field, unchanged) in zip(row, preparers, strict=True)
     ]

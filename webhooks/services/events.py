@@ -25,7 +25,7 @@ def write_change_events_along(
 
 def _event(workspace: Workspace, actor: Actor, change: RecordChange) -> Event:
     return Event(
-        workspace=workspace,
+        workspace_id=workspace.id,
         name=f"{change.object_name}.{change.action}",
         object_name=change.object_name,
         action=change.action,
