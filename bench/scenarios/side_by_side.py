@@ -23,7 +23,7 @@ from bench.load import LoadResult, Request
 from bench.peer import SETUPS as PEER_SETUPS
 
 PEER_KEYS = [setup.key for setup in PEER_SETUPS]
-WARM_UP_REQUESTS = 20
+WARM_UP_REQUESTS = 500
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import Any
 from crm.graphql.errors import ForbiddenError
 from crm.metadata.schema import CompiledObject, WorkspaceSchema
 from crm.models import ApiKey, Workspace
-from crm.services.actor import Actor
+from crm.services.actor import Actor, api_key_actor
 from crm.services.api_access import FULL_ACCESS_NEEDED, may_see_sensitive
 
 
@@ -31,7 +31,7 @@ class RequestContext:
 
     @property
     def actor(self) -> Actor:
-        return Actor(source="API", name=self.api_key.name, api_key_id=self.api_key.id)
+        return api_key_actor(self.api_key)
 
     def object(self, singular: str) -> CompiledObject:
         return self.workspace_schema.objects[singular]

@@ -21,11 +21,12 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.mediatypes import media_type_matches
 from rest_framework.views import APIView
 
 from crm.models import ApiKey, Workspace
 from crm.rest.errors import MAX_BODY_BYTES, PayloadTooLarge, RateLimited, api_exception_handler
-from crm.services.actor import Actor
+from crm.services.actor import Actor, api_key_actor
 from crm.services.api_access import (
     FULL_ACCESS_NEEDED,
     authenticate_and_count,
@@ -104,19 +105,22 @@ class FullAccessOnly(BasePermission):
         return may_see_sensitive(request.auth)
 
 
+def render_json(data: Any) -> bytes:
+    """An answer's body, as every API view writes it."""
+    try:
+        return orjson.dumps(data, default=str)
+    except orjson.JSONEncodeError:
+        # orjson stops at 64-bit integers; the standard library has no such limit.
+        return json.dumps(data, default=str, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 class OrjsonRenderer(BaseRenderer):
     media_type = "application/json"
     format = "json"
     charset = None
 
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
-        if data is None:
-            return b""
-        try:
-            return orjson.dumps(data, default=str)
-        except orjson.JSONEncodeError:
-            # orjson stops at 64-bit integers; the standard library has no such limit.
-            return json.dumps(data, default=str, ensure_ascii=False, separators=(",", ":")).encode()
+        return b"" if data is None else render_json(data)
 
 
 class OrjsonParser(BaseParser):
@@ -172,8 +176,7 @@ class ApiView(APIView):
 
     @property
     def actor(self) -> Actor:
-        key = self.api_key
-        return Actor(source="API", name=key.name, api_key_id=key.id)
+        return api_key_actor(self.api_key)
 
     def perform_authentication(self, request: Request) -> None:
         # Counted with authentication, before anything else, so refused writes count too.
@@ -192,14 +195,24 @@ class ApiView(APIView):
 
     def json_body(self, request: Request) -> Any:
         """The parsed JSON body; 400 when missing, 413 when too big, 415 when not JSON."""
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            raise exceptions.ParseError("Invalid Content-Length header.") from None
-        if length > MAX_BODY_BYTES:
-            raise PayloadTooLarge()
-        if length <= 0:
-            raise exceptions.ParseError("The request body is empty: send JSON with 'Content-Type: application/json'.")
-        if not request.content_type:
-            raise exceptions.UnsupportedMediaType("(none)")
-        return request.data
+        return read_json_body(request._request)
+
+
+def read_json_body(request: HttpRequest) -> Any:
+    """The parsed JSON body of a request to the API: 400 when it is missing, 413 when
+    too big, 415 when it is not JSON, as DRF's parsing would answer."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise exceptions.ParseError("Invalid Content-Length header.") from None
+    if length > MAX_BODY_BYTES:
+        raise PayloadTooLarge()
+    if length <= 0:
+        raise exceptions.ParseError("The request body is empty: send JSON with 'Content-Type: application/json'.")
+    # The header as sent, parameters and all, as DRF reads and names it.
+    content_type = request.META.get("CONTENT_TYPE", request.META.get("HTTP_CONTENT_TYPE", ""))
+    if not content_type:
+        raise exceptions.UnsupportedMediaType("(none)")
+    if not media_type_matches(OrjsonParser.media_type, content_type):
+        raise exceptions.UnsupportedMediaType(content_type)
+    return OrjsonParser().parse(request)

@@ -15,10 +15,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     re_path(rf"^rest/{_PLURAL}/duplicates/?$", duplicates.DuplicatesView.as_view(), name="rest-duplicates"),
     re_path(rf"^rest/{_PLURAL}/merge/?$", merge.MergeView.as_view(), name="rest-merge"),
     # Records first (the busiest routes); _PLURAL leaves the reserved names to the rest.
-    re_path(rf"^rest/{_PLURAL}/?$", records.RecordListView.as_view(), name="rest-records"),
+    re_path(rf"^rest/{_PLURAL}/?$", records.records_route, name="rest-records"),
     # Before the detail route, whose id would otherwise read "restore".
     re_path(rf"^rest/{_PLURAL}/restore/?$", records.RecordBulkRestoreView.as_view(), name="rest-bulk-restore"),
-    re_path(rf"^rest/{_PLURAL}/{_ID}/?$", records.RecordDetailView.as_view(), name="rest-record"),
+    re_path(rf"^rest/{_PLURAL}/{_ID}/?$", records.record_route, name="rest-record"),
     re_path(rf"^rest/{_PLURAL}/{_ID}/restore/?$", records.RecordRestoreView.as_view(), name="rest-record-restore"),
     re_path(r"^rest/open-api/core/?$", openapi.CoreOpenApiView.as_view(), name="rest-openapi-core"),
     re_path(r"^rest/open-api/metadata/?$", openapi.MetadataOpenApiView.as_view(), name="rest-openapi-metadata"),

@@ -24,3 +24,8 @@ class Actor:
 
 
 SYSTEM = Actor(source="SYSTEM", name="System")
+
+
+def api_key_actor(key: Any) -> Actor:
+    """Changes made with an API key (REST or GraphQL) are the key's."""
+    return Actor(source="API", name=key.name, api_key_id=key.id)

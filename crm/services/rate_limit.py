@@ -18,7 +18,7 @@ from typing import Any
 
 import redis
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 
 from crm import redis_threads
 
@@ -71,13 +71,15 @@ class PendingCount:
         self._redis: tuple[Any, str] | None = None
         client = redis_threads.cache_client()
         if client is not None:
-            # The cache's own key, so cache.get() reads this count.
-            key = cache.make_key(self.cache_key)
+            # The cache's own key, so cache.get() reads this count. (The cache itself, not
+            # its proxy, which finds it anew on every attribute.)
+            backend = caches[DEFAULT_CACHE_ALIAS]
+            key = backend.make_key(self.cache_key)
             connection = redis_threads.connection_for(client)
             commands: list[tuple[Any, ...]] = [("INCR", key)]
             if also_read is not None:
                 # INCRBY 0 reads a counter, as 0 when it was never set.
-                commands.append(("INCRBY", cache.make_key(also_read), 0))
+                commands.append(("INCRBY", backend.make_key(also_read), 0))
             try:
                 connection.send_packed_command(connection.pack_commands(commands))  # one write
             except (redis.RedisError, OSError):

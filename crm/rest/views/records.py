@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,21 +25,27 @@ from crm.models import Workspace
 from crm.query.ast import Node, QuerySyntaxError
 from crm.query.listing import embed_relations, get_record_data, list_records, parse_limit
 from crm.query.rest_parser import parse_filter, parse_order_by
-from crm.rest.base import ApiView
+from crm.rest import lean
+from crm.rest.base import ApiView, read_json_body
 from crm.services import records as record_service
+from crm.services.actor import Actor, api_key_actor
 from crm.services.bulk_writes import act_on_matching, update_matching
 
 CANONICAL_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
+def object_metadata(workspace: Workspace, plural: str) -> CompiledObject:
+    schema = get_workspace_schema(workspace)
+    obj = schema.by_plural(plural)
+    if obj is None:
+        known = ", ".join(sorted(o.name_plural for o in schema.objects.values()))
+        raise exceptions.NotFound(f"Unknown object '{plural[:60]}'. Objects are: {known}.")
+    return obj
+
+
 class RecordApiView(ApiView):
     def get_object_metadata(self, plural: str) -> CompiledObject:
-        schema = get_workspace_schema(self.workspace)
-        obj = schema.by_plural(plural)
-        if obj is None:
-            known = ", ".join(sorted(o.name_plural for o in schema.objects.values()))
-            raise exceptions.NotFound(f"Unknown object '{plural[:60]}'. Objects are: {known}.")
-        return obj
+        return object_metadata(self.workspace, plural)
 
 
 def parse_record_id(raw: str) -> uuid.UUID:
@@ -151,6 +159,31 @@ def parse_upsert(params: QueryDict) -> bool:
     return parse_flag(params, "upsert", default=False)
 
 
+def one_record(workspace: Workspace, plural: str, record_id: str, params: QueryDict) -> dict[str, Any]:
+    """The answer to GET /rest/{plural}/{id}."""
+    obj = object_metadata(workspace, plural)
+    shape = parse_shape(obj, params)
+    # Without ?fields= the record goes out as the database wrote it.
+    found = get_record_data(
+        workspace, obj, parse_record_id(record_id), depth=shape.depth, passthrough=shape.fields is None
+    )
+    (record,) = shape.project([found])
+    return {"data": {obj.name_singular: record}}
+
+
+def create_one(
+    workspace: Workspace, actor: Actor, plural: str, params: QueryDict, read_body: Callable[[], Any]
+) -> dict[str, Any]:
+    """The answer to POST /rest/{plural}; the body is read once the parameters are known good."""
+    obj = object_metadata(workspace, plural)
+    shape = parse_shape(obj, params)
+    upsert = parse_upsert(params)
+    data = read_body()
+    record = record_service.create_record(workspace, obj.name_singular, data, actor, upsert=upsert)
+    (record,) = shape.apply(workspace, obj, [record])
+    return {"data": {f"create{obj.capitalized}": record}}
+
+
 class RecordListView(RecordApiView):
     """GET /rest/{plural} (list), POST (create one), PATCH or PUT (update every match of
     ``filter``) and DELETE (delete every match of ``filter``)."""
@@ -175,13 +208,9 @@ class RecordListView(RecordApiView):
         )
 
     def post(self, request: Request, plural: str) -> Response:
-        obj = self.get_object_metadata(plural)
-        shape = parse_shape(obj, request.query_params)
-        upsert = parse_upsert(request.query_params)
-        data = self.json_body(request)
-        record = record_service.create_record(self.workspace, obj.name_singular, data, self.actor, upsert=upsert)
-        (record,) = shape.apply(self.workspace, obj, [record])
-        return Response({"data": {f"create{obj.capitalized}": record}}, status=201)
+        # Answered by records_route; here for the same answer through DRF.
+        answer = create_one(self.workspace, self.actor, plural, request.query_params, lambda: self.json_body(request))
+        return Response(answer, status=201)
 
     def patch(self, request: Request, plural: str) -> Response:
         obj = self.get_object_metadata(plural)
@@ -207,14 +236,8 @@ class RecordDetailView(RecordApiView):
     """GET, PATCH (or PUT) and DELETE /rest/{plural}/{id}."""
 
     def get(self, request: Request, plural: str, record_id: str) -> Response:
-        obj = self.get_object_metadata(plural)
-        shape = parse_shape(obj, request.query_params)
-        # Without ?fields= the record goes out as the database wrote it.
-        found = get_record_data(
-            self.workspace, obj, parse_record_id(record_id), depth=shape.depth, passthrough=shape.fields is None
-        )
-        (record,) = shape.project([found])
-        return Response({"data": {obj.name_singular: record}})
+        # GET is answered by record_route, HEAD here.
+        return Response(one_record(self.workspace, plural, record_id, request.query_params))
 
     def patch(self, request: Request, plural: str, record_id: str) -> Response:
         obj = self.get_object_metadata(plural)
@@ -274,3 +297,38 @@ class RecordBulkRestoreView(RecordApiView):
         shape = parse_shape(obj, request.query_params)
         restored = act_on_matching(self.workspace, obj.name_singular, "restore", node, self.actor)
         return Response({"data": {f"restore{obj.capitalized_plural}": shape.apply(self.workspace, obj, restored)}})
+
+
+# The two busiest requests, reading one record and creating one, are answered without
+# DRF's per-request machinery (crm/rest/lean.py says why and what stays the same); every
+# other method of their routes goes to the DRF view.
+_list_view = RecordListView.as_view()
+_detail_view = RecordDetailView.as_view()
+_LIST_ALLOWS = lean.allowed_methods(RecordListView)
+_DETAIL_ALLOWS = lean.allowed_methods(RecordDetailView)
+
+
+@csrf_exempt
+def records_route(request: HttpRequest, plural: str) -> HttpResponse:
+    """/rest/{plural}"""
+    if request.method != "POST":
+        return _list_view(request, plural=plural)
+
+    def create(key: Any) -> tuple[dict[str, Any], int]:
+        actor = api_key_actor(key)
+        return create_one(key.workspace, actor, plural, request.GET, lambda: read_json_body(request)), 201
+
+    return lean.answer(request, create, writes=True, allow=_LIST_ALLOWS)
+
+
+@csrf_exempt
+def record_route(request: HttpRequest, plural: str, record_id: str) -> HttpResponse:
+    """/rest/{plural}/{id}"""
+    if request.method != "GET":
+        return _detail_view(request, plural=plural, record_id=record_id)
+    return lean.answer(
+        request,
+        lambda key: (one_record(key.workspace, plural, record_id, request.GET), 200),
+        writes=False,
+        allow=_DETAIL_ALLOWS,
+    )
