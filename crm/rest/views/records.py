@@ -21,7 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from crm.metadata.schema import CompiledObject, get_workspace_schema
-from crm.models import Workspace
+from crm.models import ApiKey, Workspace
 from crm.query.ast import Node, QuerySyntaxError
 from crm.query.listing import embed_relations, get_record_data, list_records, parse_limit
 from crm.query.rest_parser import parse_filter, parse_order_by
@@ -310,11 +310,11 @@ _DETAIL_ALLOWS = lean.allowed_methods(RecordDetailView)
 
 @csrf_exempt
 def records_route(request: HttpRequest, plural: str) -> HttpResponse:
-    """/rest/{plural}"""
+    """/rest/{plural}: a create is answered here, every other method by RecordListView."""
     if request.method != "POST":
         return _list_view(request, plural=plural)
 
-    def create(key: Any) -> tuple[dict[str, Any], int]:
+    def create(key: ApiKey) -> tuple[dict[str, Any], int]:
         actor = api_key_actor(key)
         return create_one(key.workspace, actor, plural, request.GET, lambda: read_json_body(request)), 201
 
@@ -323,7 +323,7 @@ def records_route(request: HttpRequest, plural: str) -> HttpResponse:
 
 @csrf_exempt
 def record_route(request: HttpRequest, plural: str, record_id: str) -> HttpResponse:
-    """/rest/{plural}/{id}"""
+    """/rest/{plural}/{id}: a read is answered here, every other method by RecordDetailView."""
     if request.method != "GET":
         return _detail_view(request, plural=plural, record_id=record_id)
     return lean.answer(
