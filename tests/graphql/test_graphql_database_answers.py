@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from crm.graphql import database_answers
 from crm.graphql.context import RequestContext
 from crm.graphql.core_schema import get_core_schema
-from crm.models import ApiKey
+from crm.models import ApiKey, Person
 from crm.services.fields import create_custom_field
-from crm.services.records import create_record
+from crm.services.records import create_record, delete_record
 from tests.graphql_client import gql
 
 PEOPLE_PAGE = (
@@ -201,3 +201,40 @@ def test_the_same_document_answers_each_request_with_its_own_values(data, api_to
     answers = [gql(client, api_token, document, {"id": node["id"]}).json()["data"]["person"] for node in nodes]
 
     assert answers == nodes and len(nodes) == 3
+
+
+BY_ID = {
+    "a UUID variable": (
+        "query($id: UUID!) { person(filter: {id: {eq: $id}}) { id name { firstName } company { name } } }",
+        True,
+    ),
+    "a string in the document": ('query { person(filter: {id: {eq: "%s"}}) { id jobTitle } }', False),
+    "beside another condition": (
+        'query($id: UUID!) { person(filter: {id: {eq: $id}, city: {eq: "Paris"}}) { id city } }',
+        True,
+    ),
+}
+
+
+@pytest.mark.parametrize(("document", "as_variable"), BY_ID.values(), ids=BY_ID.keys())
+def test_one_record_by_id_answers_as_graphql_core_does(data, api_token, document, as_variable):
+    # The id is read off the document where the filter is only {id: {eq: ...}}.
+    person_id = str(Person.objects.filter(workspace=data, city="Paris").values_list("id", flat=True).get())
+    variables = {"id": person_id} if as_variable else None
+    document = document if as_variable else document % person_id
+
+    database, general = both_ways(data, document, variables)
+
+    assert database is not None and as_read(database) == as_read(general)
+    assert general["person"]["id"] == person_id
+
+
+def test_an_id_read_off_the_document_finds_no_deleted_record(data, api_token, actor):
+    person_id = str(Person.objects.filter(workspace=data).values_list("id", flat=True).first())
+    delete_record(data, "person", person_id, actor)
+    prepared_schema = get_core_schema(data)
+    document = "query($id: UUID!) { person(filter: {id: {eq: $id}}) { id } }"
+    prepared = prepared_schema.prepare(document, {"id": person_id})
+
+    # Not found is the general path's to say (NOT_FOUND, with its message).
+    assert database_answers.answer(prepared_schema, prepared.document, None, {"id": person_id}, data) is None
