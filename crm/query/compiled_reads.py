@@ -21,7 +21,7 @@ from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
@@ -39,12 +39,14 @@ class CompiledRead:
 
     def rows(self, values: Mapping[str, uuid.UUID]) -> list[dict[str, Any]]:
         """The rows for these values, as dicts keyed like ``QuerySet.values()``."""
+        # The connection itself, not django.db.connection: that proxy finds it anew on every attribute.
+        database = connections[DEFAULT_DB_ALIAS]
         params = list(self.params)
         for name, positions in self.slots.items():
-            prepared = _prepared(values[name])
+            prepared = _prepared(values[name], database)
             for position in positions:
                 params[position] = prepared
-        with connection.cursor() as cursor:
+        with database.cursor() as cursor:
             cursor.execute(self.sql, params)
             fetched = cursor.fetchall()
         names = self.names
@@ -83,7 +85,7 @@ def _compile(stand_in_names: tuple[str, ...], build: Callable[[dict[str, uuid.UU
     sql, params = compiler.as_sql()
     slots = {}
     for name, stand_in in stand_ins.items():
-        prepared = _prepared(stand_in)
+        prepared = _prepared(stand_in, connection)
         positions = tuple(index for index, param in enumerate(params) if param == prepared)
         if not positions:
             raise ValueError(f"the stand-in for {name!r} is not among the query's parameters")
@@ -93,6 +95,6 @@ def _compile(stand_in_names: tuple[str, ...], build: Callable[[dict[str, uuid.UU
     return CompiledRead(sql, tuple(params), slots, names, compiler)
 
 
-def _prepared(value: uuid.UUID) -> Any:
+def _prepared(value: uuid.UUID, database: Any) -> Any:
     # What UUIDField binds: the UUID itself where the database has a UUID type, else its hex.
-    return value if connection.features.has_native_uuid_field else value.hex
+    return value if database.features.has_native_uuid_field else value.hex
