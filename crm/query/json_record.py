@@ -83,6 +83,15 @@ Part = Value | Composite | Related | RelatedMany | Constant
 class Shape:
     parts: tuple[Part, ...]
 
+    def __hash__(self) -> int:
+        # A shape keys the compiled reads (crm.query.compiled_reads) and is hashed on every
+        # read: hashing its parts, and theirs, took about as long as the rest of the lookup.
+        found = self.__dict__.get("_hash")
+        if found is None:
+            found = hash(self.parts)
+            object.__setattr__(self, "_hash", found)
+        return found
+
 
 @lru_cache(maxsize=512)
 def full_shape(obj: CompiledObject) -> Shape:
