@@ -134,14 +134,14 @@ def _root(context: Context, workspace: Workspace, query_type: GraphQLObjectType,
         raise NotAnswerable(name)
     kind, singular = reads
     record_type = _named(field_def.type)
-    if kind == "one":
-        record_id = _id_read_from_document(nodes[0], context.variables)
-        if record_id is not None:
-            return _one_by_id(context, workspace, record_type, nodes, record_id)
-    arguments = get_argument_values(field_def, nodes[0], context.variables)
-    if kind == "one":
-        return _one(context, workspace, record_type, nodes, arguments)
-    return _list(context, workspace, record_type, nodes, arguments)
+    if kind != "one":
+        return _list(
+            context, workspace, record_type, nodes, get_argument_values(field_def, nodes[0], context.variables)
+        )
+    record_id = _id_read_from_document(nodes[0], context.variables)
+    if record_id is not None:
+        return _one_by_id(context, workspace, record_type, nodes, record_id)
+    return _one(context, workspace, record_type, nodes, get_argument_values(field_def, nodes[0], context.variables))
 
 
 def _id_read_from_document(field: FieldNode, variables: dict[str, Any]) -> uuid.UUID | None:
@@ -157,17 +157,10 @@ def _id_read_from_document(field: FieldNode, variables: dict[str, Any]) -> uuid.
             return None
         value = value.fields[0].value
     if isinstance(value, VariableNode):
-        raw = variables.get(value.name.value)
-    elif isinstance(value, StringValueNode):
-        raw = value.value
-    else:
-        return None
-    if isinstance(raw, uuid.UUID):
-        return raw
-    try:
-        return uuid.UUID(raw) if isinstance(raw, str) else None
-    except ValueError:
-        return None  # the general path says what is wrong with it
+        return _as_id(variables.get(value.name.value))
+    if isinstance(value, StringValueNode):
+        return _as_id(value.value)
+    return None
 
 
 def _one(
@@ -200,17 +193,19 @@ def _found(record: str | None) -> Any:
 
 def _id_looked_up(node: Node | None) -> uuid.UUID | None:
     """The id of ``filter: {id: {eq: $id}}``, the usual way to read one record."""
-    if (
-        isinstance(node, Condition)
-        and node.path == ("id",)
-        and node.op == "eq"
-        and isinstance(node.value, str | uuid.UUID)
-    ):
-        try:
-            return node.value if isinstance(node.value, uuid.UUID) else uuid.UUID(node.value)
-        except ValueError:
-            return None  # the general path says what is wrong with it
+    if isinstance(node, Condition) and node.path == ("id",) and node.op == "eq":
+        return _as_id(node.value)
     return None
+
+
+def _as_id(value: Any) -> uuid.UUID | None:
+    """A record id given as a UUID or its text; None for anything else."""
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(value) if isinstance(value, str) else None
+    except ValueError:
+        return None  # the general path says what is wrong with it
 
 
 def _list(

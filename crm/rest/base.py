@@ -87,13 +87,18 @@ class HasApiKey(BasePermission):
         return True
 
 
-class WritesNeedFullAccess(BasePermission):
+def key_allows(key: ApiKey, method: str) -> bool:
     """Read-only keys may use safe methods only."""
+    return method in SAFE_METHODS or not key.read_only
+
+
+class WritesNeedFullAccess(BasePermission):
+    """Read-only keys may use safe methods only (``key_allows``)."""
 
     message = "This API key is read-only: it can read records but not create, change or delete them."
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        return request.method in SAFE_METHODS or not request.auth.read_only
+        return key_allows(request.auth, request.method)
 
 
 class FullAccessOnly(BasePermission):

@@ -21,7 +21,7 @@ from rest_framework import exceptions
 from rest_framework.views import APIView
 
 from crm.models import ApiKey
-from crm.rest.base import ApiKeyAuthentication, WritesNeedFullAccess, render_json
+from crm.rest.base import ApiKeyAuthentication, WritesNeedFullAccess, key_allows, render_json
 from crm.rest.errors import RateLimited, error_body, status_and_messages
 from crm.services.api_access import authenticate_header_and_count
 from crm.services.api_keys import ApiKeyError
@@ -43,7 +43,7 @@ def allowed_methods(view_class: type[APIView]) -> str:
     return ", ".join(view.allowed_methods)
 
 
-def answer(request: HttpRequest, handler: Handler, *, writes: bool, allow: str) -> HttpResponse:
+def answer(request: HttpRequest, handler: Handler, *, allow: str) -> HttpResponse:
     """Authenticate and count ``request``, then answer with ``handler``; ``allow`` is the
     route's methods, which DRF names on every answer."""
     headers = {"Allow": allow}
@@ -55,7 +55,7 @@ def answer(request: HttpRequest, handler: Handler, *, writes: bool, allow: str) 
     try:
         if not limit.allowed:
             raise RateLimited(limit.message)
-        if writes and key.read_only:
+        if not key_allows(key, request.method):
             raise exceptions.PermissionDenied(WritesNeedFullAccess.message)
         body, status = handler(key)
     except Exception as error:  # every failure answers in the API's shape, as DRF's views do
