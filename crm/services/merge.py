@@ -5,7 +5,8 @@ where it has none, the first of the others (in the order given) that has one fil
 Email addresses, phone numbers and links are pooled instead: the kept record keeps its
 primary one and gains the others' as additional ones, each once. Everything that
 pointed at the others (a person's opportunities, a company's people, the note and task
-targets of any of them) is moved to the kept record, and the others are soft-deleted.
+targets of any of them) is moved to the kept record, except a target that would repeat
+one the kept record has, and the others are soft-deleted.
 
 It all happens in one transaction through the record service, so every record it
 changes announces its own event (``person.updated`` for the kept one, ``person.deleted``
@@ -28,6 +29,7 @@ from crm.query.serialize import compile_serializer
 from crm.services.actor import Actor
 from crm.services.record_input import READ_ONLY_FIELDS, RecordValidationError
 from crm.services.records import delete_record, update_record, update_records
+from crm.services.targets import pair_columns
 
 MAX_MERGED = 10
 # Set by the record service or meaningless to carry over.
@@ -193,17 +195,40 @@ POOLED = {"EMAILS": _pool_emails, "PHONES": _pool_phones, "LINKS": _pool_links}
 
 
 def _move_relations(workspace: Workspace, obj: CompiledObject, from_ids: list[str], to_id: str, actor: Actor) -> None:
-    """Point everything that pointed at the merged-away records at the kept one."""
+    """Point everything that pointed at the merged-away records at the kept one. A note
+    or task target that would then repeat a link the kept record has is deleted instead
+    (softly), as Twenty does: the kept record's own target stays, else the first moved."""
     for field in obj.relations:
         relation = field.relation
         if relation is None or relation.kind != "ONE_TO_MANY" or relation.target_fk_column is None:
             continue
         target = get_object(workspace, relation.target)
         join_field = target.fields[relation.inverse].relation.join_field  # type: ignore[union-attr]
-        moving = list(
-            records(workspace, target)
-            .filter(**{f"{relation.target_fk_column}__in": from_ids})
-            .values_list("id", flat=True)
-        )
-        if moving:
-            update_records(workspace, target.name_singular, moving, {join_field: to_id}, actor)
+        move, redundant = _split_moving(workspace, target, relation.target_fk_column, from_ids, to_id)
+        if move:
+            update_records(workspace, target.name_singular, move, {join_field: to_id}, actor)
+        for target_id in redundant:
+            delete_record(workspace, target.name_singular, target_id, actor)
+
+
+def _split_moving(
+    workspace: Workspace, target: CompiledObject, fk_column: str, from_ids: list[str], to_id: str
+) -> tuple[list[Any], list[Any]]:
+    """The ids of the records to move to the kept record, and of those that would repeat
+    a target's link (crm/services/targets.py). An empty link repeats nothing."""
+    columns = pair_columns(target.name_singular, fk_column)
+    moving = records(workspace, target).filter(**{f"{fk_column}__in": from_ids}).order_by("created_at", "id")
+    if not columns:
+        return list(moving.values_list("id", flat=True)), []
+    kept_links = records(workspace, target).filter(**{fk_column: to_id}).values_list(*columns)
+    taken = [{row[index] for row in kept_links} - {None} for index in range(len(columns))]
+    move, redundant = [], []
+    for target_id, *links in moving.values_list("id", *columns):
+        if any(link in taken[index] for index, link in enumerate(links) if link is not None):
+            redundant.append(target_id)
+            continue
+        move.append(target_id)
+        for index, link in enumerate(links):
+            if link is not None:
+                taken[index].add(link)
+    return move, redundant

@@ -25,6 +25,7 @@ from crm.services.actor import Actor
 from crm.services.json_references import forget_references_to
 from crm.services.record_changes import RecordChange, announce, insert_and_announce
 from crm.services.record_input import CREATE_ONLY_FIELDS, CleanedInput, RecordValidationError, clean_record_input
+from crm.services.targets import restore_targets_of, soft_delete_targets_of
 from crm.services.upsert_matching import match_existing
 
 MAX_BATCH = 60
@@ -174,28 +175,32 @@ def _save_update(
 
 
 def delete_record(workspace: Workspace, object_name: str, record_id: Any, actor: Actor) -> dict[str, Any]:
-    """Soft delete: the record leaves lists and can be restored."""
+    """Soft delete: the record leaves lists and can be restored. A note's or task's
+    targets go with it (crm/services/targets.py)."""
     obj = get_object(workspace, object_name)
     with transaction.atomic():
         instance = get_record(workspace, obj, record_id, for_update=True)
         instance.deleted_at = instance.updated_at = timezone.now()
         instance.save(update_fields=["deleted_at", "updated_at"])
         snapshot = serialize_instance(obj, instance)
-        announce(workspace, actor, [RecordChange(obj.name_singular, "deleted", snapshot)])
+        dependents = soft_delete_targets_of(workspace, obj.name_singular, instance.id, instance.deleted_at)
+        announce(workspace, actor, [RecordChange(obj.name_singular, "deleted", snapshot), *dependents])
     return snapshot
 
 
 def restore_record(workspace: Workspace, object_name: str, record_id: Any, actor: Actor) -> dict[str, Any]:
+    """Undo a soft delete, with the targets that were deleted along with the record."""
     obj = get_object(workspace, object_name)
     with transaction.atomic():
         instance = get_record(workspace, obj, record_id, include_deleted=True, for_update=True)
         if instance.deleted_at is None:
             raise RecordValidationError({"": [f"This {obj.name_singular} is not deleted."]})
-        instance.deleted_at = None
+        deleted_at, instance.deleted_at = instance.deleted_at, None
         instance.updated_at = timezone.now()
         instance.save(update_fields=["deleted_at", "updated_at"])
         snapshot = serialize_instance(obj, instance)
-        announce(workspace, actor, [RecordChange(obj.name_singular, "restored", snapshot)])
+        dependents = restore_targets_of(workspace, obj.name_singular, instance.id, deleted_at)
+        announce(workspace, actor, [RecordChange(obj.name_singular, "restored", snapshot), *dependents])
     return snapshot
 
 

@@ -11,7 +11,6 @@ from django.test import Client
 
 from crm.services.records import create_record, create_records, delete_record
 from webhooks.models import Delivery, Event
-from webhooks.services.endpoints import create_endpoint
 
 
 @pytest.fixture
@@ -168,12 +167,6 @@ def test_graphql_finds_duplicates_by_ids_and_by_data(api, people):
 
 
 # --- Merge ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def webhook(workspace, settings):
-    settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS = True
-    return create_endpoint(workspace, target_url="http://127.0.0.1:9/hook", operations=["*.*"])
 
 
 @pytest.fixture
