@@ -41,6 +41,7 @@ from crm.query.trash import reaches_deleted
 DEFAULT_LIMIT = 60
 MAX_LIMIT = 200
 _WHOLE_NUMBER = re.compile(r"^\s*[0-9]{1,6}\s*$")
+_DIGITS = re.compile(r"^\s*[0-9]+\s*$")
 
 
 @dataclass
@@ -352,13 +353,16 @@ def _members(workspace: Workspace, ids: set[Any]) -> dict[str, dict[str, Any]]:
     }
 
 
-def parse_limit(value: Any) -> int:
+def parse_limit(value: Any, *, cap: bool = False) -> int:
     """A page size: ``None`` (or an empty query parameter) gives the default; otherwise a
-    whole number from 0 to MAX_LIMIT, as an int (GraphQL) or as digits (a query string)."""
+    whole number from 0 to MAX_LIMIT, as an int (GraphQL) or as digits (a query string).
+    With ``cap``, a larger number means MAX_LIMIT, as Twenty's REST API reads ``limit``."""
     if value is None or value == "":
         return DEFAULT_LIMIT
-    if isinstance(value, str) and _WHOLE_NUMBER.match(value):
-        value = int(value)
+    if isinstance(value, str) and (_DIGITS if cap else _WHOLE_NUMBER).match(value):
+        value = int(value.strip()[:7])  # seven digits are beyond any limit already
+    if cap and isinstance(value, int) and not isinstance(value, bool):
+        value = min(value, MAX_LIMIT)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_LIMIT:
         raise QueryValueError(f"limit must be a whole number from 0 to {MAX_LIMIT}, not '{str(value)[:20]}'")
     return value

@@ -360,9 +360,9 @@ def list_parameters(obj_meta: CompiledObject) -> list[Schema]:
         ),
         build_parameter_type(
             "limit",
-            {**basic(OpenApiTypes.INT), "minimum": 0, "maximum": MAX_LIMIT},
+            {**basic(OpenApiTypes.INT), "minimum": 0},
             "query",
-            description=f"Records per page (default {DEFAULT_LIMIT}, at most {MAX_LIMIT}).",
+            description=f"Records per page (default {DEFAULT_LIMIT}; a number above {MAX_LIMIT} reads {MAX_LIMIT}).",
             default=DEFAULT_LIMIT,
         ),
         build_parameter_type(

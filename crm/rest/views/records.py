@@ -119,7 +119,7 @@ def parse_filter_parameter(params: QueryDict) -> Node | None:
 def list_arguments(params: QueryDict) -> dict[str, Any]:
     """Translate REST query parameters into ``list_records`` keyword arguments."""
     arguments: dict[str, Any] = {"depth": parse_depth(params)}
-    limit = parse_limit(params.get("limit"))
+    limit = parse_limit(params.get("limit"), cap=True)
     node = parse_filter_parameter(params)
     if node is not None:
         arguments["filter"] = node
