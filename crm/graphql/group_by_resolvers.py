@@ -19,6 +19,7 @@ from crm.graphql.core_types import CoreTypes
 from crm.graphql.filters import filter_node, order_nodes, plain
 from crm.graphql.group_by_types import GroupByTypes
 from crm.graphql.prefetch import prefetch_connection
+from crm.graphql.scalars import UUID
 from crm.services.aggregates import object_aggregates
 from crm.services.group_by import (
     RECORDS_PER_GROUP,
@@ -45,7 +46,11 @@ def group_by_query_fields(types: CoreTypes) -> dict[str, graphene.Field]:
                 "filter": graphene.Argument(types.filter_inputs[singular]),
                 "orderBy": graphene.Argument(graphene.List(graphene.NonNull(group_types.order_inputs[singular]))),
                 "orderByForRecords": graphene.Argument(graphene.List(graphene.NonNull(types.order_inputs[singular]))),
-                "limit": graphene.Argument(graphene.Int, description="Groups to return (default 50, at most 200)"),
+                "limit": graphene.Argument(
+                    graphene.Int, description="Groups to return (default 50; a number above 200 reads 200)"
+                ),
+                # Twenty hides the groups a saved view hides; there are no saved views here.
+                "viewId": graphene.Argument(UUID, description="Accepted for Twenty's clients; it changes nothing"),
                 "offsetForRecords": graphene.Argument(graphene.Int, description="Records of each group to skip"),
             },
             resolver=_resolver(singular),

@@ -279,7 +279,8 @@ def parse_aggregates(obj: CompiledObject, names: Any) -> list[str]:
 
 def parse_group_order(obj: CompiledObject, dimensions: Sequence[Dimension], spec: Any) -> list[GroupOrder]:
     """``[{"stage": "AscNullsFirst"}, {"aggregate": {"avgEmployees": "DescNullsLast"}},
-    {"closeDate": {"granularity": "DAY", "orderBy": "AscNullsFirst"}}, {"address": {"addressCity": ...}}]``"""
+    {"closeDate": {"granularity": "DAY", "orderBy": "AscNullsFirst"}}, {"address": {"addressCity": ...}}]``,
+    one criterion per entry; refusals in Twenty's words."""
     if spec in (None, []):
         return []
     items = [spec] if isinstance(spec, Mapping) else spec
@@ -289,41 +290,53 @@ def parse_group_order(obj: CompiledObject, dimensions: Sequence[Dimension], spec
     for item in items:
         if not isinstance(item, Mapping):
             raise GroupByError('Each orderBy entry is an object such as {"stage": "AscNullsFirst"}')
-        for name, value in item.items():
-            if value is None:
-                continue
-            if name == "aggregate":
-                orders.extend(_aggregate_orders(obj, value))
-            else:
-                orders.append(_dimension_order(dimensions, str(name), value))
+        criteria = {name: value for name, value in item.items() if value is not None}
+        if "aggregate" in criteria:
+            orders.extend(_aggregate_order(obj, criteria.pop("aggregate")))
+        if len(criteria) > 1:
+            raise GroupByError("Please provide orderBy field criteria one by one in orderBy array")
+        for name, value in criteria.items():
+            orders.append(_dimension_order(obj, dimensions, str(name), value))
     return orders
 
 
-def _aggregate_orders(obj: CompiledObject, value: Any) -> list[GroupOrder]:
+def _aggregate_order(obj: CompiledObject, value: Any) -> list[GroupOrder]:
     if not isinstance(value, Mapping):
         raise GroupByError('orderBy aggregate takes an object such as {"avgEmployees": "DescNullsLast"}')
-    parse_aggregates(obj, list(value))
-    return [GroupOrder(_direction(direction), aggregate=str(name)) for name, direction in value.items() if direction]
+    if len(value) > 1:
+        raise GroupByError("Please provide aggregate criteria one by one in orderBy array")
+    orders = []
+    for name, direction in value.items():
+        if name not in object_aggregates(obj):
+            raise GroupByError(f"Unknown aggregate field: {str(name)[:60]}")
+        if direction:
+            orders.append(GroupOrder(_direction(direction), aggregate=str(name)))
+    return orders
 
 
-def _dimension_order(dimensions: Sequence[Dimension], name: str, value: Any) -> GroupOrder:
+def _dimension_order(obj: CompiledObject, dimensions: Sequence[Dimension], name: str, value: Any) -> GroupOrder:
+    if name not in obj.fields:
+        raise GroupByError(f"Cannot orderBy unknown field: {name[:60]}.")
     if isinstance(value, Mapping) and "orderBy" in value:
         granularity = value.get("granularity") or "NONE"
         for index, dimension in enumerate(dimensions):
             if dimension.target.field.name == name and (dimension.granularity or "NONE") == granularity:
                 return GroupOrder(_direction(value["orderBy"]), dimension=index)
-        raise GroupByError(f"Cannot order by {name} at granularity {granularity}: it is not in groupBy")
-    label = name
-    direction = value
-    if isinstance(value, Mapping):
-        if len(value) != 1:
-            raise GroupByError(f"Order by one sub-field of {name} per entry")
-        ((sub, direction),) = value.items()
-        label = f"{name}.{sub}"
+        raise GroupByError(f"Cannot order by a date granularity that is not in groupBy criteria: {granularity}")
+    if not isinstance(value, Mapping):
+        for index, dimension in enumerate(dimensions):
+            if dimension.label == name:
+                return GroupOrder(_direction(value), dimension=index)
+        raise GroupByError(f"Cannot order by a field that is not an aggregate nor in groupBy criteria: {name}.")
+    if len(value) != 1:
+        raise GroupByError("Subfields must be provided one by one in orderBy array.")
+    ((sub, direction),) = value.items()
     for index, dimension in enumerate(dimensions):
-        if dimension.label == label:
+        if dimension.label == f"{name}.{sub}":
             return GroupOrder(_direction(direction), dimension=index)
-    raise GroupByError(f"Cannot order by '{label}': groups can be ordered by their groupBy fields and aggregates")
+    raise GroupByError(
+        f"Cannot order by a field that is not in groupBy or that is not an aggregate field: {str(sub)[:60]}"
+    )
 
 
 def _direction(value: Any) -> str:
@@ -390,13 +403,15 @@ def group_records(
 
 
 def _group_limit(limit: Any) -> int:
+    """Groups to return: a whole number from 1; one above MAX_LIMIT reads MAX_LIMIT (Twenty
+    takes any, and each group may bring its records)."""
     if limit is None or limit == "":
         return DEFAULT_GROUP_LIMIT
     if isinstance(limit, str) and limit.strip().isdigit():
-        limit = int(limit)
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
-        raise GroupByError(f"limit (the number of groups) must be a whole number from 1 to {MAX_LIMIT}")
-    return limit
+        limit = int(limit.strip()[:7])  # seven digits are beyond the cap already
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise GroupByError("limit (the number of groups) must be a whole number from 1")
+    return min(limit, MAX_LIMIT)
 
 
 def _order_expressions(

@@ -400,7 +400,7 @@ def test_stated_limits_match_the_code() -> None:
     from webhooks.services.endpoints import PREVIOUS_SECRET_GRACE
 
     text = extract.read(API_PAGE)
-    assert f"`limit` | `20` | Records per page: {DEFAULT_LIMIT} by default, at most {MAX_LIMIT}." in text
+    assert f"`limit` | `20` | Records per page: {DEFAULT_LIMIT} by default, at most {MAX_LIMIT} (a larger" in text
     assert f"Create up to {MAX_BATCH_SIZE} people at once" in text
     assert f"up to {MAX_BODY_BYTES // (1024 * 1024)} MiB" in text
     assert f"for {int(PREVIOUS_SECRET_GRACE.total_seconds() // 3600)} hours" in text

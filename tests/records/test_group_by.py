@@ -136,6 +136,22 @@ def test_graphql_group_by_has_twentys_shape(api, deals):
     ]
 
 
+def test_twentys_front_end_group_by_document_runs_as_it_is(api, deals):
+    """Twenty's front end declares and sends viewId, and its tests ask for 300 groups."""
+    data = graphql_data(
+        api,
+        """query OpportunitiesGroupBy($groupBy: [OpportunityGroupByInput!]!, $filter: OpportunityFilterInput,
+            $orderBy: [OpportunityOrderByWithGroupByInput!], $viewId: UUID, $limit: Int) {
+          opportunitiesGroupBy(groupBy: $groupBy, filter: $filter, orderBy: $orderBy, viewId: $viewId, limit: $limit) {
+            groupByDimensionValues totalCount
+          }
+        }""",
+        {"groupBy": [{"stage": True}], "filter": {}, "orderBy": [], "viewId": None, "limit": 300},
+    )
+    by_stage = {tuple(group["groupByDimensionValues"]): group["totalCount"] for group in data["opportunitiesGroupBy"]}
+    assert by_stage == {("NEW",): 3, ("SCREENING",): 1}
+
+
 @pytest.mark.parametrize(
     "options, expected",
     [
@@ -235,7 +251,43 @@ def test_custom_fields_are_grouped_and_aggregated(api, workspace, actor):
         ({"group_by": [{"closeDate": {"granularity": "FORTNIGHT"}}]}, "granularity must be one of"),
         ({"group_by": [{"closeDate": {"granularity": "DAY", "timeZone": "Mars/Olympus"}}]}, "unknown timeZone"),
         ({"group_by": [{"stage": True}], "aggregate": ["sumNothing"]}, "Unknown aggregate 'sumNothing'"),
-        ({"group_by": [{"stage": True}], "order_by": [{"name": "AscNullsFirst"}]}, "Cannot order by 'name'"),
+        (
+            {"group_by": [{"stage": True}], "order_by": [{"name": "AscNullsFirst"}]},
+            "Cannot order by a field that is not an aggregate nor in groupBy criteria: name.",
+        ),
+        (
+            {
+                "group_by": [{"stage": True}],
+                "order_by": [{"aggregate": {"avgAmountAmountMicros": "AscNullsFirst", "countId": "AscNullsFirst"}}],
+            },
+            "Please provide aggregate criteria one by one in orderBy array",
+        ),
+        (
+            {"group_by": [{"stage": True}], "order_by": [{"stage": "AscNullsFirst", "name": "AscNullsFirst"}]},
+            "Please provide orderBy field criteria one by one in orderBy array",
+        ),
+        (
+            {"group_by": [{"stage": True}], "order_by": [{"aggregate": {"sumNothing": "AscNullsFirst"}}]},
+            "Unknown aggregate field: sumNothing",
+        ),
+        (
+            {"group_by": [{"stage": True}], "order_by": [{"nope": "AscNullsFirst"}]},
+            "Cannot orderBy unknown field: nope.",
+        ),
+        (
+            {
+                "group_by": [{"stage": True}],
+                "order_by": [{"closeDate": {"granularity": "DAY", "orderBy": "AscNullsFirst"}}],
+            },
+            "Cannot order by a date granularity that is not in groupBy criteria: DAY",
+        ),
+        (
+            {
+                "group_by": [{"amount": {"currencyCode": True}}],
+                "order_by": [{"amount": {"amountMicros": "AscNullsFirst"}}],
+            },
+            "Cannot order by a field that is not in groupBy or that is not an aggregate field: amountMicros",
+        ),
         ({"group_by": "[{stage"}, "group_by must be JSON"),
         ({}, "group_by is required"),
         ({"group_by": [{"stage": True}], "limit": "0"}, "limit"),

@@ -126,8 +126,8 @@ def group_by_path(obj_meta: CompiledObject) -> Schema:
                 ),
                 _query(
                     "limit",
-                    {**basic(OpenApiTypes.INT), "minimum": 1, "maximum": MAX_LIMIT},
-                    f"Groups to return (default {DEFAULT_GROUP_LIMIT}, at most {MAX_LIMIT}).",
+                    {**basic(OpenApiTypes.INT), "minimum": 1},
+                    f"Groups to return (default {DEFAULT_GROUP_LIMIT}; a number above {MAX_LIMIT} reads {MAX_LIMIT}).",
                     default=DEFAULT_GROUP_LIMIT,
                 ),
             ],
