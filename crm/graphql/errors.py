@@ -61,6 +61,7 @@ def format_error(error: GraphQLError, default_code: str = INTERNAL) -> dict[str,
         extensions["code"] = BAD_USER_INPUT
         if getattr(original, "errors", None):
             extensions["fieldErrors"] = original.errors
+        extensions.update(getattr(original, "graphql_extensions", {}))
     elif isinstance(original, RecordNotFoundError | UnknownObjectError | FieldNotFoundError):
         extensions["code"] = NOT_FOUND
     elif isinstance(original, ForbiddenError):

@@ -24,6 +24,9 @@ EMPTY_FILTER_MESSAGE = "A non-empty filter is required"
 
 
 class EmptyFilterError(QueryValueError):
+    # What Twenty's GraphQL API adds to this refusal's extensions, beside its code.
+    graphql_extensions = {"subCode": "INVALID_QUERY_INPUT", "userFriendlyMessage": "An error occurred."}
+
     def __init__(self) -> None:
         super().__init__(EMPTY_FILTER_MESSAGE)
 

@@ -224,7 +224,7 @@ def _check_ids_are_free(workspace: Workspace, obj: CompiledObject, ids: list[uui
     if not taken:
         return
     if any(owner == workspace.id for owner in taken.values()):
-        raise RecordValidationError({"id": ["a record with this id already exists"]})
+        raise RecordValidationError({"id": ["Record already exists with this id"]})
     raise RecordValidationError({"id": ["this id cannot be used: choose another, or leave id out to get a new one"]})
 
 

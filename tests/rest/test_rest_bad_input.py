@@ -238,9 +238,11 @@ def test_changing_the_id_is_refused(api, person):
     assert_error(response, 400, "id: cannot be changed")
 
 
-def test_a_duplicate_id_on_create_is_a_400(api, person):
+def test_a_duplicate_id_on_create_is_a_400_in_twentys_words(api, person):
     response = api.post("/rest/people", {"id": person["id"]}, content_type="application/json")
-    assert_error(response, 400, "already exists")
+    assert_error(response, 400, "Record already exists")
+    batch = api.post("/rest/batch/people", [{"id": person["id"]}], content_type="application/json")
+    assert_error(batch, 400, "Record already exists")
 
 
 def test_a_bad_soft_delete_flag_is_a_400(api, person):
