@@ -1,0 +1,50 @@
+"""Email addresses and link URLs are stored in one spelling, as Twenty stores them.
+
+So ``Ada@Example.COM`` and ``ada@example.com`` are the same address to filters, duplicate
+search and merges, and ``https://Acme.com/`` the same link as ``https://acme.com``.
+
+- An email address is lowercased, and its domain written with plain dots (the full-width
+  and ideographic dots some keyboards type are the same separator to DNS) and without
+  the trailing dot of a fully qualified name. A domain sent in its ASCII form
+  (``xn--mnchen-3ya.de``) is kept in Unicode (``münchen.de``), as Twenty keeps it.
+- A web link (http or https) has its scheme and host lowercased and one trailing ``/``
+  removed; its path, query and fragment are kept as sent. Anything else is kept as sent.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+# The characters IDNA reads as a label separator, besides ".".
+_DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
+
+
+def canonical_email(address: str) -> str:
+    local, at, domain = address.lower().rpartition("@")
+    if not at:
+        return address.lower()
+    domain = domain.translate(_DOTS).rstrip(".")
+    return f"{local}@{'.'.join(_unicode_label(label) for label in domain.split('.'))}"
+
+
+def _unicode_label(label: str) -> str:
+    if not label.startswith("xn--"):
+        return label
+    try:
+        return label.encode("ascii").decode("idna")
+    except UnicodeError:
+        return label  # not valid punycode: kept as sent
+
+
+def canonical_link_url(url: str) -> str:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return url
+    origin_length = len(parts.scheme) + len("://") + len(parts.netloc)
+    if url[:origin_length].lower() != f"{parts.scheme}://{parts.netloc}".lower():
+        return url  # an unusual spelling (such as a backslash): kept as sent
+    canonical = url[:origin_length].lower() + url[origin_length:]
+    return canonical[:-1] if canonical.endswith("/") else canonical
