@@ -309,6 +309,9 @@ class CoreTypes:
                 filters[field.name] = graphene.InputField(filter_input)
             if order is not None:
                 orders[field.name] = graphene.InputField(order)
+        # Twenty's records carry the search vector it keeps for its own search; documents
+        # written for Twenty select it. Search here needs none, so it reads as null.
+        outputs.setdefault("searchVector", graphene.Field(scalars.TSVector, resolver=lambda _root, _info: None))
         filters["and"] = graphene.InputField(graphene.List(graphene.NonNull(lambda: self.filter_inputs[singular])))
         filters["or"] = graphene.InputField(graphene.List(graphene.NonNull(lambda: self.filter_inputs[singular])))
         filters["not"] = graphene.InputField(lambda: self.filter_inputs[singular])

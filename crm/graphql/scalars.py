@@ -157,3 +157,17 @@ class RawJSONScalar(graphene.Scalar):
 
 class JSON(RawJSONScalar):
     """Any JSON value."""
+
+
+class TSVector(graphene.Scalar):
+    """Twenty's full-text search vector of a record; only selected, never sent."""
+
+    serialize = _identity
+
+    @staticmethod
+    def parse_value(_value: Any) -> None:
+        raise GraphQLError("A search vector is read only.")
+
+    @staticmethod
+    def parse_literal(_node: ast.ValueNode, _variables: Any = None) -> None:
+        raise GraphQLError("A search vector is read only.")

@@ -216,3 +216,22 @@ def test_a_negative_offset_is_bad_input(api, acme):
 
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert "offset" in body["errors"][0]["message"]
+
+
+# The fields Twenty's own integration tests select on a person (its PERSON_GQL_FIELDS),
+# less the custom fields of Twenty's seeded test workspace (intro, whatsapp).
+TWENTYS_PERSON_FIELDS = """
+    id city jobTitle avatarUrl searchVector name { firstName lastName }
+    emails { primaryEmail additionalEmails }
+    phones { primaryPhoneNumber primaryPhoneCountryCode primaryPhoneCallingCode additionalPhones }
+    createdAt deletedAt
+"""
+
+
+def test_twentys_person_fields_with_the_search_vector_run_as_they_are(api, acme):
+    people = ask(api, f"{{ people {{ edges {{ node {{ {TWENTYS_PERSON_FIELDS} }} }} }} }}")
+    assert "errors" not in people, people
+    nodes = [edge["node"] for edge in people["data"]["people"]["edges"]]
+    assert nodes and all(node["searchVector"] is None for node in nodes)
+    one = ask(api, f'{{ person(filter: {{id: {{eq: "{nodes[0]["id"]}"}}}}) {{ {TWENTYS_PERSON_FIELDS} }} }}')
+    assert one["data"]["person"]["id"] == nodes[0]["id"] and one["data"]["person"]["searchVector"] is None
