@@ -16,7 +16,13 @@ from graphql import GraphQLObjectType, GraphQLResolveInfo, get_named_type
 from crm.graphql.context import RequestContext
 from crm.graphql.errors import ForbiddenError
 from crm.graphql.filters import filter_node, order_nodes, plain
-from crm.graphql.prefetch import connection_dict, prefetch_connection, prefetch_records, selects_total_count
+from crm.graphql.prefetch import (
+    connection_dict,
+    prefetch_connection,
+    prefetch_records,
+    selected_aggregates,
+    selects_total_count,
+)
 from crm.metadata.schema import CompiledObject
 from crm.query.compile import filter_to_q
 from crm.query.listing import list_records
@@ -24,6 +30,7 @@ from crm.query.record_queries import RecordNotFoundError, records
 from crm.query.serialize import compile_serializer
 from crm.query.trash import reaches_deleted
 from crm.services import records as record_service
+from crm.services.aggregates import aggregate_records, object_aggregates
 from crm.services.bulk_writes import Action, act_on_matching, update_matching
 
 Resolver = Callable[..., Any]
@@ -53,10 +60,11 @@ def list_resolver(singular: str) -> Resolver:
     def resolve(_root: Any, info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
         context = _context(info)
         obj = context.object(singular)
+        node = filter_node(obj, args.get("filter"))
         page = list_records(
             context.workspace,
             obj,
-            filter=filter_node(obj, args.get("filter")),
+            filter=node,
             order_by=order_nodes(obj, args.get("orderBy")),
             first=args.get("first"),
             after=args.get("after"),
@@ -66,6 +74,9 @@ def list_resolver(singular: str) -> Resolver:
             count=selects_total_count(info),
         )
         connection = connection_dict(page)
+        aggregates = selected_aggregates(info, object_aggregates(obj))
+        if aggregates:
+            connection.update(aggregate_records(context.workspace, obj, node, aggregates))
         prefetch_connection(info, obj, _record_type(info), [connection], info.field_nodes)
         return connection
 

@@ -21,12 +21,14 @@ from enum import Enum as PyEnum
 from typing import Any
 
 import graphene
+from graphql import GraphQLError
 
 from crm.graphql import scalars
 from crm.graphql.prefetch import resolve_relation
 from crm.metadata.composite_types import COMPOSITE_TYPES, SubFieldSpec
 from crm.metadata.schema import CompiledField, CompiledObject, WorkspaceSchema
 from crm.query.ast import IS_VALUES, ORDER_DIRECTIONS
+from crm.services.aggregates import TOTAL_COUNT, Aggregate, object_aggregates
 from crm.services.record_input import CREATE_ONLY_FIELDS, READ_ONLY_FIELDS
 
 logger = logging.getLogger(__name__)
@@ -74,6 +76,25 @@ def getter(name: str) -> Resolver:
 
     # Lets the fast execution path read the key without calling the resolver.
     resolve.dict_key = name  # type: ignore[attr-defined]
+    return resolve
+
+
+def aggregate_scalar(aggregate: Aggregate) -> Any:
+    """The GraphQL type of an aggregate's value, as Twenty types it."""
+    if aggregate.returns_datetime:
+        return scalars.DateTime
+    return graphene.Int if aggregate.kind == "count" else graphene.Float
+
+
+def list_aggregate_getter(name: str) -> Resolver:
+    """An aggregate over a list: the list resolver computed it when it was selected. A
+    relation's connection (a company's people) has none."""
+
+    def resolve(root: dict[str, Any], _info: Any) -> Any:
+        if name not in root:
+            raise GraphQLError(f"{name} is computed on a list at the root of the query only.")
+        return root[name]
+
     return resolve
 
 
@@ -331,8 +352,13 @@ class CoreTypes:
                 ),
                 "pageInfo": graphene.Field(self.page_info, required=True, resolver=getter("pageInfo")),
                 "totalCount": graphene.Int(required=True, resolver=getter("totalCount")),
+                **{
+                    name: graphene.Field(aggregate_scalar(aggregate), resolver=list_aggregate_getter(name))
+                    for name, aggregate in object_aggregates(obj).items()
+                    if name != TOTAL_COUNT
+                },
             },
-            f"A page of {obj.label_plural.lower()}",
+            f"A page of {obj.label_plural.lower()}, and aggregates over every one the filter matches",
         )
         self.filter_inputs[singular] = input_type(
             f"{name}FilterInput", filters, "Entries are combined with AND; use and/or/not to combine filters"

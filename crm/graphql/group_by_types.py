@@ -15,7 +15,15 @@ from typing import Any
 import graphene
 
 from crm.graphql import scalars
-from crm.graphql.core_types import COMPOSITE_NAMES, CoreTypes, enum_type, getter, input_type, object_type
+from crm.graphql.core_types import (
+    COMPOSITE_NAMES,
+    CoreTypes,
+    aggregate_scalar,
+    enum_type,
+    getter,
+    input_type,
+    object_type,
+)
 from crm.metadata.composite_types import COMPOSITE_TYPES
 from crm.metadata.schema import CompiledField, CompiledObject
 from crm.services.aggregates import TOTAL_COUNT, object_aggregates
@@ -114,8 +122,7 @@ class GroupByTypes:
         }
         for aggregate_name, aggregate in aggregates.items():
             if aggregate_name != TOTAL_COUNT:
-                scalar = scalars.DateTime if aggregate.returns_datetime else graphene.Float
-                outputs[aggregate_name] = graphene.Field(scalar, resolver=getter(aggregate_name))
+                outputs[aggregate_name] = graphene.Field(aggregate_scalar(aggregate), resolver=getter(aggregate_name))
         self.connections[singular] = object_type(
             f"{name}GroupByConnection", outputs, f"A group of {obj.label_plural.lower()} and its aggregates"
         )
