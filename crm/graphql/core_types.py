@@ -21,9 +21,9 @@ from enum import Enum as PyEnum
 from typing import Any
 
 import graphene
-from graphql import GraphQLError
 
 from crm.graphql import scalars
+from crm.graphql.errors import UserInputError
 from crm.graphql.prefetch import resolve_relation
 from crm.metadata.composite_types import COMPOSITE_TYPES, SubFieldSpec
 from crm.metadata.schema import CompiledField, CompiledObject, WorkspaceSchema
@@ -92,7 +92,7 @@ def list_aggregate_getter(name: str) -> Resolver:
 
     def resolve(root: dict[str, Any], _info: Any) -> Any:
         if name not in root:
-            raise GraphQLError(f"{name} is computed on a list at the root of the query only.")
+            raise UserInputError(f"{name} is computed on a list at the root of the query only.")
         return root[name]
 
     return resolve

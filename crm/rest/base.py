@@ -59,7 +59,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         try:
             key, request.rate_limit_status = authenticate_header_and_count(request.META.get("HTTP_AUTHORIZATION"))
         except ApiKeyError as error:
-            raise exceptions.AuthenticationFailed(str(error)) from None
+            raise exceptions.AuthenticationFailed(error.messages) from None
         return ApiKeyUser(key), key
 
     def authenticate_header(self, request: Request) -> str:
@@ -75,7 +75,7 @@ class ApiKeyOrQueryTokenAuthentication(ApiKeyAuthentication):
             try:
                 key, request.rate_limit_status = authenticate_and_count(token.strip())
             except ApiKeyError as error:
-                raise exceptions.AuthenticationFailed(str(error)) from None
+                raise exceptions.AuthenticationFailed(error.messages) from None
             return ApiKeyUser(key), key
         return super().authenticate(request)
 

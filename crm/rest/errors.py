@@ -33,7 +33,7 @@ RECORD_NOT_FOUND = "Record not found"
 
 ERROR_NAMES = {
     400: "BadRequestException",
-    401: "UnauthorizedException",
+    401: "UNAUTHENTICATED",
     403: "ForbiddenException",
     404: "NotFoundException",
     405: "MethodNotAllowedException",

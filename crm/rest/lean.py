@@ -50,7 +50,7 @@ def answer(request: HttpRequest, handler: Handler, *, allow: str) -> HttpRespons
     try:
         key, limit = authenticate_header_and_count(request.META.get("HTTP_AUTHORIZATION"))
     except ApiKeyError as error:
-        return _json(error_body(401, [str(error)]), 401, {**headers, "WWW-Authenticate": AUTHENTICATE})
+        return _json(error_body(401, error.messages), 401, {**headers, "WWW-Authenticate": AUTHENTICATE})
     headers.update(limit.headers())
     try:
         if not limit.allowed:

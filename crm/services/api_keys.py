@@ -29,8 +29,21 @@ LIFETIME_CHOICES: dict[str, int | None] = {
 LAST_USED_PRECISION = timedelta(minutes=1)
 
 
+MISSING = "Missing API key: send it as 'Authorization: Bearer <key>'."
+
+
 class ApiKeyError(Exception):
-    """Why a request's key was refused; the message is safe to show the caller."""
+    """Why a request's key was refused; the message is safe to show the caller.
+    ``twenty_words`` say it as Twenty's REST API does, for clients that compare them."""
+
+    def __init__(self, message: str, twenty_words: str = "Token invalid.") -> None:
+        super().__init__(message)
+        self.twenty_words = twenty_words
+
+    @property
+    def messages(self) -> list[str]:
+        """Twenty's words first, then ours."""
+        return [self.twenty_words, str(self)]
 
 
 def hash_token(token: str) -> str:
@@ -98,10 +111,12 @@ def regenerate_api_key(key: ApiKey, created_by: User | None = None) -> tuple[Api
 def bearer_token(header: str | None) -> str:
     """The token of ``Authorization: Bearer <token>``, or ``ApiKeyError`` saying what is wrong."""
     if not header:
-        raise ApiKeyError("Missing API key: send it as 'Authorization: Bearer <key>'.")
+        raise ApiKeyError(MISSING, "Missing authentication token")
     scheme, _, token = header.strip().partition(" ")
     token = token.strip()
-    if scheme.lower() != "bearer" or not token or " " in token:
+    if scheme.lower() == "bearer" and not token:
+        raise ApiKeyError(MISSING, "Missing authentication token")
+    if scheme.lower() != "bearer" or " " in token:
         raise ApiKeyError("Malformed Authorization header: expected 'Bearer <key>'.")
     return token
 
@@ -123,7 +138,7 @@ def authenticate_token(token: str, keys_version: int | None = None, *, token_has
     if key.revoked_at is not None:
         raise ApiKeyError("This API key has been revoked.")
     if key.is_expired(now):
-        raise ApiKeyError("This API key has expired.")
+        raise ApiKeyError("This API key has expired.", "Token has expired.")
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_PRECISION:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
         key.last_used_at = now

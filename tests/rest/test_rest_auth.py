@@ -83,27 +83,28 @@ def all_routes(workspace, person, custom_field):
 
 
 @pytest.mark.parametrize(
-    ("header", "message"),
+    ("header", "twentys_words", "message"),
     [
-        (None, "Missing API key"),
-        ("Bearer crm_not-a-real-key", "Invalid API key"),
-        ("Bearer", "Malformed Authorization header"),
-        ("Basic dXNlcjpwYXNz", "Malformed Authorization header"),
-        ("Bearer something-else", "Invalid API key"),
+        (None, "Missing authentication token", "Missing API key"),
+        ("Bearer ", "Missing authentication token", "Missing API key"),
+        ("Bearer crm_not-a-real-key", "Token invalid.", "Invalid API key"),
+        ("Basic dXNlcjpwYXNz", "Token invalid.", "Malformed Authorization header"),
+        ("Bearer something-else", "Token invalid.", "Invalid API key"),
     ],
 )
-def test_missing_or_bad_keys_get_401_on_every_route(workspace, person, custom_field, header, message):
+def test_missing_or_bad_keys_get_401_on_every_route(workspace, person, custom_field, header, twentys_words, message):
     client = Client(HTTP_AUTHORIZATION=header) if header else Client()
     before = snapshot()
     for method, path, body in all_routes(workspace, person, custom_field):
         response = call(client, method, path, body)
         assert response.status_code == 401, (method, path, response.content)
+        # Twenty's code and words first, then what to do about it.
         assert response.json() == {
             "statusCode": 401,
-            "error": "UnauthorizedException",
-            "messages": [response.json()["messages"][0]],
+            "error": "UNAUTHENTICATED",
+            "messages": [twentys_words, response.json()["messages"][1]],
         }
-        assert message in response.json()["messages"][0], (method, path)
+        assert message in response.json()["messages"][1], (method, path)
         assert response["WWW-Authenticate"].startswith("Bearer")
         assert "X-RateLimit-Limit" not in response
     assert snapshot() == before
@@ -114,7 +115,7 @@ def test_expired_key_gets_401(workspace, person):
     ApiKey.objects.filter(pk=key.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     response = Client(HTTP_AUTHORIZATION=f"Bearer {token}").get("/rest/people")
     assert response.status_code == 401
-    assert response.json()["messages"] == ["This API key has expired."]
+    assert response.json()["messages"] == ["Token has expired.", "This API key has expired."]
 
 
 def test_revoked_key_gets_401(workspace, person):
@@ -124,7 +125,7 @@ def test_revoked_key_gets_401(workspace, person):
         f"/rest/people/{person['id']}", {"city": "Rome"}, content_type="application/json"
     )
     assert response.status_code == 401
-    assert response.json()["messages"] == ["This API key has been revoked."]
+    assert response.json()["messages"] == ["Token invalid.", "This API key has been revoked."]
     assert Person.objects.get(id=person["id"]).city == "Oslo"
 
 

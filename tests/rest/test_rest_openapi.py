@@ -336,7 +336,7 @@ def test_servers_are_the_callers_own_origin(api_token, workspace, settings):
 def test_documents_need_a_key(workspace, api_token):
     response = Client().get("/rest/open-api/core")
     assert response.status_code == 401
-    assert response.json()["error"] == "UnauthorizedException"
+    assert response.json()["error"] == "UNAUTHENTICATED"
     assert Client().get("/rest/open-api/metadata?token=crm_wrong").status_code == 401
 
 

@@ -44,7 +44,7 @@ def test_valid_key_resolves_to_its_workspace_and_records_last_use(workspace, api
         (None, "Missing API key"),
         ("", "Missing API key"),
         ("Basic abc", "Malformed"),
-        ("Bearer", "Malformed"),
+        ("Bearer", "Missing API key"),
         ("Bearer crm_notarealkey", "Invalid API key"),
         ("Bearer something-else", "Invalid API key"),
     ],
