@@ -29,7 +29,6 @@ from crm.rest.errors import MAX_BODY_BYTES, PayloadTooLarge, RateLimited, api_ex
 from crm.services.actor import Actor, api_key_actor
 from crm.services.api_access import (
     FULL_ACCESS_NEEDED,
-    authenticate_and_count,
     authenticate_header_and_count,
     may_see_sensitive,
 )
@@ -64,20 +63,6 @@ class ApiKeyAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="api"'
-
-
-class ApiKeyOrQueryTokenAuthentication(ApiKeyAuthentication):
-    """Also accepts ``?token=<key>``, for documents a browser opens by URL (OpenAPI)."""
-
-    def authenticate(self, request: Request) -> tuple[ApiKeyUser, ApiKey]:
-        token = request.query_params.get("token")
-        if token and not request.META.get("HTTP_AUTHORIZATION"):
-            try:
-                key, request.rate_limit_status = authenticate_and_count(token.strip())
-            except ApiKeyError as error:
-                raise exceptions.AuthenticationFailed(error.messages) from None
-            return ApiKeyUser(key), key
-        return super().authenticate(request)
 
 
 class HasApiKey(BasePermission):

@@ -132,7 +132,7 @@ def view_module_source(path: str) -> str:
     func = resolve(concrete(path)).func
     view = getattr(func, "view_class", None) or getattr(func, "cls", None) or func
     sources = [inspect.getsource(inspect.getmodule(view))]
-    # Shared parsing helpers of the REST views (authentication accepts ?token=).
+    # Shared parsing helpers of the REST views.
     sources.append((ROOT / "crm" / "rest" / "base.py").read_text(encoding="utf-8"))
     return "\n".join(sources)
 

@@ -16,7 +16,7 @@ from django.http import HttpResponse
 from rest_framework.request import Request
 
 from crm.metadata.schema import WorkspaceSchema, get_workspace_schema
-from crm.rest.base import ApiKeyOrQueryTokenAuthentication, ApiView
+from crm.rest.base import ApiView
 from crm.rest.openapi.core import build_core_document
 from crm.rest.openapi.metadata import build_metadata_document
 
@@ -39,7 +39,6 @@ def rendered_document(key: tuple[Any, ...], build: Callable[[], dict[str, Any]])
 
 
 class OpenApiView(ApiView):
-    authentication_classes = [ApiKeyOrQueryTokenAuthentication]
     kind = ""
     server_path = "/rest"
     builder: Callable[[WorkspaceSchema, str, str], dict[str, Any]]

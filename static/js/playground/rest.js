@@ -35,7 +35,8 @@ async function loadDocument() {
   if (!response.ok) {
     let message = "";
     try {
-      message = (await response.json())?.messages?.[0] || "";
+      // The last message is the specific one (the first may be Twenty's terse words).
+      message = (await response.json())?.messages?.at(-1) || "";
     } catch {
       // not JSON: the status says enough
     }
