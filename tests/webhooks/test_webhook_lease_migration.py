@@ -4,33 +4,16 @@ named for it, by the delivery's state; downgrading puts them back."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+from migration_steps import at_the_latest_state_afterwards, migrate  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ONE_COLUMN = [("webhooks", "0003_fewer_indexes")]
 TWO_COLUMNS = [("webhooks", "0004_split_delivery_leases")]
-
-
-def migrate(targets: list[tuple[str, str]]):
-    """Bring the database to ``targets`` and return the models as they were there."""
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture
-def at_the_latest_state_afterwards() -> Iterator[None]:
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def write_deliveries(apps, workspace, fields_by_status: dict[str, dict]) -> dict[str, uuid.UUID]:
