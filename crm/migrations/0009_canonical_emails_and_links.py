@@ -12,7 +12,7 @@ from typing import Any
 from django.db import migrations
 
 from crm.metadata.schema import snake_case
-from crm.services.canonical_values import canonical_email, canonical_link_url
+from crm.services.canonical_values import CANONICAL_SUB_FIELDS, canonical_sub_value
 
 STANDARD_MODELS = {
     "person": "Person",
@@ -23,32 +23,14 @@ STANDARD_MODELS = {
     "noteTarget": "NoteTarget",
     "taskTarget": "TaskTarget",
 }
-SUB_FIELDS = {"EMAILS": ("primaryEmail", "additionalEmails"), "LINKS": ("primaryLinkUrl", "secondaryLinks")}
 BATCH = 500
-
-
-def canonical(sub: str, value: Any) -> Any:
-    if sub == "primaryEmail" and isinstance(value, str):
-        return canonical_email(value)
-    if sub == "additionalEmails" and isinstance(value, list):
-        return [canonical_email(item) if isinstance(item, str) else item for item in value]
-    if sub == "primaryLinkUrl" and isinstance(value, str):
-        return canonical_link_url(value)
-    if sub == "secondaryLinks" and isinstance(value, list):
-        return [
-            {**item, "url": canonical_link_url(item["url"])}
-            if isinstance(item, dict) and isinstance(item.get("url"), str)
-            else item
-            for item in value
-        ]
-    return value
 
 
 def rewrite(apps: Any, schema_editor: Any) -> None:
     field_metadata = apps.get_model("crm", "FieldMetadata")
     custom_record = apps.get_model("crm", "CustomRecord")
-    for field in field_metadata.objects.filter(type__in=SUB_FIELDS).select_related("object"):
-        subs = SUB_FIELDS[field.type]
+    for field in field_metadata.objects.filter(type__in=CANONICAL_SUB_FIELDS).select_related("object"):
+        subs = CANONICAL_SUB_FIELDS[field.type]
         obj = field.object
         if obj.is_custom:
             rows, in_custom = custom_record.objects.filter(object_id=obj.id), True
@@ -64,7 +46,7 @@ def rewrite(apps: Any, schema_editor: Any) -> None:
 def _rewrite_columns(rows: Any, columns: list[str], subs: tuple[str, ...]) -> None:
     changed = []
     for row in rows.only("id", *columns).iterator(chunk_size=BATCH):
-        values = {column: canonical(sub, getattr(row, column)) for column, sub in zip(columns, subs, strict=True)}
+        values = {column: canonical_sub_value(sub, getattr(row, column)) for column, sub in zip(columns, subs, strict=True)}
         if any(getattr(row, column) != value for column, value in values.items()):
             for column, value in values.items():
                 setattr(row, column, value)
@@ -78,7 +60,7 @@ def _rewrite_custom(rows: Any, name: str, subs: tuple[str, ...]) -> None:
         value = (row.custom or {}).get(name)
         if not isinstance(value, dict):
             continue
-        rewritten = {**value, **{sub: canonical(sub, value.get(sub)) for sub in subs if sub in value}}
+        rewritten = {**value, **{sub: canonical_sub_value(sub, value.get(sub)) for sub in subs if sub in value}}
         if rewritten != value:
             row.custom = {**row.custom, name: rewritten}
             changed.append(row)

@@ -13,7 +13,11 @@ search and merges, and ``https://Acme.com/`` the same link as ``https://acme.com
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
+
+# The sub-fields of each composite type whose values are stored in one spelling.
+CANONICAL_SUB_FIELDS = {"EMAILS": ("primaryEmail", "additionalEmails"), "LINKS": ("primaryLinkUrl", "secondaryLinks")}
 
 # The characters IDNA reads as a label separator, besides ".".
 _DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
@@ -48,3 +52,21 @@ def canonical_link_url(url: str) -> str:
         return url  # an unusual spelling (such as a backslash): kept as sent
     canonical = url[:origin_length].lower() + url[origin_length:]
     return canonical[:-1] if canonical.endswith("/") else canonical
+
+
+def canonical_sub_value(sub: str, value: Any) -> Any:
+    """An EMAILS or LINKS sub-field's value in its one spelling; anything else as it is."""
+    if sub == "primaryEmail" and isinstance(value, str):
+        return canonical_email(value)
+    if sub == "additionalEmails" and isinstance(value, list):
+        return [canonical_email(item) if isinstance(item, str) else item for item in value]
+    if sub == "primaryLinkUrl" and isinstance(value, str):
+        return canonical_link_url(value)
+    if sub == "secondaryLinks" and isinstance(value, list):
+        return [
+            {**item, "url": canonical_link_url(item["url"])}
+            if isinstance(item, dict) and isinstance(item.get("url"), str)
+            else item
+            for item in value
+        ]
+    return value

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from crm.metadata.schema import CompiledField, CompiledObject, SubField
-from crm.services.canonical_values import canonical_email, canonical_link_url
+from crm.services.canonical_values import CANONICAL_SUB_FIELDS, canonical_sub_value
 from crm.services.input_errors import InvalidInput
 
 DEFAULT_MAX_TEXT = 10_000
@@ -316,8 +316,9 @@ def _clean_composite(
             str(unknown[0]), f"unknown sub-field; expected {', '.join(s.name for s in compiled.subfields)}"
         )
     subvalues = {key: _clean_sub(compiled, compiled.subfield(key), v, obj) for key, v in value.items()}  # type: ignore[arg-type]
-    if compiled.type in CANONICAL_SPELLINGS:
-        CANONICAL_SPELLINGS[compiled.type](subvalues)
+    if compiled.type in CANONICAL_SUB_FIELDS:
+        # Stored in one spelling (crm/services/canonical_values.py).
+        subvalues = {key: canonical_sub_value(key, sub_value) for key, sub_value in subvalues.items()}
     if compiled.is_custom:
         # Partial updates keep the sub-fields that were not sent.
         previous = existing_custom.get(compiled.name) or {s.name: _empty(s, compiled) for s in compiled.subfields}
@@ -327,29 +328,6 @@ def _clean_composite(
         sub = compiled.subfield(key)
         assert sub is not None
         cleaned.columns[sub.path] = sub_value
-
-
-def _canonical_emails(subvalues: dict[str, Any]) -> None:
-    if subvalues.get("primaryEmail"):
-        subvalues["primaryEmail"] = canonical_email(subvalues["primaryEmail"])
-    if subvalues.get("additionalEmails"):
-        subvalues["additionalEmails"] = [
-            canonical_email(item) if isinstance(item, str) else item for item in subvalues["additionalEmails"]
-        ]
-
-
-def _canonical_links(subvalues: dict[str, Any]) -> None:
-    if subvalues.get("primaryLinkUrl"):
-        subvalues["primaryLinkUrl"] = canonical_link_url(subvalues["primaryLinkUrl"])
-    if subvalues.get("secondaryLinks"):
-        subvalues["secondaryLinks"] = [
-            {**item, "url": canonical_link_url(item["url"])} if isinstance(item, dict) and item.get("url") else item
-            for item in subvalues["secondaryLinks"]
-        ]
-
-
-# Composite types whose values are stored in one spelling (crm/services/canonical_values.py).
-CANONICAL_SPELLINGS = {"EMAILS": _canonical_emails, "LINKS": _canonical_links}
 
 
 def sub_text_limit(sub: SubField) -> int:
