@@ -20,8 +20,7 @@ from crm.graphql.prefetch import (
     connection_dict,
     prefetch_connection,
     prefetch_records,
-    selected_aggregates,
-    selects_total_count,
+    selected_connection_fields,
 )
 from crm.metadata.schema import CompiledObject
 from crm.query.compile import filter_to_q
@@ -30,7 +29,7 @@ from crm.query.record_queries import RecordNotFoundError, records
 from crm.query.serialize import compile_serializer
 from crm.query.trash import reaches_deleted
 from crm.services import records as record_service
-from crm.services.aggregates import aggregate_records, object_aggregates
+from crm.services.aggregates import TOTAL_COUNT, aggregate_records, object_aggregates
 from crm.services.bulk_writes import Action, act_on_matching, update_matching
 
 Resolver = Callable[..., Any]
@@ -61,6 +60,7 @@ def list_resolver(singular: str) -> Resolver:
         context = _context(info)
         obj = context.object(singular)
         node = filter_node(obj, args.get("filter"))
+        selected = selected_connection_fields(info)
         page = list_records(
             context.workspace,
             obj,
@@ -71,10 +71,11 @@ def list_resolver(singular: str) -> Resolver:
             last=args.get("last"),
             before=args.get("before"),
             offset=args.get("offset"),
-            count=selects_total_count(info),
+            count=TOTAL_COUNT in selected,  # counting costs a query
         )
         connection = connection_dict(page)
-        aggregates = selected_aggregates(info, object_aggregates(obj))
+        offered = object_aggregates(obj)
+        aggregates = [name for name in selected if name in offered and name != TOTAL_COUNT]
         if aggregates:
             connection.update(aggregate_records(context.workspace, obj, node, aggregates))
         prefetch_connection(info, obj, _record_type(info), [connection], info.field_nodes)

@@ -11,7 +11,6 @@ set by its shape, never by how many rows it returns.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from graphql import FieldNode, GraphQLObjectType, GraphQLResolveInfo, get_named_type
@@ -48,19 +47,12 @@ def _sub_fields(
     return collect_sub_fields(info.schema, info.fragments, info.variable_values, parent_type, nodes)
 
 
-def selected_aggregates(info: GraphQLResolveInfo, offered: Mapping[str, Any]) -> list[str]:
-    """The aggregates (but totalCount) the connection being resolved asks for."""
+def selected_connection_fields(info: GraphQLResolveInfo) -> list[str]:
+    """The fields selected on the connection being resolved (totalCount, aggregates, edges, ...),
+    each once, in the order selected."""
     connection_type = get_named_type(info.return_type)
     selected = _sub_fields(info, connection_type, info.field_nodes)  # type: ignore[arg-type]
-    names = (group[0].name.value for group in selected.values())
-    return list(dict.fromkeys(name for name in names if name in offered and name != "totalCount"))
-
-
-def selects_total_count(info: GraphQLResolveInfo) -> bool:
-    """Whether the connection being resolved asks for totalCount (counting costs a query)."""
-    connection_type = get_named_type(info.return_type)
-    selected = _sub_fields(info, connection_type, info.field_nodes)  # type: ignore[arg-type]
-    return any(group[0].name.value == "totalCount" for group in selected.values())
+    return list(dict.fromkeys(group[0].name.value for group in selected.values()))
 
 
 def prefetch_records(

@@ -110,11 +110,9 @@ def regenerate_api_key(key: ApiKey, created_by: User | None = None) -> tuple[Api
 
 def bearer_token(header: str | None) -> str:
     """The token of ``Authorization: Bearer <token>``, or ``ApiKeyError`` saying what is wrong."""
-    if not header:
-        raise ApiKeyError(MISSING, "Missing authentication token")
-    scheme, _, token = header.strip().partition(" ")
+    scheme, _, token = (header or "").strip().partition(" ")
     token = token.strip()
-    if scheme.lower() == "bearer" and not token:
+    if not header or (scheme.lower() == "bearer" and not token):
         raise ApiKeyError(MISSING, "Missing authentication token")
     if scheme.lower() != "bearer" or " " in token:
         raise ApiKeyError("Malformed Authorization header: expected 'Bearer <key>'.")

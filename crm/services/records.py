@@ -183,8 +183,8 @@ def delete_record(workspace: Workspace, object_name: str, record_id: Any, actor:
         instance.deleted_at = instance.updated_at = timezone.now()
         instance.save(update_fields=["deleted_at", "updated_at"])
         snapshot = serialize_instance(obj, instance)
-        dependents = soft_delete_targets_of(workspace, obj.name_singular, instance.id, instance.deleted_at)
-        announce(workspace, actor, [RecordChange(obj.name_singular, "deleted", snapshot), *dependents])
+        targets = soft_delete_targets_of(workspace, obj.name_singular, instance.id, instance.deleted_at)
+        announce(workspace, actor, [RecordChange(obj.name_singular, "deleted", snapshot), *targets])
     return snapshot
 
 
@@ -199,8 +199,8 @@ def restore_record(workspace: Workspace, object_name: str, record_id: Any, actor
         instance.updated_at = timezone.now()
         instance.save(update_fields=["deleted_at", "updated_at"])
         snapshot = serialize_instance(obj, instance)
-        dependents = restore_targets_of(workspace, obj.name_singular, instance.id, deleted_at)
-        announce(workspace, actor, [RecordChange(obj.name_singular, "restored", snapshot), *dependents])
+        targets = restore_targets_of(workspace, obj.name_singular, instance.id, deleted_at)
+        announce(workspace, actor, [RecordChange(obj.name_singular, "restored", snapshot), *targets])
     return snapshot
 
 
