@@ -57,6 +57,7 @@ def format_error(error: GraphQLError, default_code: str = INTERNAL) -> dict[str,
     elif isinstance(original, InvalidInput):
         extensions["code"] = BAD_USER_INPUT
         extensions["fieldErrors"] = original.errors
+        extensions.update(getattr(original, "graphql_extensions", {}))
     elif isinstance(original, QueryValueError | QuerySyntaxError | UserInputError):
         extensions["code"] = BAD_USER_INPUT
         if getattr(original, "errors", None):

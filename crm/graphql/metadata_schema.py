@@ -300,7 +300,7 @@ class CreateFieldInput(graphene.InputObjectType):
     isActive = graphene.Boolean()  # noqa: N815
     isCustom = graphene.Boolean(description="Always true for a field created here")  # noqa: N815
     isSystem = graphene.Boolean(description="Always false for a field created here")  # noqa: N815
-    isUnique = graphene.Boolean(description="Unique fields are not supported: only false is accepted")  # noqa: N815
+    isUnique = graphene.Boolean(description="Custom fields cannot be unique: only false is accepted")  # noqa: N815
     isLabelSyncedWithName = graphene.Boolean(  # noqa: N815
         description="Accepted as Twenty's clients send it; labels and names are not synced here"
     )

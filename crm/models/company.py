@@ -37,6 +37,14 @@ class Company(Record):
             # The default order of lists and connections.
             models.Index(fields=["workspace", "position", "id"], name="company_ws_position", condition=LIVE),
         ]
+        # A domain names one live company of a workspace (crm/services/unique_values.py).
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "domain_name_primary_link_url"],
+                condition=LIVE & ~models.Q(domain_name_primary_link_url=""),
+                name="company_unique_domain_name",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name or str(self.id)

@@ -34,6 +34,14 @@ class Person(Record):
             # The default order of lists and connections.
             models.Index(fields=["workspace", "position", "id"], name="person_ws_position", condition=LIVE),
         ]
+        # A primary email names one live person of a workspace (crm/services/unique_values.py).
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "emails_primary_email"],
+                condition=LIVE & ~models.Q(emails_primary_email=""),
+                name="person_unique_primary_email",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name_first_name} {self.name_last_name}".strip() or str(self.id)

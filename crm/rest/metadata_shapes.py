@@ -8,6 +8,7 @@ from typing import Any
 from crm.metadata.composite_types import COMPOSITE_TYPES
 from crm.models import FieldMetadata, ObjectMetadata, Workspace
 from crm.query.serialize import format_datetime
+from crm.services.unique_values import is_unique
 
 
 def object_refs(workspace: Workspace) -> dict[str, ObjectMetadata]:
@@ -90,7 +91,7 @@ def describe_field(field: FieldMetadata, obj: ObjectMetadata, by_name: dict[str,
         "isActive": field.is_active,
         "isSystem": field.is_system,
         "isNullable": field.is_nullable,
-        "isUnique": False,
+        "isUnique": not field.is_custom and is_unique(obj.name_singular, field.name),
         # Accepted on writes as Twenty's clients send it; labels and names are not synced here.
         "isLabelSyncedWithName": False,
         "defaultValue": field.default_value,

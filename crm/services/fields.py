@@ -301,7 +301,7 @@ def _check_flags(data: dict[str, Any], errors: dict[str, list[str]], *, creating
 
 FLAG_REFUSALS = {
     "isSystem": "must be false: system fields are maintained by the CRM itself",
-    "isUnique": "must be false: unique fields are not supported",
+    "isUnique": "must be false: custom fields cannot be unique",
     "isCustom": "must be true: a field created through the API is a custom field",
     "isRemoteCreation": "must be false: there are no remote objects",
 }

@@ -26,6 +26,7 @@ from crm.services.json_references import forget_references_to
 from crm.services.record_changes import RecordChange, announce, insert_and_announce
 from crm.services.record_input import CREATE_ONLY_FIELDS, CleanedInput, RecordValidationError, clean_record_input
 from crm.services.targets import restore_targets_of, soft_delete_targets_of
+from crm.services.unique_values import duplicates_refused
 from crm.services.upsert_matching import match_existing
 
 MAX_BATCH = 60
@@ -37,6 +38,7 @@ def create_record(
     return create_records(workspace, object_name, [data], actor, batch=False, upsert=upsert)[0]
 
 
+@duplicates_refused()
 def create_records(
     workspace: Workspace,
     object_name: str,
@@ -127,6 +129,7 @@ def _insert(
     return snapshots
 
 
+@duplicates_refused()
 def update_record(workspace: Workspace, object_name: str, record_id: Any, data: Any, actor: Actor) -> dict[str, Any]:
     obj = get_object(workspace, object_name)
     with transaction.atomic():
@@ -134,6 +137,7 @@ def update_record(workspace: Workspace, object_name: str, record_id: Any, data: 
         return _update_instance(workspace, obj, instance, data, actor)
 
 
+@duplicates_refused()
 def update_records(
     workspace: Workspace, object_name: str, record_ids: Iterable[Any], data: Any, actor: Actor
 ) -> list[dict[str, Any]]:
@@ -188,6 +192,7 @@ def delete_record(workspace: Workspace, object_name: str, record_id: Any, actor:
     return snapshot
 
 
+@duplicates_refused()
 def restore_record(workspace: Workspace, object_name: str, record_id: Any, actor: Actor) -> dict[str, Any]:
     """Undo a soft delete, with the targets that were deleted along with the record."""
     obj = get_object(workspace, object_name)

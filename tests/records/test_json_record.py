@@ -69,12 +69,12 @@ def data(workspace, actor):
             "person",
             {
                 "name": {"firstName": "Ada", "lastName": "Lovelace"},
-                "emails": {"primaryEmail": "ada@example.com", "additionalEmails": ["a@x.co"]},
+                "emails": {"primaryEmail": f"ada{index}@example.com", "additionalEmails": ["a@x.co"]},
                 "companyId": company_id,
             },
             actor,
         )
-        for company_id in (full["id"], empty["id"], gone["id"], None)
+        for index, company_id in enumerate((full["id"], empty["id"], gone["id"], None))
     ]
     delete_record(workspace, "company", gone["id"], actor)
     return full, empty, people

@@ -57,10 +57,11 @@ def test_an_upsert_that_matches_nothing_creates(api, ada):
     assert Person.objects.count() == 2
 
 
-def test_without_upsert_a_create_is_a_create(api, ada):
-    ask(api, CREATE_PERSON, {"data": {"emails": {"primaryEmail": "ada@example.com"}}})
+def test_without_upsert_a_create_of_a_known_email_is_refused(api, ada):
+    body = ask(api, CREATE_PERSON, {"data": {"emails": {"primaryEmail": "ada@example.com"}, "jobTitle": "Engineer"}})
 
-    assert Person.objects.filter(emails_primary_email="ada@example.com").count() == 2
+    assert body["errors"][0]["message"] == "A duplicate entry was detected"
+    assert list(Person.objects.values_list("job_title", flat=True)) == ["Analyst"]
 
 
 def test_a_batch_upsert_updates_the_matches_and_creates_the_rest_in_order(api, ada):

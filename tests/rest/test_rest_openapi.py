@@ -13,6 +13,7 @@ from django.test import Client
 from jsonschema import Draft202012Validator
 from schemathesis.specs.openapi.definitions import OPENAPI_31_VALIDATOR
 
+from crm.models import Company, Person
 from crm.services.fields import create_custom_field
 
 OBJECTS = {
@@ -313,6 +314,10 @@ def test_request_examples_match_their_schemas_and_are_accepted(api, workspace, c
             errors = list(validator_for(core, media["schema"]).iter_errors(example["value"]))
             assert not errors, (path, errors[:2])
             if method == "post" and "{" not in path:
+                # The examples of one object share its primary email or domain, which
+                # names one record: each is tried on a workspace without them.
+                Person.objects.all().delete()
+                Company.objects.all().delete()
                 response = api.post(f"/rest{path}", example["value"], content_type="application/json")
                 success = next(code for code in operation["responses"] if code.startswith("2"))
                 assert response.status_code == int(success), (path, response.content)

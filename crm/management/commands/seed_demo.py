@@ -117,7 +117,8 @@ class Command(BaseCommand):
 
     def _seed_people(self, ws: Workspace, wanted: int) -> None:
         person_obj, company_obj = get_object(ws, "person"), get_object(ws, "company")
-        missing = wanted - records(ws, person_obj).count()
+        existing = records(ws, person_obj).count()
+        missing = wanted - existing
         if missing <= 0:
             self.stdout.write(f"Workspace already has {wanted} people or more.")
             return
@@ -141,7 +142,8 @@ class Command(BaseCommand):
             create_records(
                 ws,
                 "person",
-                [_person(done + i, None, next(cycle)) for i in range(size)],
+                # Numbered after the people already there: each number is its own email.
+                [_person(existing + done + i, None, next(cycle)) for i in range(size)],
                 SEED_ACTOR,
                 max_batch=IMPORT_BATCH,
             )

@@ -70,7 +70,10 @@ def field_schema() -> Schema:
             "isActive": basic(OpenApiTypes.BOOL),
             "isSystem": basic(OpenApiTypes.BOOL),
             "isNullable": basic(OpenApiTypes.BOOL),
-            "isUnique": {**basic(OpenApiTypes.BOOL), "description": "Always false: unique fields are not supported."},
+            "isUnique": {
+                **basic(OpenApiTypes.BOOL),
+                "description": "True for a person's emails and a company's domainName: each value names one record.",
+            },
             "isLabelSyncedWithName": {
                 **basic(OpenApiTypes.BOOL),
                 "description": "Always false: labels and names are not synced.",
@@ -153,7 +156,10 @@ def _common_write_properties() -> Schema:
             "description": "Accepted as Twenty's clients send it; labels and names are not synced.",
         },
         "isSystem": {**nullable(basic(OpenApiTypes.BOOL)), "description": "Only false is accepted."},
-        "isUnique": {**nullable(basic(OpenApiTypes.BOOL)), "description": "Only false is accepted."},
+        "isUnique": {
+            **nullable(basic(OpenApiTypes.BOOL)),
+            "description": "Only false is accepted: custom fields cannot be unique.",
+        },
     }
 
 
