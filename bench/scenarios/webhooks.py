@@ -212,8 +212,10 @@ def abandon_backlog(workspace: Any, flush_broker: Callable[[], None]) -> int:
     return pending.update(status=Delivery.Status.FAILED, next_attempt_at=None, queued_until=None)
 
 
-def paced(workspace: Any, endpoints: int, seconds: int) -> dict[str, Any]:
-    """Event n is written at start + n / rate, by one of a few writer threads."""
+def paced(workspace: Any, endpoints: int, seconds: int, numbered_from: int) -> dict[str, Any]:
+    """Event n is written at start + n / rate, by one of a few writer threads. Its person
+    is number ``numbered_from + n``: each run's people have emails of their own, as a
+    primary email names one person."""
     from django.db import connection
 
     from crm.services.actor import Actor
@@ -233,7 +235,7 @@ def paced(workspace: Any, endpoints: int, seconds: int) -> dict[str, Any]:
                 delay = started + n / rate - time.monotonic()
                 if delay > 0:
                     time.sleep(delay)
-                create_record(workspace, "person", person(1_000_000 + n), actor)
+                create_record(workspace, "person", person(numbered_from + n), actor)
         finally:
             connection.close()
 
@@ -284,11 +286,11 @@ def run(flush_broker: Callable[[], None]) -> dict[str, Any]:
         floor = floor_replay()
         print(f"    floor: {floor['deliveries_per_second']}/s; paced run at {params.PACED_EVENTS_PER_SECOND} events/s")
         product["abandoned"] = abandon_backlog(workspace, flush_broker)
-        steady = paced(workspace, params.WEBHOOK_ENDPOINTS, params.PACED_SECONDS)
+        steady = paced(workspace, params.WEBHOOK_ENDPOINTS, params.PACED_SECONDS, numbered_from=1_000_000)
         print(f"    paced: {steady['commit_to_receipt']}; again to one endpoint", flush=True)
         steady["abandoned"] = abandon_backlog(workspace, flush_broker)
         WebhookEndpoint.objects.filter(id__in=[e.id for e in endpoints[1:]]).update(is_active=False)
-        single = paced(workspace, 1, params.DIAGNOSTIC_PACED_SECONDS)
+        single = paced(workspace, 1, params.DIAGNOSTIC_PACED_SECONDS, numbered_from=2_000_000)
     finally:
         for process in workers:
             procs.stop(process)
