@@ -169,6 +169,10 @@ MetaObject = _typed(
             filter=graphene.Argument(FieldFilter),
             resolver=resolve_object_fields,
         ),
+        # Every field as a plain list, as Twenty's newer clients (its Zapier app) read them.
+        "fieldsList": graphene.Field(
+            graphene.NonNull(graphene.List(graphene.NonNull(MetaField))), resolver=getter("fields")
+        ),
     },
     "An object (a kind of record) and its fields",
 )

@@ -92,10 +92,17 @@ def link_object(model: type[models.Model], activity: str) -> ObjectSpec:
     )
 
 
+# The defaults are Twenty's words for "made by the server" (a new uuid, the time of the
+# write): clients such as Twenty's Zapier app read a non-nullable field without a
+# default as one they must send.
 SYSTEM_FIELDS = (
-    FieldSpec("id", "Id", "UUID", "Unique identifier", is_system=True, is_nullable=False),
-    FieldSpec("createdAt", "Creation date", "DATE_TIME", "When the record was created", is_system=True),
-    FieldSpec("updatedAt", "Last update", "DATE_TIME", "When the record was last changed", is_system=True),
+    FieldSpec("id", "Id", "UUID", "Unique identifier", is_system=True, is_nullable=False, default_value="uuid"),
+    FieldSpec(
+        "createdAt", "Creation date", "DATE_TIME", "When the record was created", is_system=True, default_value="now"
+    ),
+    FieldSpec(
+        "updatedAt", "Last update", "DATE_TIME", "When the record was last changed", is_system=True, default_value="now"
+    ),
     FieldSpec("deletedAt", "Deleted", "DATE_TIME", "When the record was soft-deleted", is_system=True),
     FieldSpec("position", "Position", "POSITION", "Order of the record in lists", is_system=True),
     FieldSpec("createdBy", "Created by", "ACTOR", "Who or what created the record", is_system=True),

@@ -16,6 +16,12 @@ ZAPIER_SCHEMA_QUERY = """query GetObjects {
           fields(paging: {first: 1000}, filter: {isActive: {is:true}}) {
             edges { node { type name label description isNullable defaultValue } } } } } } }"""
 
+# Its newer versions read every field as a plain list.
+ZAPIER_FIELDS_LIST_QUERY = """query GetObjects {
+    objects(paging: {first: 1000}, filter: {isActive: {is:true}}) {
+      edges { node { nameSingular namePlural labelSingular
+          fieldsList { type name label description isActive isNullable defaultValue options } } } } }"""
+
 FIND_OBJECTS = """query ObjectsMetadata($filter: ObjectFilter!, $paging: CursorPaging!) {
   objects(filter: $filter, paging: $paging) { edges { node { id nameSingular } cursor }
     pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }"""
@@ -33,6 +39,27 @@ def test_zapier_reads_the_schema_with_its_own_query(client, api_token, workspace
     assert person["namePlural"] == "people"
     names = {edge["node"]["name"] for edge in person["fields"]["edges"]}
     assert "jobTitle" in names and "city" not in names  # inactive fields are filtered out
+
+
+def test_zapier_reads_every_field_as_a_list_and_must_fill_in_none_the_server_makes(client, api_token, workspace):
+    objects = data_of(meta(client, api_token, ZAPIER_FIELDS_LIST_QUERY))["objects"]["edges"]
+
+    by_name = {edge["node"]["nameSingular"]: edge["node"]["fieldsList"] for edge in objects}
+    assert {f["name"] for f in by_name["person"]} == set(
+        FieldMetadata.objects.filter(object__workspace=workspace, object__name_singular="person").values_list(
+            "name", flat=True
+        )
+    )
+    person_id = next(f for f in by_name["person"] if f["name"] == "id")
+    assert (person_id["isNullable"], person_id["defaultValue"]) == (False, "uuid")
+    # Zapier asks the user for every field that is not nullable and has no default.
+    must_send = {
+        (name, f["name"])
+        for name, fields in by_name.items()
+        for f in fields
+        if not f["isNullable"] and f["defaultValue"] is None
+    }
+    assert must_send == set()
 
 
 ALL = {"company", "note", "noteTarget", "opportunity", "person", "task", "taskTarget"}

@@ -40,11 +40,28 @@ def test_zapier_subscribes_and_unsubscribes_with_its_own_documents(client, api_t
     assert endpoint.secret.startswith("whsec_")  # an empty secret means a generated one
 
     unsubscribed = data_of(
-        meta(client, api_token, f'mutation deleteWebhook {{deleteWebhook(input: {{id: "{subscribed["id"]}"}})}}')
+        meta(client, api_token, f'mutation deleteWebhook {{deleteWebhook(id: "{subscribed["id"]}") {{id}}}}')
     )
 
-    assert unsubscribed == {"deleteWebhook": True}
+    assert unsubscribed == {"deleteWebhook": {"id": subscribed["id"]}}
     assert not WebhookEndpoint.objects.filter(id=subscribed["id"]).exists()
+
+
+def test_delete_webhook_answers_the_webhook_it_deleted_and_takes_an_input_too(client, api_token, workspace):
+    endpoint = create_endpoint(workspace, target_url="https://example.com/hooks", description="Billing")
+
+    deleted = data_of(
+        meta(
+            client,
+            api_token,
+            f'mutation {{ deleteWebhook(input: {{id: "{endpoint.id}"}}) {{ id targetUrl description }} }}',
+        )
+    )["deleteWebhook"]
+
+    assert deleted == {"id": str(endpoint.id), "targetUrl": "https://example.com/hooks", "description": "Billing"}
+    assert not WebhookEndpoint.objects.exists()
+    nothing = meta(client, api_token, "mutation { deleteWebhook { id } }")
+    assert error_of(nothing)["message"] == "Give the webhook's id: deleteWebhook(id: ...)."
 
 
 def test_create_webhook_answers_twenty_fields_and_keeps_a_chosen_secret(client, api_token, workspace):
@@ -158,8 +175,8 @@ def test_another_workspaces_webhook_cannot_be_changed_or_deleted(client, api_tok
     updated = meta(
         client, api_token, f'mutation {{ updateWebhook(input: {{id: "{theirs.id}", description: "x"}}) {{ id }} }}'
     )
-    deleted = meta(client, api_token, f'mutation {{ deleteWebhook(input: {{id: "{theirs.id}"}}) }}')
-    missing = meta(client, api_token, f'mutation {{ deleteWebhook(input: {{id: "{uuid.uuid4()}"}}) }}')
+    deleted = meta(client, api_token, f'mutation {{ deleteWebhook(id: "{theirs.id}") {{ id }} }}')
+    missing = meta(client, api_token, f'mutation {{ deleteWebhook(id: "{uuid.uuid4()}") {{ id }} }}')
 
     for response in (updated, deleted, missing):
         assert error_of(response)["extensions"]["code"] == "NOT_FOUND"

@@ -38,7 +38,7 @@ SCHEMA_QUERY = """query GetObjects {
 SUBSCRIBE = (
     'mutation createWebhook {createWebhook(input:{targetUrl: "%s", operations: ["person.*"], secret: ""}) {id secret}}'
 )
-UNSUBSCRIBE = 'mutation deleteWebhook {deleteWebhook(input: {id: "%s"})}'
+UNSUBSCRIBE = 'mutation deleteWebhook {deleteWebhook(id: "%s") {id}}'
 
 
 class TwentyClient:
@@ -110,7 +110,7 @@ def test_an_integration_written_for_twenty_syncs_people_end_to_end(live_server, 
     assert deleted["record"]["deletedAt"] is not None and "updatedFields" not in deleted
 
     # Unsubscribe: nothing more is owed to the receiver.
-    assert twenty.graphql(UNSUBSCRIBE % webhook["id"], "metadata") == {"deleteWebhook": True}
+    assert twenty.graphql(UNSUBSCRIBE % webhook["id"], "metadata") == {"deleteWebhook": {"id": webhook["id"]}}
     assert not WebhookEndpoint.objects.filter(id=webhook["id"]).exists()
     twenty.rest("POST", plural, {"name": {"firstName": "Ada", "lastName": "Lovelace"}})
     assert not Delivery.objects.exists()

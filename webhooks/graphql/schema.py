@@ -51,6 +51,15 @@ def _given(values: dict[str, Any] | None) -> dict[str, Any]:
     return {name: value for name, value in (values or {}).items() if name in WEBHOOK_FIELDS and value is not None}
 
 
+def _webhook_id(args: dict[str, Any], field: str) -> Any:
+    """The id as Twenty's current clients send it (``id``), or in an input object as
+    earlier ones do (``input: {id}``)."""
+    webhook_id = args.get("id") or (args.get("input") or {}).get("id")
+    if webhook_id is None:
+        raise UserInputError(f"Give the webhook's id: {field}(id: ...).")
+    return webhook_id
+
+
 def _invalid(error: WebhookValidationError) -> UserInputError:
     return UserInputError(str(error), errors=error.errors)
 
@@ -73,9 +82,7 @@ class WebhookQueries:
 
     @staticmethod
     def resolve_webhook(_root: Any, info: GraphQLResolveInfo, **args: Any) -> dict[str, Any] | None:
-        webhook_id = args.get("id") or (args.get("input") or {}).get("id")
-        if webhook_id is None:
-            raise UserInputError("Give the webhook's id: webhook(id: ...).")
+        webhook_id = _webhook_id(args, "webhook")
         try:
             return webhook_node(_endpoint(info, webhook_id))
         except RecordNotFoundError:
@@ -90,9 +97,10 @@ class WebhookMutations:
         graphene.NonNull(Webhook), input=graphene.Argument(graphene.NonNull(UpdateWebhookInput))
     )
     deleteWebhook = graphene.Field(  # noqa: N815
-        graphene.NonNull(graphene.Boolean),
-        input=graphene.Argument(graphene.NonNull(DeleteWebhookInput)),
-        description="Delete a webhook and its delivery log; true once it is gone",
+        graphene.NonNull(Webhook),
+        id=graphene.Argument(UUID),
+        input=graphene.Argument(DeleteWebhookInput, description="Or the id in an input object"),
+        description="Delete a webhook and its delivery log; the webhook as it was",
     )
 
     @staticmethod
@@ -116,6 +124,8 @@ class WebhookMutations:
         return webhook_node(endpoint)
 
     @staticmethod
-    def resolve_deleteWebhook(_root: Any, info: GraphQLResolveInfo, input: Any) -> bool:  # noqa: A002, N802
-        endpoint_service.delete_endpoint(_endpoint(info, input["id"]))
-        return True
+    def resolve_deleteWebhook(_root: Any, info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:  # noqa: N802
+        endpoint = _endpoint(info, _webhook_id(args, "deleteWebhook"))
+        deleted = webhook_node(endpoint)
+        endpoint_service.delete_endpoint(endpoint)
+        return deleted
