@@ -17,6 +17,7 @@ from typing import Any
 from crm.metadata.schema import CompiledField, CompiledObject, SubField
 from crm.services.canonical_values import CANONICAL_SUB_FIELDS, canonical_sub_value
 from crm.services.input_errors import InvalidInput
+from crm.services.phone_values import PhoneError, complete_phones
 
 DEFAULT_MAX_TEXT = 10_000
 MAX_LIST_ITEMS = 100
@@ -316,6 +317,11 @@ def _clean_composite(
             str(unknown[0]), f"unknown sub-field; expected {', '.join(s.name for s in compiled.subfields)}"
         )
     subvalues = {key: _clean_sub(compiled, compiled.subfield(key), v, obj) for key, v in value.items()}  # type: ignore[arg-type]
+    if compiled.type == "PHONES":
+        try:
+            subvalues = complete_phones(subvalues)
+        except PhoneError as error:
+            raise _SubInvalid(error.part, str(error)) from None
     if compiled.type in CANONICAL_SUB_FIELDS:
         # Stored in one spelling (crm/services/canonical_values.py).
         subvalues = {key: canonical_sub_value(key, sub_value) for key, sub_value in subvalues.items()}

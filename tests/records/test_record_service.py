@@ -59,7 +59,10 @@ def test_every_object_goes_through_its_lifecycle_with_one_event_per_change(works
 
 def test_created_record_has_twenty_shaped_fields(workspace, actor):
     person = create_record(
-        workspace, "person", {"name": {"firstName": "Grace"}, "phones": {"primaryPhoneNumber": "555"}}, actor
+        workspace,
+        "person",
+        {"name": {"firstName": "Grace"}, "phones": {"primaryPhoneNumber": "555", "primaryPhoneCallingCode": "+1"}},
+        actor,
     )
     assert person["name"] == {"firstName": "Grace", "lastName": ""}
     assert person["emails"] == {"primaryEmail": "", "additionalEmails": []}
