@@ -281,7 +281,9 @@ class CoreTypes:
         scalar_kind = "INT" if kind == "NUMBER" and field.settings.get("dataType") == "int" else kind
         if scalar_kind in SCALAR_TYPES:
             scalar, filter_name, operators = SCALAR_TYPES[scalar_kind]
-            return scalar, scalar, scalar, self.scalar_filter(filter_name, scalar, operators), order
+            # A position is read as a number and written as one, or as "first" / "last", as in Twenty.
+            written = scalars.Position if kind == "POSITION" else scalar
+            return scalar, written, written, self.scalar_filter(filter_name, scalar, operators), order
         logger.warning("No GraphQL type for field %s.%s of type %s", obj.name_singular, field.name, kind)
         return scalars.RawJSONScalar, None, None, None, None
 

@@ -141,6 +141,29 @@ class BigFloat(graphene.Scalar):
         raise GraphQLError("BigFloat must be a number.")
 
 
+def _position(value: Any) -> int | float | str:
+    if value in ("first", "last") or (isinstance(value, int | float) and not isinstance(value, bool)):
+        return value
+    raise GraphQLError('Position must be a number, "first" or "last".')
+
+
+class Position(graphene.Scalar):
+    """A record's place in lists: a number, or "first" / "last" to go before or after every other."""
+
+    serialize = _identity
+    parse_value = _position
+
+    @staticmethod
+    def parse_literal(node: ast.ValueNode, _variables: Any = None) -> int | float | str:
+        if isinstance(node, ast.IntValueNode):
+            return int(node.value)
+        if isinstance(node, ast.FloatValueNode):
+            return float(node.value)
+        if isinstance(node, ast.StringValueNode):
+            return _position(node.value)
+        raise GraphQLError('Position must be a number, "first" or "last".')
+
+
 class RawJSONScalar(graphene.Scalar):
     """Any JSON value (lists of additional emails, phones or links)."""
 

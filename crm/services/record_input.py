@@ -18,6 +18,7 @@ from crm.metadata.schema import CompiledField, CompiledObject, SubField
 from crm.services.canonical_values import CANONICAL_SUB_FIELDS, canonical_sub_value
 from crm.services.input_errors import InvalidInput
 from crm.services.phone_values import PhoneError, complete_phones
+from crm.services.positions import PLACES
 
 DEFAULT_MAX_TEXT = 10_000
 MAX_LIST_ITEMS = 100
@@ -202,6 +203,10 @@ def clean_scalar(compiled: CompiledField, value: Any, obj: CompiledObject | None
         return None
     if kind == "TEXT":
         return _text(value, _max_length(compiled, obj))
+    if kind == "POSITION" and isinstance(value, str):
+        if value not in PLACES:
+            raise _Invalid('must be a number, "first" or "last"')
+        return value  # a number once the records it goes before or after are known (positions.py)
     if kind in ("NUMBER", "POSITION"):
         number = _number(value)
         if compiled.settings.get("dataType") == "int":
@@ -271,6 +276,21 @@ def _number(value: Any) -> int | float:
     if isinstance(value, float) and not math.isfinite(value):
         raise _Invalid("must be a finite number")
     return value
+
+
+def _from_numeric_string(value: Any) -> Any:
+    """A number sent as a string (``"5000000"``), as Twenty takes composite numbers; any
+    other value as it is."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return int(value)
+    except ValueError:
+        pass
+    try:
+        return float(value)
+    except ValueError:
+        raise _Invalid("must be a number") from None
 
 
 def _uuid(value: Any) -> uuid.UUID:
@@ -363,23 +383,33 @@ def _clean_sub(compiled: CompiledField, sub: SubField, value: Any, obj: Compiled
             text = _text(value, sub_text_limit(sub))
             if sub.name == "primaryEmail" and text and not EMAIL_RE.match(text):
                 raise _Invalid(f"{text[:50]!r} is not an email address")
-            if sub.name == "currencyCode" and text and not CURRENCY_RE.match(text):
-                raise _Invalid("must be a three-letter ISO 4217 code such as USD")
+            if sub.name == "currencyCode":
+                # Stored in capitals, however sent (Stripe, for one, sends "usd").
+                text = text.upper()
+                if text and not CURRENCY_RE.match(text):
+                    raise _Invalid("must be a three-letter ISO 4217 code such as USD")
             column_limit = _column_max_length(compiled, sub, obj)
             if column_limit and len(text) > column_limit:
                 raise _Invalid(f"is too long ({len(text)} characters; at most {column_limit})")
             return text
+        if sub.kind in ("bigint", "float") and value == "":
+            return _empty(sub, compiled)  # as Twenty reads it: no value
         if sub.kind == "bigint":
-            number = _number(value)
+            number = _number(_from_numeric_string(value))
             if number != int(number) or not -INT64 <= number < INT64:
                 raise _Invalid("must be a whole number (micros: 1 unit = 1,000,000)")
             return int(number)
         if sub.kind == "float":
-            return float(_number(value))
+            return float(_number(_from_numeric_string(value)))
         if sub.kind == "uuid":
             return str(_uuid(value))
         if sub.kind == "list":
-            return _list(value)
+            items = _list(value)
+            if sub.name == "additionalEmails":
+                for item in items:
+                    if not isinstance(item, str) or not EMAIL_RE.match(item):
+                        raise _Invalid(f"{str(item)[:50]!r} is not an email address")
+            return items
     except _Invalid as problem:
         raise _SubInvalid(sub.name, str(problem)) from None
     raise _SubInvalid(sub.name, "cannot be written")

@@ -23,6 +23,7 @@ from crm.query.record_queries import get_object, get_record, records
 from crm.query.serialize import serialize_instance
 from crm.services.actor import Actor
 from crm.services.json_references import forget_references_to
+from crm.services.positions import place
 from crm.services.record_changes import RecordChange, announce, insert_and_announce
 from crm.services.record_input import CREATE_ONLY_FIELDS, CleanedInput, RecordValidationError, clean_record_input
 from crm.services.targets import restore_targets_of, soft_delete_targets_of
@@ -123,6 +124,7 @@ def _insert(
         _apply_defaults(obj, instance)
         _apply(instance, cleaned)
         instances.append(instance)
+    place(workspace, obj, instances)
     snapshots = [serialize_instance(obj, instance) for instance in instances]
     changes = [RecordChange(obj.name_singular, "created", snapshot) for snapshot in snapshots]
     insert_and_announce(obj.model, instances, workspace, actor, changes)
@@ -166,6 +168,7 @@ def _save_update(
     """Apply a checked change; an updated event when something did change."""
     before = serialize_instance(obj, instance)
     _apply(instance, cleaned)
+    place(workspace, obj, [instance])
     after = serialize_instance(obj, instance)
     changed = [name for name in cleaned.touched if before.get(name) != after.get(name)]
     if not changed:

@@ -138,6 +138,13 @@ def _scalar_schema(obj_meta: CompiledObject, field: CompiledField, *, write: boo
         if write:
             item["enum"] = [option["value"] for option in field.options]
         schema = array(item)
+    elif kind == "POSITION" and write:
+        places = {**basic(OpenApiTypes.STR), "enum": ["first", "last"]}
+        schema = {
+            "type": ["number", "string"],
+            "anyOf": [basic(OpenApiTypes.NUMBER), places],
+            "description": 'A number, or "first" / "last" to go before or after every other record.',
+        }
     elif kind in ("NUMBER", "POSITION"):
         if field.settings.get("dataType") == "int":
             schema = basic(OpenApiTypes.INT)
