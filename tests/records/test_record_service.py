@@ -115,7 +115,7 @@ BAD_INPUT = [
     ({"nickname": "Bob"}, "nickname", "unknown field"),
     ({"domainName": {"url": "x"}}, "domainName.url", "unknown sub-field"),
     ({"annualRecurringRevenue": {"currencyCode": "dollars"}}, "annualRecurringRevenue.currencyCode", "ISO 4217"),
-    ({"annualRecurringRevenue": {"amountMicros": "10"}}, "annualRecurringRevenue.amountMicros", "must be a number"),
+    ({"annualRecurringRevenue": {"amountMicros": "ten"}}, "annualRecurringRevenue.amountMicros", "must be a number"),
     ({"updatedAt": "2024-01-01T00:00:00Z"}, "updatedAt", "read-only"),
     ({"createdAt": "last week"}, "createdAt", "ISO 8601"),
     ({"people": []}, "people", "related records"),
