@@ -19,6 +19,8 @@ from graphql import GraphQLError, Undefined
 from graphql.language import ast
 from graphql.utilities import value_from_ast_untyped
 
+from crm.services.positions import PLACES
+
 
 def _identity(value: Any) -> Any:
     return value
@@ -142,7 +144,7 @@ class BigFloat(graphene.Scalar):
 
 
 def _position(value: Any) -> int | float | str:
-    if value in ("first", "last") or (isinstance(value, int | float) and not isinstance(value, bool)):
+    if value in PLACES or (isinstance(value, int | float) and not isinstance(value, bool)):
         return value
     raise GraphQLError('Position must be a number, "first" or "last".')
 

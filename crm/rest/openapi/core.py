@@ -36,6 +36,7 @@ from crm.rest.openapi.common import (
 )
 from crm.rest.openapi.extensions import core_additions
 from crm.rest.openapi.record_operations import group_schema, operation_paths
+from crm.services.positions import PLACES
 from crm.services.record_input import (
     ACTOR_SOURCES,
     CREATE_ONLY_FIELDS,
@@ -139,7 +140,7 @@ def _scalar_schema(obj_meta: CompiledObject, field: CompiledField, *, write: boo
             item["enum"] = [option["value"] for option in field.options]
         schema = array(item)
     elif kind == "POSITION" and write:
-        places = {**basic(OpenApiTypes.STR), "enum": ["first", "last"]}
+        places = {**basic(OpenApiTypes.STR), "enum": list(PLACES)}
         schema = {
             "type": ["number", "string"],
             "anyOf": [basic(OpenApiTypes.NUMBER), places],
