@@ -55,6 +55,7 @@ def format_error(error: GraphQLError, default_code: str = INTERNAL) -> dict[str,
     if original is None or isinstance(original, GraphQLError):
         extensions.setdefault("code", default_code)
     elif isinstance(original, InvalidInput):
+        message = getattr(original, "graphql_message", message)
         extensions["code"] = BAD_USER_INPUT
         extensions["fieldErrors"] = original.errors
         extensions.update(getattr(original, "graphql_extensions", {}))

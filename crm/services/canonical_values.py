@@ -7,14 +7,15 @@ search and merges, and ``https://Acme.com/`` the same link as ``https://acme.com
   and ideographic dots some keyboards type are the same separator to DNS) and without
   the trailing dot of a fully qualified name. A domain sent in its ASCII form
   (``xn--mnchen-3ya.de``) is kept in Unicode (``münchen.de``), as Twenty keeps it.
-- A web link (http or https) has its scheme and host lowercased and one trailing ``/``
-  removed; its path, query and fragment are kept as sent. Anything else is kept as sent.
+- A web link is spelled as crm/services/link_values.py says (as the browser's ``URL``
+  class writes it, less one trailing ``/``).
 """
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
+
+from crm.services.link_values import link_url_spelling
 
 # The sub-fields of each composite type whose values are stored in one spelling.
 CANONICAL_SUB_FIELDS = {"EMAILS": ("primaryEmail", "additionalEmails"), "LINKS": ("primaryLinkUrl", "secondaryLinks")}
@@ -40,20 +41,6 @@ def _unicode_label(label: str) -> str:
         return label  # not valid punycode: kept as sent
 
 
-def canonical_link_url(url: str) -> str:
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return url
-    origin_length = len(parts.scheme) + len("://") + len(parts.netloc)
-    if url[:origin_length].lower() != f"{parts.scheme}://{parts.netloc}".lower():
-        return url  # an unusual spelling (such as a backslash): kept as sent
-    canonical = url[:origin_length].lower() + url[origin_length:]
-    return canonical[:-1] if canonical.endswith("/") else canonical
-
-
 def canonical_sub_value(sub: str, value: Any) -> Any:
     """An EMAILS or LINKS sub-field's value in its one spelling; anything else as it is."""
     if sub == "primaryEmail" and isinstance(value, str):
@@ -61,10 +48,10 @@ def canonical_sub_value(sub: str, value: Any) -> Any:
     if sub == "additionalEmails" and isinstance(value, list):
         return [canonical_email(item) if isinstance(item, str) else item for item in value]
     if sub == "primaryLinkUrl" and isinstance(value, str):
-        return canonical_link_url(value)
+        return link_url_spelling(value)
     if sub == "secondaryLinks" and isinstance(value, list):
         return [
-            {**item, "url": canonical_link_url(item["url"])}
+            {**item, "url": link_url_spelling(item["url"])}
             if isinstance(item, dict) and isinstance(item.get("url"), str)
             else item
             for item in value

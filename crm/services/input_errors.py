@@ -18,3 +18,14 @@ class InvalidInput(ValueError):
     @property
     def messages(self) -> list[str]:
         return [f"{name}: {message}" if name else message for name, msgs in self.errors.items() for message in msgs]
+
+
+class TwentyWordedError(ValueError):
+    """A value refused in Twenty's words, as its clients may compare them: ``str(self)``
+    is Twenty's message, ``user_friendly`` the sentence its front end shows, and ``part``
+    the sub-field of a composite value that holds what is wrong."""
+
+    def __init__(self, message: str, part: str, user_friendly: str) -> None:
+        super().__init__(message)
+        self.part = part
+        self.user_friendly = user_friendly

@@ -16,8 +16,9 @@ from typing import Any
 
 from crm.metadata.schema import CompiledField, CompiledObject, SubField
 from crm.services.canonical_values import CANONICAL_SUB_FIELDS, canonical_sub_value
-from crm.services.input_errors import InvalidInput
-from crm.services.phone_values import PhoneError, complete_phones
+from crm.services.input_errors import InvalidInput, TwentyWordedError
+from crm.services.link_values import clean_links
+from crm.services.phone_values import complete_phones
 from crm.services.positions import PLACES
 
 DEFAULT_MAX_TEXT = 10_000
@@ -46,7 +47,16 @@ ACTOR_SOURCES = (
 
 
 class RecordValidationError(InvalidInput):
-    """Field-level problems with a write; nothing has been written."""
+    """Field-level problems with a write; nothing has been written. Where a problem is
+    one Twenty words (``TwentyWordedError``), GraphQL answers with Twenty's message and
+    ``userFriendlyMessage``, as Twenty's clients read them."""
+
+    def __init__(self, errors: dict[str, list[str]], worded: TwentyWordedError | None = None) -> None:
+        super().__init__(errors)
+        self.worded = worded
+        if worded is not None:
+            self.graphql_message = str(worded)
+            self.graphql_extensions = {"userFriendlyMessage": worded.user_friendly}
 
 
 @dataclass
@@ -77,6 +87,7 @@ def clean_record_input(
         raise RecordValidationError({"": ["The record must be a JSON object."]})
     cleaned = CleanedInput()
     errors: dict[str, list[str]] = {}
+    worded: TwentyWordedError | None = None
     for name, value in data.items():
         compiled = obj.fields.get(name) if isinstance(name, str) else None
         try:
@@ -95,8 +106,11 @@ def clean_record_input(
             errors.setdefault(str(name), []).append(str(problem))
         except _SubInvalid as problem:
             errors.setdefault(f"{name}.{problem.sub}", []).append(problem.message)
+        except TwentyWordedError as problem:
+            errors.setdefault(f"{name}.{problem.part}", []).append(str(problem))
+            worded = worded or problem
     if errors:
-        raise RecordValidationError(errors)
+        raise RecordValidationError(errors, worded)
     return cleaned
 
 
@@ -337,12 +351,14 @@ def _clean_composite(
             str(unknown[0]), f"unknown sub-field; expected {', '.join(s.name for s in compiled.subfields)}"
         )
     subvalues = {key: _clean_sub(compiled, compiled.subfield(key), v, obj) for key, v in value.items()}  # type: ignore[arg-type]
+    # Phones and links are checked and completed as Twenty does it; their refusals
+    # (TwentyWordedError) go up to clean_record_input as they are.
     if compiled.type == "PHONES":
-        try:
-            subvalues = complete_phones(subvalues)
-        except PhoneError as error:
-            raise _SubInvalid(error.part, str(error)) from None
-    if compiled.type in CANONICAL_SUB_FIELDS:
+        subvalues = complete_phones(subvalues)
+    elif compiled.type == "LINKS":
+        subvalues = clean_links(subvalues)
+        subvalues = {key: _empty(compiled.subfield(key), compiled) if v is None else v for key, v in subvalues.items()}  # type: ignore[arg-type]
+    elif compiled.type in CANONICAL_SUB_FIELDS:
         # Stored in one spelling (crm/services/canonical_values.py).
         subvalues = {key: canonical_sub_value(key, sub_value) for key, sub_value in subvalues.items()}
     if compiled.is_custom:

@@ -22,6 +22,7 @@ from crm.query.object_scope import new_row
 from crm.query.record_queries import get_object, get_record, records
 from crm.query.serialize import serialize_instance
 from crm.services.actor import Actor
+from crm.services.input_errors import TwentyWordedError
 from crm.services.json_references import forget_references_to
 from crm.services.positions import place
 from crm.services.record_changes import RecordChange, announce, insert_and_announce
@@ -78,6 +79,7 @@ def _upsert(
     matches = match_existing(workspace, obj, items)
     cleaned_items: list[CleanedInput] = []
     errors: dict[str, list[str]] = {}
+    worded: TwentyWordedError | None = None
     for index, item in enumerate(items):
         instance = matches.get(index)
         try:
@@ -88,8 +90,9 @@ def _upsert(
                 cleaned_items.append(_clean_update(obj, instance, update))
         except RecordValidationError as error:
             _merge_errors(errors, error, index if len(items) > 1 else None)
+            worded = worded or error.worded
     if errors:
-        raise RecordValidationError(errors)
+        raise RecordValidationError(errors, worded)
     _check_references(workspace, obj, cleaned_items, prefix_index=prefix_index)
     created = iter(_insert(workspace, obj, [c for i, c in enumerate(cleaned_items) if i not in matches], actor))
     return [
@@ -239,13 +242,15 @@ def _check_ids_are_free(workspace: Workspace, obj: CompiledObject, ids: list[uui
 def _clean_all(obj: CompiledObject, items: list[Any]) -> list[CleanedInput]:
     cleaned_items: list[CleanedInput] = []
     errors: dict[str, list[str]] = {}
+    worded: TwentyWordedError | None = None
     for index, item in enumerate(items):
         try:
             cleaned_items.append(clean_record_input(obj, item, creating=True))
         except RecordValidationError as error:
             _merge_errors(errors, error, index if len(items) > 1 else None)
+            worded = worded or error.worded
     if errors:
-        raise RecordValidationError(errors)
+        raise RecordValidationError(errors, worded)
     return cleaned_items
 
 

@@ -74,7 +74,10 @@ def data(workspace, actor):
             "score": 2.5,
             "vip": False,
             "budget": {"amountMicros": 7_000_000, "currencyCode": "EUR"},
-            "domainName": {"primaryLinkUrl": "https://acme.example.com", "secondaryLinks": [{"url": "https://b"}]},
+            "domainName": {
+                "primaryLinkUrl": "https://acme.example.com",
+                "secondaryLinks": [{"url": "https://b.example"}],
+            },
             "address": {"addressCity": "Lyon", "addressLat": 45.76},
         },
         actor,

@@ -1,12 +1,12 @@
 """Email addresses and link URLs are stored in one spelling, as Twenty stores them
-(crm/services/canonical_values.py)."""
+(crm/services/canonical_values.py; link URLs in detail in test_link_values.py)."""
 
 from __future__ import annotations
 
 import pytest
 from django.test import Client
 
-from crm.services.canonical_values import canonical_email, canonical_link_url
+from crm.services.canonical_values import canonical_email
 
 
 @pytest.mark.parametrize(
@@ -22,22 +22,6 @@ from crm.services.canonical_values import canonical_email, canonical_link_url
 )
 def test_an_email_address_is_stored_in_one_spelling(sent, stored):
     assert canonical_email(sent) == stored
-
-
-@pytest.mark.parametrize(
-    ("sent", "stored"),
-    [
-        ("https://test.com/", "https://test.com"),
-        ("HTTPS://Acme.COM/Careers/", "https://acme.com/Careers"),
-        ("https://acme.com/?Ref=A", "https://acme.com/?Ref=A"),
-        ("http://acme.com:8080/", "http://acme.com:8080"),
-        ("acme.com/", "acme.com/"),
-        ("mailto:Ada@Example.com", "mailto:Ada@Example.com"),
-        ("not a url", "not a url"),
-    ],
-)
-def test_a_web_link_is_stored_in_one_spelling(sent, stored):
-    assert canonical_link_url(sent) == stored
 
 
 @pytest.fixture

@@ -52,7 +52,7 @@ def data(workspace, actor):
         "company",
         {
             "name": "Acme",
-            "domainName": {"primaryLinkUrl": "https://acme.example.com", "secondaryLinks": [{"url": "x"}]},
+            "domainName": {"primaryLinkUrl": "https://acme.example.com", "secondaryLinks": [{"url": "x.example.com"}]},
             "employees": 12,
             "annualRecurringRevenue": {"amountMicros": 5_000_000_000, "currencyCode": "USD"},
             "address": {"addressCity": "Paris", "addressLat": 48.85},

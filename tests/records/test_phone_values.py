@@ -5,6 +5,7 @@ kept as its national number."""
 from __future__ import annotations
 
 import pytest
+from graphql_client import ask
 from rest_client import send
 
 from crm.models import Person
@@ -101,3 +102,19 @@ def test_an_update_completes_only_what_it_sends(workspace, actor):
 
     assert updated["phones"]["primaryPhoneNumber"] == "612345678"
     assert updated["phones"]["primaryPhoneCountryCode"] == "FR"
+
+
+def test_graphql_refuses_a_bad_phone_in_twentys_words(api):
+    answer = ask(
+        api,
+        "mutation($data: PersonCreateInput!) { createPerson(data: $data) { id } }",
+        {"data": {"phones": {"primaryPhoneNumber": "+33612345678", "primaryPhoneCountryCode": "US"}}},
+    )
+
+    (error,) = answer["errors"]
+    assert error["message"] == "Provided and inferred country code are conflicting"
+    assert error["extensions"]["userFriendlyMessage"] == "Conflicting phone country code."
+    assert error["extensions"]["fieldErrors"] == {
+        "phones.primaryPhoneCountryCode": ["Provided and inferred country code are conflicting"]
+    }
+    assert not Person.objects.exists()
