@@ -7,7 +7,7 @@ from crm.models.record import LIVE, Record
 
 
 class Note(Record):
-    title = models.CharField(max_length=255, blank=True, default="")
+    title = models.TextField(blank=True, default="")
     body = models.TextField(blank=True, default="")  # Markdown
     # bodyV2, Twenty's rich text: the editor's document (BlockNote JSON) and its Markdown.
     body_v2_blocknote = models.TextField(blank=True, default="")

@@ -6,7 +6,7 @@ from crm.models.record import LIVE, Record
 
 
 class Opportunity(Record):
-    name = models.CharField(max_length=255, blank=True, default="")
+    name = models.TextField(blank=True, default="")
     amount_amount_micros = models.BigIntegerField(null=True, blank=True)
     amount_currency_code = models.CharField(max_length=3, blank=True, default="")
     close_date = models.DateTimeField(null=True, blank=True)

@@ -6,22 +6,22 @@ from crm.models.record import LIVE, Record
 
 
 class Person(Record):
-    name_first_name = models.CharField(max_length=255, blank=True, default="")
-    name_last_name = models.CharField(max_length=255, blank=True, default="")
+    name_first_name = models.TextField(blank=True, default="")
+    name_last_name = models.TextField(blank=True, default="")
     emails_primary_email = models.CharField(max_length=320, blank=True, default="")
     emails_additional_emails = OrjsonJSONField(null=True, blank=True, default=list)
     phones_primary_phone_number = models.CharField(max_length=64, blank=True, default="")
     phones_primary_phone_country_code = models.CharField(max_length=8, blank=True, default="")
     phones_primary_phone_calling_code = models.CharField(max_length=8, blank=True, default="")
     phones_additional_phones = OrjsonJSONField(null=True, blank=True, default=list)
-    job_title = models.CharField(max_length=255, blank=True, default="")
-    city = models.CharField(max_length=255, blank=True, default="")
+    job_title = models.TextField(blank=True, default="")
+    city = models.TextField(blank=True, default="")
     avatar_url = models.CharField(max_length=2048, blank=True, default="")
     linkedin_link_primary_link_url = models.CharField(max_length=2048, blank=True, default="")
-    linkedin_link_primary_link_label = models.CharField(max_length=255, blank=True, default="")
+    linkedin_link_primary_link_label = models.TextField(blank=True, default="")
     linkedin_link_secondary_links = OrjsonJSONField(null=True, blank=True, default=list)
     x_link_primary_link_url = models.CharField(max_length=2048, blank=True, default="")
-    x_link_primary_link_label = models.CharField(max_length=255, blank=True, default="")
+    x_link_primary_link_label = models.TextField(blank=True, default="")
     x_link_secondary_links = OrjsonJSONField(null=True, blank=True, default=list)
     company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="people")
 

@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models import BooleanField, Expression, F, Q
 from django.db.models.expressions import OrderBy as OrmOrderBy
 
+from crm.email_spelling import canonical_email
 from crm.metadata.schema import CompiledField, CompiledObject
 from crm.query.ast import And, Condition, Node, Not, Or, OrderBy
 from crm.query.object_scope import object_rows
@@ -26,6 +27,8 @@ TEXT_KINDS = frozenset({"text", "TEXT", "SELECT"})
 NUMBER_KINDS = frozenset({"NUMBER", "POSITION", "float", "bigint"})
 LIST_KINDS = frozenset({"list", "MULTI_SELECT"})
 MAX_IN_VALUES = 500
+# Operators whose value must equal the stored one: an email address is read in its stored spelling.
+EXACT_OPERATORS = frozenset({"eq", "neq", "in"})
 
 
 class QueryValueError(ValueError):
@@ -105,6 +108,10 @@ def _combine(obj: CompiledObject, children: Sequence[Node], connector: str) -> Q
 def _condition(obj: CompiledObject, condition: Condition) -> Q:
     target = resolve_path(obj, condition.path)
     op, value, path = condition.op, condition.value, target.orm_path
+    if op in EXACT_OPERATORS and target.field.type == "EMAILS" and condition.path[-1] == "primaryEmail":
+        # Primary emails are stored in one spelling; an exact filter finds an address
+        # however it is written, as in Twenty.
+        value = [_email(v) for v in value] if isinstance(value, list | tuple) else _email(value)
     if _holds_nul(value):
         # No stored text can hold NUL (PostgreSQL refuses it), so say so rather than fail.
         raise QueryValueError(f"{target.label}[{op}]: a value must not contain NUL characters")
@@ -146,6 +153,10 @@ def _condition(obj: CompiledObject, condition: Condition) -> Q:
             raise QueryValueError(f"{target.label}[{op}] needs a value")
         return Q(**{f"{path}__{op}": coerced})
     raise QueryValueError(f"Unknown operator '{op}'")
+
+
+def _email(value: Any) -> Any:
+    return canonical_email(value) if isinstance(value, str) and value else value
 
 
 def _holds_nul(value: Any) -> bool:

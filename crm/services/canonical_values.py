@@ -3,10 +3,8 @@
 So ``Ada@Example.COM`` and ``ada@example.com`` are the same address to filters, duplicate
 search and merges, and ``https://Acme.com/`` the same link as ``https://acme.com``.
 
-- An email address is lowercased, and its domain written with plain dots (the full-width
-  and ideographic dots some keyboards type are the same separator to DNS) and without
-  the trailing dot of a fully qualified name. A domain sent in its ASCII form
-  (``xn--mnchen-3ya.de``) is kept in Unicode (``münchen.de``), as Twenty keeps it.
+- An email address is spelled as crm/email_spelling.py says (lowercase, its domain in
+  Unicode with plain dots).
 - A web link is spelled as crm/services/link_values.py says (as the browser's ``URL``
   class writes it, less one trailing ``/``).
 """
@@ -15,30 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from crm.email_spelling import canonical_email
 from crm.services.link_values import link_url_spelling
 
 # The sub-fields of each composite type whose values are stored in one spelling.
 CANONICAL_SUB_FIELDS = {"EMAILS": ("primaryEmail", "additionalEmails"), "LINKS": ("primaryLinkUrl", "secondaryLinks")}
-
-# The characters IDNA reads as a label separator, besides ".".
-_DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
-
-
-def canonical_email(address: str) -> str:
-    local, at, domain = address.lower().rpartition("@")
-    if not at:
-        return address.lower()
-    domain = domain.translate(_DOTS).rstrip(".")
-    return f"{local}@{'.'.join(_unicode_label(label) for label in domain.split('.'))}"
-
-
-def _unicode_label(label: str) -> str:
-    if not label.startswith("xn--"):
-        return label
-    try:
-        return label.encode("ascii").decode("idna")
-    except UnicodeError:
-        return label  # not valid punycode: kept as sent
 
 
 def canonical_sub_value(sub: str, value: Any) -> Any:

@@ -22,6 +22,7 @@ from crm.services.phone_values import complete_phones
 from crm.services.positions import PLACES
 
 DEFAULT_MAX_TEXT = 10_000
+MAX_URL = 2048
 MAX_LIST_ITEMS = 100
 INT32 = 2**31
 INT64 = 2**63
@@ -373,7 +374,9 @@ def _clean_composite(
 
 
 def sub_text_limit(sub: SubField) -> int:
-    return sub.max_length or (2048 if "Url" in sub.name else 255)
+    # URLs are bounded by the unique index on a company's domain (a btree entry holds
+    # at most about 2,700 bytes); other text as any text field.
+    return sub.max_length or (MAX_URL if "Url" in sub.name else DEFAULT_MAX_TEXT)
 
 
 def _empty(sub: SubField, compiled: CompiledField) -> Any:
@@ -438,14 +441,14 @@ def _list(value: Any) -> list[Any]:
         raise _Invalid(f"has more than {MAX_LIST_ITEMS} items")
     for item in value:
         if isinstance(item, str):
-            _text(item, 2048)
+            _text(item, MAX_URL)
         elif isinstance(item, dict):
             for key, sub in item.items():
                 if not isinstance(key, str) or not (sub is None or isinstance(sub, str)):
                     raise _Invalid("items must be strings or objects of strings")
                 _text(key, 255)  # keys too: PostgreSQL's jsonb refuses NUL anywhere
                 if sub is not None:
-                    _text(sub, 2048)
+                    _text(sub, MAX_URL)
         else:
             raise _Invalid("items must be strings or objects of strings")
     return value

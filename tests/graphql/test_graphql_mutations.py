@@ -117,7 +117,7 @@ def test_create_many_is_all_or_nothing(client, api_token, workspace):
 
 
 def test_validation_errors_are_bad_user_input_with_field_messages(client, api_token):
-    long_name = "x" * 300
+    long_name = "x" * 10_001
     response = gql(
         client,
         api_token,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from crm.services.canonical_values import canonical_email
+from crm.email_spelling import canonical_email
 
 
 @pytest.mark.parametrize(
@@ -52,3 +52,32 @@ def test_writes_store_the_canonical_spelling_and_filters_find_it(api):
         content_type="application/json",
     ).json()["data"]["updateCompany"]
     assert changed["domainName"]["primaryLinkUrl"] == "https://other.com"
+
+
+@pytest.mark.parametrize(
+    ("condition", "found"),
+    [
+        ('emails.primaryEmail[eq]:"Ada@Example.COM"', ["ada"]),
+        ('emails.primaryEmail[in]:["GRACE@example.com","nobody@example.com"]', ["grace"]),
+        ('emails.primaryEmail[neq]:"ADA@EXAMPLE.COM."', ["grace"]),
+    ],
+)
+def test_an_exact_email_filter_finds_the_address_however_it_is_written(api, condition, found):
+    for name in ("ada", "grace"):
+        api.post("/rest/people", {"emails": {"primaryEmail": f"{name}@example.com"}}, content_type="application/json")
+
+    people = api.get("/rest/people", {"filter": condition}).json()["data"]["people"]
+
+    assert sorted(p["emails"]["primaryEmail"].split("@")[0] for p in people) == found
+
+
+def test_graphql_filters_find_an_email_however_it_is_written(api):
+    api.post("/rest/people", {"emails": {"primaryEmail": "ada@example.com"}}, content_type="application/json")
+
+    answer = api.post(
+        "/graphql",
+        {"query": '{ people(filter: {emails: {primaryEmail: {eq: "Ada@EXAMPLE.com"}}}) { edges { node { id } } } }'},
+        content_type="application/json",
+    ).json()
+
+    assert len(answer["data"]["people"]["edges"]) == 1

@@ -111,7 +111,7 @@ BAD_INPUT = [
     ({"employees": "many"}, "employees", "must be a number"),
     ({"employees": 1.5}, "employees", "must be a whole number"),
     ({"idealCustomerProfile": "yes"}, "idealCustomerProfile", "must be true or false"),
-    ({"name": "x" * 256}, "name", "too long"),
+    ({"name": "x" * 10_001}, "name", "too long"),
     ({"nickname": "Bob"}, "nickname", "unknown field"),
     ({"domainName": {"url": "x"}}, "domainName.url", "unknown sub-field"),
     ({"annualRecurringRevenue": {"currencyCode": "dollars"}}, "annualRecurringRevenue.currencyCode", "ISO 4217"),

@@ -130,7 +130,7 @@ def test_odd_limits_are_400s(api, person, limit):
         ({"name": {"first": "Ada"}}, ["name.first", "unknown sub-field"]),
         ({"city": 5}, ["city: must be a string"]),
         ({"city": ["Oslo"]}, ["city: must be a string"]),
-        ({"city": "x" * 300}, ["city: is too long"]),
+        ({"city": "x" * 10_001}, ["city: is too long"]),
         ({"city": "nul\u0000byte"}, ["NUL"]),
         ({"emails": {"primaryEmail": "not-an-email"}}, ["emails.primaryEmail"]),
         ({"emails": {"additionalEmails": "a@b.c"}}, ["emails.additionalEmails: must be a list"]),
