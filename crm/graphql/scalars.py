@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import uuid
-from datetime import date, datetime
 from typing import Any
 
 import graphene
@@ -19,6 +18,7 @@ from graphql import GraphQLError, Undefined
 from graphql.language import ast
 from graphql.utilities import value_from_ast_untyped
 
+from crm import date_input
 from crm.services.positions import PLACES
 
 
@@ -47,11 +47,13 @@ def _uuid(value: Any) -> str:
 
 def _datetime(value: Any) -> str:
     if not isinstance(value, str):
-        raise GraphQLError("DateTime must be an ISO 8601 string such as 2025-01-31T09:30:00Z.")
+        raise GraphQLError("DateTime must be a string such as 2025-01-31T09:30:00Z.")
     try:
-        datetime.fromisoformat(value)
-    except ValueError:
-        raise GraphQLError(f"{value[:50]!r} is not an ISO 8601 date-time such as 2025-01-31T09:30:00Z.") from None
+        date_input.parse_datetime(value)
+    except (ValueError, OverflowError):
+        raise GraphQLError(
+            f"{value[:50]!r} is not a date-time such as 2025-01-31T09:30:00Z (ISO 8601) or 01/31/2025."
+        ) from None
     return value
 
 
@@ -59,9 +61,9 @@ def _date(value: Any) -> str:
     if not isinstance(value, str):
         raise GraphQLError("Date must be a string such as 2025-01-31.")
     try:
-        date.fromisoformat(value)
+        date_input.parse_date(value)
     except ValueError:
-        raise GraphQLError(f"{value[:50]!r} is not a date such as 2025-01-31.") from None
+        raise GraphQLError(f"{value[:50]!r} is not a date such as 2025-01-31 or 01/31/2025.") from None
     return value
 
 

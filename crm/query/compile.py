@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models import BooleanField, Expression, F, Q
 from django.db.models.expressions import OrderBy as OrmOrderBy
 
+from crm import date_input
 from crm.email_spelling import canonical_email
 from crm.metadata.schema import CompiledField, CompiledObject
 from crm.query.ast import And, Condition, Node, Not, Or, OrderBy
@@ -247,12 +248,13 @@ def coerce(target: Target, value: Any) -> Any:
             parsed_uuid = uuid.UUID(str(value))
             return str(parsed_uuid) if target.is_custom or kind == "uuid" else parsed_uuid
         if kind == "DATE_TIME":
-            parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-            parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-            parsed = parsed.astimezone(UTC)
+            if isinstance(value, datetime):
+                parsed = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+            else:
+                parsed = date_input.parse_datetime(str(value))
             return parsed.isoformat() if target.is_custom else parsed
         if kind == "DATE":
-            parsed_date = value if isinstance(value, date) else date.fromisoformat(str(value))
+            parsed_date = value if isinstance(value, date) else date_input.parse_date(str(value))
             return parsed_date.isoformat() if target.is_custom else parsed_date
         if kind == "SELECT" and str(value) not in target.field.option_values:
             options = ", ".join(sorted(target.field.option_values))

@@ -11,9 +11,10 @@ import math
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from crm import date_input
 from crm.metadata.schema import CompiledField, CompiledObject, SubField
 from crm.services.canonical_values import CANONICAL_SUB_FIELDS, canonical_sub_value
 from crm.services.input_errors import InvalidInput, TwentyWordedError
@@ -246,9 +247,9 @@ def clean_scalar(compiled: CompiledField, value: Any, obj: CompiledObject | None
         if not isinstance(value, str):
             raise _Invalid("must be a date such as 2025-01-31")
         try:
-            return date.fromisoformat(value).isoformat()
+            return date_input.parse_date(value).isoformat()
         except ValueError:
-            raise _Invalid("must be a date such as 2025-01-31") from None
+            raise _Invalid("must be a date such as 2025-01-31 or 01/31/2025") from None
     if kind == "UUID":
         return _uuid(value)
     if kind == "SELECT":
@@ -319,15 +320,14 @@ def _uuid(value: Any) -> uuid.UUID:
 
 def parse_datetime(value: Any) -> datetime:
     if not isinstance(value, str):
-        raise _Invalid("must be an ISO 8601 date-time string")
+        raise _Invalid("must be a date-time string such as 2025-01-31T09:30:00Z")
     try:
-        parsed = datetime.fromisoformat(value)
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=UTC)
         # Normalised to UTC here, so an offset that pushes it out of range is a 400, not a crash at save time.
-        return parsed.astimezone(UTC)
+        return date_input.parse_datetime(value)
     except (ValueError, OverflowError):
-        raise _Invalid(f"{value[:50]!r} is not an ISO 8601 date-time such as 2025-01-31T09:30:00Z") from None
+        raise _Invalid(
+            f"{value[:50]!r} is not a date-time such as 2025-01-31T09:30:00Z (ISO 8601) or 01/31/2025"
+        ) from None
 
 
 def _clean_composite(
