@@ -37,4 +37,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     re_path(r"^rest/metadata/picklists/?$", metadata.PicklistView.as_view(), name="rest-metadata-picklists"),
     re_path(rf"^rest/batch/{_PLURAL}/?$", records.RecordBatchView.as_view(), name="rest-batch"),
     re_path(rf"^rest/restore/{_PLURAL}/{_ID}/?$", records.RecordRestoreView.as_view(), name="rest-restore"),
+    # Twenty's spelling of the filtered restore (PATCH /rest/{plural}/restore?filter=...).
+    re_path(rf"^rest/restore/{_PLURAL}/?$", records.RecordBulkRestoreView.as_view(), name="rest-restore-many"),
 ]

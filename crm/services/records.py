@@ -200,12 +200,14 @@ def delete_record(workspace: Workspace, object_name: str, record_id: Any, actor:
 
 @duplicates_refused()
 def restore_record(workspace: Workspace, object_name: str, record_id: Any, actor: Actor) -> dict[str, Any]:
-    """Undo a soft delete, with the targets that were deleted along with the record."""
+    """Undo a soft delete, with the targets that were deleted along with the record. A
+    record that is not deleted is answered as it is, unchanged and without an event, as
+    Twenty answers a restore of a live record."""
     obj = get_object(workspace, object_name)
     with transaction.atomic():
         instance = get_record(workspace, obj, record_id, include_deleted=True, for_update=True)
         if instance.deleted_at is None:
-            raise RecordValidationError({"": [f"This {obj.name_singular} is not deleted."]})
+            return serialize_instance(obj, instance)
         deleted_at, instance.deleted_at = instance.deleted_at, None
         instance.updated_at = timezone.now()
         instance.save(update_fields=["deleted_at", "updated_at"])

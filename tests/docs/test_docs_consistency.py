@@ -170,7 +170,7 @@ def test_every_query_parameter_in_the_examples_and_tables_is_read_by_the_rest_vi
 
 
 def test_the_soft_delete_parameter_is_read_by_the_record_views() -> None:
-    assert "soft_delete=false" in extract.read(API_PAGE)
+    assert "soft_delete=true" in extract.read(API_PAGE)
     assert reads_parameter(view_module_source("/rest/people/{id}"), "soft_delete")
 
 

@@ -181,7 +181,7 @@ def test_batch_update_soft_delete_restore_and_destroy(api, projects):
 
     updated = api.patch(f"/rest/projects/{one}", {"priority": 9}, content_type="application/json").json()
     assert updated["data"]["updateProject"]["priority"] == 9
-    assert api.delete(f"/rest/projects/{one}").json()["data"]["deleteProject"] == {"id": one}
+    assert api.delete(f"/rest/projects/{one}?soft_delete=true").json()["data"]["deleteProject"] == {"id": one}
     assert names(api.get("/rest/projects")) == ["Two"]
     assert api.get(f"/rest/projects/{one}").status_code == 404
     restored = api.patch(f"/rest/restore/projects/{one}").json()["data"]["restoreProject"]
@@ -220,7 +220,7 @@ def test_destroying_a_related_record_empties_the_relation_as_a_foreign_key_would
     acme = post(api, "/rest/companies", {"name": "Acme"})["createCompany"]
     apollo = post(api, "/rest/projects", {"name": "Apollo", "companyId": acme["id"]})["createProject"]
 
-    api.delete(f"/rest/companies/{acme['id']}")  # soft: the link stays, as it does for people
+    api.delete(f"/rest/companies/{acme['id']}?soft_delete=true")  # soft: the link stays, as it does for people
     assert api.get(f"/rest/projects/{apollo['id']}").json()["data"]["project"]["companyId"] == acme["id"]
     api.patch(f"/rest/restore/companies/{acme['id']}")
     assert api.delete(f"/rest/companies/{acme['id']}?soft_delete=false").status_code == 200

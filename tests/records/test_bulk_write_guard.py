@@ -113,10 +113,20 @@ EMPTY_REST_FILTERS = {"missing": "", "blank": "?filter=", "only spaces": "?filte
 REST_BULK_ROUTES = {
     "update": ("patch", "/rest/{plural}", True),
     "update with PUT": ("put", "/rest/{plural}", True),
-    "delete": ("delete", "/rest/{plural}", False),
-    "destroy": ("delete", "/rest/{plural}?soft_delete=false", False),
+    "delete": ("delete", "/rest/{plural}?soft_delete=true", False),
+    "destroy": ("delete", "/rest/{plural}", False),
+    "destroy, said": ("delete", "/rest/{plural}?soft_delete=false", False),
     "restore": ("patch", "/rest/{plural}/restore", False),
+    "restore, Twenty's path": ("patch", "/rest/restore/{plural}", False),
 }
+# Twenty's REST API words the refusal of a bulk delete its own way.
+REST_REFUSALS = {
+    "delete": "Filters are mandatory for bulk delete operations. Please provide at least one filter to prevent "
+    "accidental deletion of all records.",
+    "destroy": "Filters are mandatory for bulk destroy operations. Please provide at least one filter to prevent "
+    "accidental deletion of all records.",
+}
+REST_REFUSALS["destroy, said"] = REST_REFUSALS["destroy"]
 
 
 def rest_path(template, plural, query):
@@ -145,7 +155,7 @@ def test_rest_bulk_route_with_an_empty_filter_is_refused_and_changes_nothing(
     assert response.json() == {
         "statusCode": 400,
         "error": "BadRequestException",
-        "messages": ["A non-empty filter is required"],
+        "messages": [REST_REFUSALS.get(operation, "A non-empty filter is required")],
     }
     assert snapshot(workspace, object_name) == before
     assert Event.objects.count() == events_before

@@ -164,7 +164,7 @@ def test_attaching_and_detaching_announce_target_events(api, workspace, world):
         api, "/rest/taskTargets", {"taskId": world["task"]["id"], "opportunityId": world["opportunity"]["id"]}
     )
     target_id = target.json()["data"]["createTaskTarget"]["id"]
-    assert api.delete(f"/rest/taskTargets/{target_id}").status_code == 200
+    assert api.delete(f"/rest/taskTargets/{target_id}?soft_delete=true").status_code == 200
     events = Event.objects.filter(workspace=workspace, record_id=target_id).order_by("created_at")
     assert [e.name for e in events] == ["taskTarget.created", "taskTarget.deleted"]
     assert events[0].record["opportunityId"] == world["opportunity"]["id"]

@@ -54,7 +54,7 @@ def test_deleting_a_note_deletes_its_targets_and_restoring_it_restores_them(api,
     by_note = f"noteId[eq]:{note['note']['id']}"
     before = set(Event.objects.values_list("id", flat=True))
 
-    assert send(api, "delete", f"/rest/notes/{note['note']['id']}").status_code == 200
+    assert send(api, "delete", f"/rest/notes/{note['note']['id']}?soft_delete=true").status_code == 200
     assert live_ids(api, "noteTargets", by_note) == set()
     person = api.get(f"/rest/people/{note['person']['id']}?depth=1").json()["data"]["person"]
     assert person["noteTargets"] == []
@@ -81,7 +81,7 @@ def test_graphql_deletes_and_restores_a_tasks_targets_with_it(api, workspace, ac
 
 
 def test_deleting_the_person_a_note_is_about_keeps_the_target(api, note):
-    assert send(api, "delete", f"/rest/people/{note['person']['id']}").status_code == 200
+    assert send(api, "delete", f"/rest/people/{note['person']['id']}?soft_delete=true").status_code == 200
     assert live_ids(api, "noteTargets", f"noteId[eq]:{note['note']['id']}") == note["targets"]
 
 

@@ -253,6 +253,14 @@ def test_updating_a_custom_field_changes_label_options_and_name(api, workspace, 
     assert response.status_code == 200
 
 
+def test_put_on_a_field_changes_what_it_sends_as_patch_does(api, workspace):
+    city = FieldMetadata.objects.get(workspace=workspace, object__name_singular="person", name="city")
+    response = api.put(f"/rest/metadata/fields/{city.id}", {"label": "Town"}, content_type="application/json")
+    assert response.status_code == 200, response.content
+    updated = response.json()["data"]["updateOneField"]
+    assert (updated["label"], updated["name"]) == ("Town", "city")
+
+
 def test_standard_fields_only_change_their_presentation(api, workspace):
     city = FieldMetadata.objects.get(workspace=workspace, object__name_singular="person", name="city")
     response = api.patch(f"/rest/metadata/fields/{city.id}", {"label": "Town"}, content_type="application/json")

@@ -74,19 +74,31 @@ def test_update_changes_only_the_fields_sent(api):
     assert updated["name"] == {"firstName": "Ada", "lastName": "Lovelace"}
 
 
-def test_delete_is_soft_by_default_and_hides_the_record(api):
+def test_delete_is_for_good_by_default_as_in_twenty(api):
     person = create_person(api, city="Oslo")
     response = api.delete(f"/rest/people/{person['id']}")
     assert response.status_code == 200
     assert response.json() == {"data": {"deletePerson": {"id": person["id"]}}}
+    assert not Person.objects.filter(id=person["id"]).exists()
+    assert Event.objects.filter(record_id=person["id"], name="person.destroyed").exists()
+    # The id is free again, as after a delete in Twenty.
+    assert api.post("/rest/people", {"id": person["id"]}, content_type="application/json").status_code == 201
+
+
+def test_soft_delete_true_hides_the_record_and_keeps_it_restorable(api):
+    person = create_person(api, city="Oslo")
+    response = api.delete(f"/rest/people/{person['id']}?soft_delete=true")
+    assert response.status_code == 200
+    assert response.json() == {"data": {"deletePerson": {"id": person["id"]}}}
     assert Person.objects.get(id=person["id"]).deleted_at is not None
+    assert Event.objects.filter(record_id=person["id"], name="person.deleted").exists()
     assert api.get(f"/rest/people/{person['id']}").status_code == 404
     assert api.get("/rest/people").json()["totalCount"] == 0
 
 
 def test_restore_brings_a_soft_deleted_record_back(api):
     person = create_person(api, city="Oslo")
-    api.delete(f"/rest/people/{person['id']}")
+    api.delete(f"/rest/people/{person['id']}?soft_delete=true")
     response = api.patch(f"/rest/restore/people/{person['id']}")
     assert response.status_code == 200
     restored = response.json()["data"]["restorePerson"]
@@ -94,25 +106,18 @@ def test_restore_brings_a_soft_deleted_record_back(api):
     assert api.get(f"/rest/people/{person['id']}").status_code == 200
 
 
-def test_restoring_a_record_that_is_not_deleted_is_a_400(api):
+def test_restoring_a_record_that_is_not_deleted_answers_it_unchanged(api):
     person = create_person(api, city="Oslo")
+    events = Event.objects.count()
     response = api.patch(f"/rest/restore/people/{person['id']}")
-    assert response.status_code == 400
-    assert "not deleted" in response.json()["messages"][0]
-
-
-def test_soft_delete_false_destroys_the_record(api):
-    person = create_person(api, city="Oslo")
-    response = api.delete(f"/rest/people/{person['id']}?soft_delete=false")
     assert response.status_code == 200
-    assert response.json() == {"data": {"deletePerson": {"id": person["id"]}}}
-    assert not Person.objects.filter(id=person["id"]).exists()
-    assert Event.objects.filter(record_id=person["id"], name="person.destroyed").exists()
+    assert response.json()["data"]["restorePerson"] == person
+    assert Event.objects.count() == events
 
 
 def test_a_soft_deleted_record_can_be_destroyed(api):
     person = create_person(api, city="Oslo")
-    api.delete(f"/rest/people/{person['id']}")
+    api.delete(f"/rest/people/{person['id']}?soft_delete=true")
     assert api.delete(f"/rest/people/{person['id']}?soft_delete=false").status_code == 200
     assert not Person.objects.filter(id=person["id"]).exists()
 
@@ -181,7 +186,7 @@ def test_each_object_has_the_same_routes(api):
         created = post(api, f"/rest/{plural}", body).json()["data"][f"create{singular}"]
         assert api.get(f"/rest/{plural}/{created['id']}").status_code == 200
         assert patch(api, f"/rest/{plural}/{created['id']}", {}).status_code == 200
-        assert api.delete(f"/rest/{plural}/{created['id']}").status_code == 200
+        assert api.delete(f"/rest/{plural}/{created['id']}?soft_delete=true").status_code == 200
         assert api.patch(f"/rest/restore/{plural}/{created['id']}").status_code == 200
 
 

@@ -66,10 +66,23 @@ def test_the_bulk_restore_path_takes_only_patch(api):
 # -- bulk routes ----------------------------------------------------------------------
 
 
-def test_delete_with_a_filter_soft_deletes_every_match_and_nothing_else(api, oslo, rome):
+def test_delete_with_a_filter_deletes_every_match_for_good_and_nothing_else(api, oslo, rome):
     events_before = set(Event.objects.values_list("id", flat=True))
 
     response = api.delete("/rest/people?filter=city[eq]:Oslo")
+
+    assert response.status_code == 200, response.content
+    deleted = response.json()["data"]["deletePeople"]
+    assert sorted(deleted, key=lambda r: r["id"]) == sorted(({"id": p["id"]} for p in oslo), key=lambda r: r["id"])
+    assert not Person.objects.filter(city="Oslo").exists() and live_ids("Rome") == {rome["id"]}
+    new_events = Event.objects.exclude(id__in=events_before).values_list("name", flat=True)
+    assert list(new_events) == ["person.destroyed"] * 3
+
+
+def test_delete_with_a_filter_and_soft_delete_true_soft_deletes_every_match(api, oslo, rome):
+    events_before = set(Event.objects.values_list("id", flat=True))
+
+    response = api.delete("/rest/people?filter=city[eq]:Oslo&soft_delete=true")
 
     assert response.status_code == 200, response.content
     deleted = response.json()["data"]["deletePeople"]
@@ -101,11 +114,12 @@ def test_patch_with_a_filter_updates_every_match(api, oslo, rome):
     assert Person.objects.get(id=rome["id"]).job_title == "Consul"
 
 
-def test_bulk_restore_restores_every_deleted_match(api, workspace, actor, oslo, rome):
+@pytest.mark.parametrize("path", ["/rest/people/restore", "/rest/restore/people"])
+def test_bulk_restore_restores_every_deleted_match(api, workspace, actor, oslo, rome, path):
     for person in [*oslo[:2], rome]:
         delete_record(workspace, "person", person["id"], actor)
 
-    response = api.patch("/rest/people/restore?filter=city[eq]:Oslo")
+    response = api.patch(f"{path}?filter=city[eq]:Oslo")
 
     assert response.status_code == 200, response.content
     restored = response.json()["data"]["restorePeople"]
@@ -167,7 +181,7 @@ def test_fields_projects_create_and_restore_answers_but_stores_everything(api, b
     data = created.json()["data"]
     (record,) = data["createPeople"] if batch else [data["createPerson"]]
     assert list(record) == ["id"]
-    api.delete(f"/rest/people/{record['id']}")
+    api.delete(f"/rest/people/{record['id']}?soft_delete=true")
 
     if batch:
         restored = api.patch(f"/rest/people/restore?filter=id[eq]:{record['id']}&fields=id").json()["data"]

@@ -420,8 +420,8 @@ def _soft_delete_parameter() -> Schema:
         "soft_delete",
         basic(OpenApiTypes.BOOL),
         "query",
-        description="false: delete permanently.",
-        default=True,
+        description="true: a soft delete, which `PATCH /rest/restore/...` undoes; otherwise the delete is permanent.",
+        default=False,
     )
 
 
@@ -535,8 +535,8 @@ def object_paths(obj_meta: CompiledObject) -> dict[str, Schema]:
                 "operationId": f"deleteMany{cap_plural}",
                 "summary": f"Delete every {singular} matching a filter",
                 "description": (
-                    f"A soft delete (restorable) of every live match unless `soft_delete=false`, which deletes "
-                    f"every match for good, soft-deleted ones included. {bulk_note}"
+                    f"Deletes every match for good, soft-deleted ones included, unless `soft_delete=true`, "
+                    f"which soft-deletes (restorably) every live match. {bulk_note}"
                 ),
                 "tags": tag,
                 "parameters": [
@@ -580,7 +580,7 @@ def object_paths(obj_meta: CompiledObject) -> dict[str, Schema]:
             "delete": {
                 "operationId": f"deleteOne{cap}",
                 "summary": f"Delete a {singular}",
-                "description": "A soft delete (restorable) unless `soft_delete=false`, which deletes for good.",
+                "description": "Deletes for good, unless `soft_delete=true`: a soft delete, which can be restored.",
                 "tags": tag,
                 "parameters": [_soft_delete_parameter(), *_shape_parameters()],
                 "responses": {

@@ -60,6 +60,9 @@ class FieldDetailView(ApiView):
         field = field_service.update_custom_field(self.workspace, field_id, data)
         return Response({"data": {"updateOneField": _describe(self.workspace, field)}})
 
+    # PUT is PATCH, as for objects and records: only the properties sent change.
+    put = patch
+
     def delete(self, request: Request, field_id: str) -> Response:
         field = field_service.delete_custom_field(self.workspace, field_id)
         return Response({"data": {"deleteOneField": {"id": str(field.id)}}})

@@ -28,6 +28,7 @@ from crm.rest import lean
 from crm.rest.base import ApiView, read_json_body
 from crm.services import records as record_service
 from crm.services.actor import Actor, api_key_actor
+from crm.services.bulk_targets import EmptyFilterError
 from crm.services.bulk_writes import act_on_matching, update_matching
 
 CANONICAL_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -149,8 +150,9 @@ def parse_flag(params: QueryDict, name: str, *, default: bool) -> bool:
 
 
 def parse_soft_delete(params: QueryDict) -> bool:
-    # Soft by default, as Twenty does; ?soft_delete=false destroys for good.
-    return parse_flag(params, "soft_delete", default=True)
+    # As Twenty's REST API: a DELETE removes for good unless ?soft_delete=true, which
+    # keeps the record restorable (GraphQL's deleteX is the soft one, destroyX the other).
+    return parse_flag(params, "soft_delete", default=False)
 
 
 def parse_upsert(params: QueryDict) -> bool:
@@ -224,7 +226,14 @@ class RecordListView(RecordApiView):
         node = parse_filter_parameter(request.query_params)
         parse_shape(obj, request.query_params)
         action = "delete" if parse_soft_delete(request.query_params) else "destroy"
-        removed = act_on_matching(self.workspace, obj.name_singular, action, node, self.actor)
+        try:
+            removed = act_on_matching(self.workspace, obj.name_singular, action, node, self.actor)
+        except EmptyFilterError:
+            # Twenty's REST API words this refusal its own way, which its clients compare.
+            raise exceptions.ValidationError(
+                f"Filters are mandatory for bulk {action} operations. "
+                "Please provide at least one filter to prevent accidental deletion of all records."
+            ) from None
         return Response({"data": {f"delete{obj.capitalized_plural}": [{"id": r["id"]} for r in removed]}})
 
 
