@@ -48,9 +48,11 @@ COMPOSITE_NAMES = {
 }
 
 COMPARISONS = ("eq", "neq", "in", "gt", "gte", "lt", "lte", "is")
-TEXT_OPERATORS = (*COMPARISONS, "startsWith", "like", "ilike")
+TEXT_OPERATORS = (*COMPARISONS, "startsWith", "endsWith", "like", "ilike")
 EQUALITY_OPERATORS = ("eq", "neq", "in", "is")
 LIST_OPERATORS = ("containsAny", "is")
+# A list of strings or a JSON sub-field also takes a LIKE pattern over its JSON text, as in Twenty.
+ARRAY_OPERATORS = ("containsAny", "like", "is")
 
 Resolver = Callable[..., Any]
 
@@ -211,7 +213,7 @@ class CoreTypes:
             return graphene.Float, self.scalar_filter("FloatFilter", graphene.Float, COMPARISONS)
         if spec.kind == "uuid":
             return scalars.UUID, self.scalar_filter("UUIDFilter", scalars.UUID, EQUALITY_OPERATORS)
-        return scalars.RawJSONScalar, self.scalar_filter("ArrayFilter", graphene.String, LIST_OPERATORS)
+        return scalars.RawJSONScalar, self.scalar_filter("ArrayFilter", graphene.String, ARRAY_OPERATORS)
 
     def composite(self, field_type: str) -> dict[str, Any]:
         """Output, create/update input, filter and order input of a composite type."""
@@ -277,7 +279,7 @@ class CoreTypes:
             return listed, listed, listed, self.enum_filter(obj, field, multi=True), None
         if kind == "MULTI_SELECT":  # without options: plain strings
             listed = graphene.List(graphene.NonNull(graphene.String))
-            return listed, listed, listed, self.scalar_filter("ArrayFilter", graphene.String, LIST_OPERATORS), None
+            return listed, listed, listed, self.scalar_filter("ArrayFilter", graphene.String, ARRAY_OPERATORS), None
         scalar_kind = "INT" if kind == "NUMBER" and field.settings.get("dataType") == "int" else kind
         if scalar_kind in SCALAR_TYPES:
             scalar, filter_name, operators = SCALAR_TYPES[scalar_kind]

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-OPERATORS = frozenset({"eq", "neq", "in", "containsAny", "is", "gt", "gte", "lt", "lte", "startsWith", "like", "ilike"})
+OPERATORS = frozenset(
+    {"eq", "neq", "in", "containsAny", "is", "gt", "gte", "lt", "lte", "startsWith", "endsWith", "like", "ilike"}
+)
 # ``is`` takes one of these instead of a value.
 IS_VALUES = frozenset({"NULL", "NOT_NULL"})
 

@@ -15,8 +15,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Expression, F, Q
+from django.db.models import BooleanField, Expression, F, Q, TextField
 from django.db.models.expressions import OrderBy as OrmOrderBy
+from django.db.models.functions import Cast
+from django.db.models.lookups import IRegex, Regex
 
 from crm import date_input
 from crm.email_spelling import canonical_email
@@ -132,12 +134,19 @@ def _condition(obj: CompiledObject, condition: Condition) -> Q:
             raise QueryValueError(f"{target.label} is a list: use containsAny")
         return Q(**{f"{path}__in": [coerce(target, v) for v in values]})
     if target.kind in LIST_KINDS:
-        raise QueryValueError(f"{target.label} is a list: filter it with containsAny or is")
-    if op in ("startsWith", "like", "ilike"):
+        if op in ("like", "ilike"):
+            # As in Twenty, a pattern over a list reads its JSON text: "[]" is the empty
+            # list, "%ada%" any item holding "ada".
+            lookup = Regex if op == "like" else IRegex
+            return Q(lookup(Cast(F(path), TextField()), _like_regex(str(value))))
+        raise QueryValueError(f"{target.label} is a list: filter it with containsAny, like or is")
+    if op in ("startsWith", "endsWith", "like", "ilike"):
         if target.kind not in TEXT_KINDS:
             raise QueryValueError(f"{target.label}[{op}] only applies to text fields")
         if op == "startsWith":
             return Q(**{f"{path}__startswith": str(value)})
+        if op == "endsWith":
+            return Q(**{f"{path}__endswith": str(value)})
         return _like(path, str(value), case_sensitive=op == "like")
     coerced = coerce(target, value)
     if op == "eq":
@@ -226,8 +235,12 @@ def _like(path: str, pattern: str, *, case_sensitive: bool) -> Q:
         if starts:
             return Q(**{f"{path}__{prefix}endswith": core})
         return Q(**{f"{path}__{prefix}exact": core})
-    regex = "^" + "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern) + "$"
-    return Q(**{f"{path}__{prefix}regex": regex})
+    return Q(**{f"{path}__{prefix}regex": _like_regex(pattern)})
+
+
+def _like_regex(pattern: str) -> str:
+    """The regular expression a LIKE pattern stands for (``%`` any text, ``_`` one character)."""
+    return "^" + "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern) + "$"
 
 
 def coerce(target: Target, value: Any) -> Any:

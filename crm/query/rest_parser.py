@@ -44,7 +44,21 @@ _LIST_OPERATORS = frozenset({"in", "containsAny"})
 _CANONICAL_OPERATORS = {op.lower(): op for op in OPERATORS}
 _CANONICAL_DIRECTIONS = {d.lower(): d for d in ORDER_DIRECTIONS}
 # Listed in error messages in the order the docs present them.
-_OPERATOR_ORDER = ("eq", "neq", "in", "containsAny", "is", "gt", "gte", "lt", "lte", "startsWith", "like", "ilike")
+_OPERATOR_ORDER = (
+    "eq",
+    "neq",
+    "in",
+    "containsAny",
+    "is",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "startsWith",
+    "endsWith",
+    "like",
+    "ilike",
+)
 _OPERATOR_LIST = ", ".join([op for op in _OPERATOR_ORDER if op in OPERATORS] + sorted(OPERATORS - set(_OPERATOR_ORDER)))
 _DIRECTION_LIST = ", ".join(sorted(ORDER_DIRECTIONS))
 _EXCERPT_RADIUS = 12

@@ -143,3 +143,49 @@ def test_a_single_quoted_select_value_filters_over_rest(api, workspace, actor):
     body = api.get("/rest/opportunities?filter=" + quote("stage[eq]:'NEW'")).json()
 
     assert [o["name"] for o in body["data"]["opportunities"]] == ["Pilot"]
+
+
+# -- endsWith, and patterns over lists ------------------------------------------------
+
+
+@pytest.fixture
+def emailed(workspace, actor) -> dict[str, dict]:
+    """People with no, one and two additional emails."""
+    return {
+        city: create_record(workspace, "person", {"city": city, "emails": {"additionalEmails": extra}}, actor)
+        for city, extra in (
+            ("Oslo", []),
+            ("Rome", ["ada@example.com"]),
+            ("Lima", ["grace@example.com", "ada@work.example"]),
+        )
+    }
+
+
+@pytest.mark.parametrize(
+    ("filter_text", "cities"),
+    [
+        ("city[endsWith]:ma", {"Lima"}),
+        ("city[endsWith]:o", {"Oslo"}),
+        ('emails.additionalEmails[like]:"[]"', {"Oslo"}),
+        ('emails.additionalEmails[like]:"%ada%"', {"Rome", "Lima"}),
+        ('emails.additionalEmails[ilike]:"%GRACE%"', {"Lima"}),
+    ],
+)
+def test_rest_filters_by_text_ending_and_by_a_pattern_over_a_list(api, emailed, filter_text, cities):
+    assert rest_cities(api, filter_text)[0] == cities
+
+
+def test_graphql_takes_endswith_and_like_on_a_list_as_twentys_front_end_sends_them(api, emailed):
+    data = gql(
+        api,
+        """{
+          ending: people(filter: {city: {endsWith: "lo"}}) { edges { node { city } } }
+          empty: people(filter: {emails: {additionalEmails: {like: "[]"}}}) { edges { node { city } } }
+          holding: people(filter: {emails: {additionalEmails: {like: "%ada%"}}}) { edges { node { city } } }
+        }""",
+    )
+
+    def cities(key):
+        return {edge["node"]["city"] for edge in data[key]["edges"]}
+
+    assert (cities("ending"), cities("empty"), cities("holding")) == ({"Oslo"}, {"Oslo"}, {"Rome", "Lima"})
