@@ -91,12 +91,15 @@ def _edges(name: str, node: Any) -> tuple[type[graphene.ObjectType], type[graphe
 ObjectReference = _typed(
     "RelationObjectReference", {"id": UUID, "nameSingular": graphene.String, "namePlural": graphene.String}
 )
+FieldReference = _typed("RelationFieldReference", {"id": UUID, "name": graphene.String})
 Relation = _typed(
     "Relation",
     {
         "type": RelationType,
         "sourceObjectMetadata": ObjectReference,
         "targetObjectMetadata": ObjectReference,
+        "sourceFieldMetadata": FieldReference,
+        "targetFieldMetadata": FieldReference,
         "targetFieldName": graphene.String,
         "joinColumnName": graphene.String,
     },
@@ -124,6 +127,13 @@ MetaField = _typed(
         "settings": JSON,
         "subFields": graphene.List(graphene.NonNull(SubField)),
         "relation": Relation,
+        "isUIReadOnly": graphene.Boolean,
+        "applicationId": UUID,
+        "universalIdentifier": UUID,
+        "morphId": UUID,
+        "morphRelations": graphene.Field(
+            graphene.NonNull(graphene.List(graphene.NonNull(Relation))), resolver=getter("morphRelations")
+        ),
         "createdAt": DateTime,
         "updatedAt": DateTime,
     },
@@ -133,6 +143,41 @@ FieldEdge, FieldConnection = _edges("Field", MetaField)
 
 
 FieldFilter = filter_type("FieldFilter", ["id", "objectMetadataId"], ["isActive", "isCustom", "isSystem"])
+
+IndexField = _typed(
+    "IndexFieldMetadata",
+    {
+        "id": graphene.Field(UUID, required=True, resolver=getter("id")),
+        "fieldMetadataId": UUID,
+        "order": graphene.Int,
+        "createdAt": DateTime,
+        "updatedAt": DateTime,
+    },
+)
+IndexFieldEdge, IndexFieldConnection = _edges("IndexField", IndexField)
+Index = _typed(
+    "IndexMetadata",
+    {
+        "id": graphene.Field(UUID, required=True, resolver=getter("id")),
+        "name": graphene.String,
+        "indexWhereClause": graphene.String,
+        "indexType": graphene.String,
+        "isUnique": graphene.Boolean,
+        "isCustom": graphene.Boolean,
+        "createdAt": DateTime,
+        "updatedAt": DateTime,
+        "indexFieldMetadataList": graphene.Field(
+            graphene.NonNull(graphene.List(graphene.NonNull(IndexField))), resolver=getter("indexFieldMetadataList")
+        ),
+        "indexFieldMetadatas": graphene.Field(
+            graphene.NonNull(IndexFieldConnection),
+            paging=graphene.Argument(CursorPaging),
+            resolver=lambda root, _info, **args: page(root["indexFieldMetadataList"], args.get("paging")),
+        ),
+    },
+    "A unique index of an object: the values it keeps to one live record",
+)
+IndexEdge, IndexConnection = _edges("Index", Index)
 
 
 def resolve_object_fields(root: dict[str, Any], _info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
@@ -161,6 +206,18 @@ MetaObject = _typed(
         "labelIdentifierFieldMetadataId": UUID,
         "imageIdentifierFieldMetadataId": UUID,
         "labelIdentifierFieldName": graphene.String,
+        "dataSourceId": graphene.String,
+        "applicationId": UUID,
+        "universalIdentifier": UUID,
+        "duplicateCriteria": JSON,
+        "indexMetadataList": graphene.Field(
+            graphene.NonNull(graphene.List(graphene.NonNull(Index))), resolver=getter("indexMetadataList")
+        ),
+        "indexMetadatas": graphene.Field(
+            graphene.NonNull(IndexConnection),
+            paging=graphene.Argument(CursorPaging),
+            resolver=lambda root, _info, **args: page(root["indexMetadataList"], args.get("paging")),
+        ),
         "createdAt": DateTime,
         "updatedAt": DateTime,
         "fields": graphene.Field(

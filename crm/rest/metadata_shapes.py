@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
 from crm.metadata.composite_types import COMPOSITE_TYPES
 from crm.models import FieldMetadata, ObjectMetadata, Workspace
 from crm.query.serialize import format_datetime
-from crm.services.unique_values import is_unique
+from crm.services.duplicates import DUPLICATE_CRITERIA
+from crm.services.unique_values import is_unique, unique_values
+
+# Keys of a relation field's id: (the object's singular name, the field's name).
+RelationIds = dict[tuple[str, str], str]
 
 
 def object_refs(workspace: Workspace) -> dict[str, ObjectMetadata]:
     return {o.name_singular: o for o in ObjectMetadata.objects.filter(workspace=workspace)}
 
 
+def relation_ids(workspace: Workspace) -> RelationIds:
+    """The id of every relation field, so each relation can name the field on its other side."""
+    rows = FieldMetadata.objects.filter(workspace=workspace, type="RELATION")
+    return {(name, field): str(pk) for name, field, pk in rows.values_list("object__name_singular", "name", "id")}
+
+
 def describe_objects(workspace: Workspace, objects: Iterable[ObjectMetadata] | None = None) -> list[dict[str, Any]]:
-    """Objects with their fields, in two queries."""
+    """Objects with their fields, in three queries."""
     by_name = object_refs(workspace)
     wanted = list(objects) if objects is not None else sorted(by_name.values(), key=lambda o: o.name_singular)
     fields_by_object: dict[Any, list[FieldMetadata]] = {}
@@ -25,11 +36,15 @@ def describe_objects(workspace: Workspace, objects: Iterable[ObjectMetadata] | N
     )
     for row in rows:
         fields_by_object.setdefault(row.object_id, []).append(row)
-    return [describe_object(o, fields_by_object.get(o.id, []), by_name) for o in wanted]
+    relations = relation_ids(workspace)
+    return [describe_object(o, fields_by_object.get(o.id, []), by_name, relations) for o in wanted]
 
 
 def describe_object(
-    obj: ObjectMetadata, fields: list[FieldMetadata], by_name: dict[str, ObjectMetadata]
+    obj: ObjectMetadata,
+    fields: list[FieldMetadata],
+    by_name: dict[str, ObjectMetadata],
+    relations: RelationIds | None = None,
 ) -> dict[str, Any]:
     label_field = next((f for f in fields if f.name == "name"), None) or next(
         (f for f in fields if f.name == "title"), None
@@ -54,10 +69,53 @@ def describe_object(
         "labelIdentifierFieldMetadataId": str(label_field.id) if label_field else None,
         "imageIdentifierFieldMetadataId": None,
         "labelIdentifierFieldName": label_field.name if label_field else None,
+        # What Twenty's newer clients read besides: none of it applies here.
+        "dataSourceId": None,
+        "applicationId": None,
+        "universalIdentifier": None,
+        "duplicateCriteria": DUPLICATE_CRITERIA.get(obj.name_singular) if not obj.is_custom else None,
+        "indexMetadataList": describe_indexes(obj, fields),
         "createdAt": format_datetime(obj.created_at),
         "updatedAt": format_datetime(obj.updated_at),
-        "fields": [describe_field(f, obj, by_name) for f in fields],
+        "fields": [describe_field(f, obj, by_name, relations) for f in fields],
     }
+
+
+def describe_indexes(obj: ObjectMetadata, fields: list[FieldMetadata]) -> list[dict[str, Any]]:
+    """The unique indexes of a standard object (a person's primary email, a company's
+    domain), as Twenty's clients read them to spot duplicates before an import."""
+    if obj.is_custom:
+        return []
+    field_ids = {f.name: str(f.id) for f in fields}
+    indexes = []
+    for unique in unique_values():
+        if unique.object_name != obj.name_singular or unique.field not in field_ids:
+            continue
+        # Stable ids: an index is described, not stored.
+        index_id = str(uuid.uuid5(obj.id, unique.constraint.name))
+        when = format_datetime(obj.created_at)
+        indexes.append(
+            {
+                "id": index_id,
+                "name": unique.constraint.name,
+                "indexWhereClause": '"deletedAt" IS NULL',
+                "indexType": "BTREE",
+                "isUnique": True,
+                "isCustom": False,
+                "createdAt": when,
+                "updatedAt": when,
+                "indexFieldMetadataList": [
+                    {
+                        "id": str(uuid.uuid5(obj.id, f"{unique.constraint.name}.{unique.field}")),
+                        "fieldMetadataId": field_ids[unique.field],
+                        "order": 0,
+                        "createdAt": when,
+                        "updatedAt": when,
+                    }
+                ],
+            }
+        )
+    return indexes
 
 
 def _object_ref(name: str, by_name: dict[str, ObjectMetadata]) -> dict[str, Any]:
@@ -68,15 +126,25 @@ def _object_ref(name: str, by_name: dict[str, ObjectMetadata]) -> dict[str, Any]
     return {"id": str(found.id), "nameSingular": found.name_singular, "namePlural": found.name_plural}
 
 
-def describe_field(field: FieldMetadata, obj: ObjectMetadata, by_name: dict[str, ObjectMetadata]) -> dict[str, Any]:
+def describe_field(
+    field: FieldMetadata,
+    obj: ObjectMetadata,
+    by_name: dict[str, ObjectMetadata],
+    relations: RelationIds | None = None,
+) -> dict[str, Any]:
     settings = field.settings or {}
     relation = None
     if field.type == "RELATION":
+        if relations is None:
+            relations = relation_ids(field.workspace)
+        target, inverse = settings.get("targetObject", ""), settings.get("inverseField")
         relation = {
             "type": settings.get("relationType"),
             "sourceObjectMetadata": _object_ref(obj.name_singular, by_name),
-            "targetObjectMetadata": _object_ref(settings.get("targetObject", ""), by_name),
-            "targetFieldName": settings.get("inverseField"),
+            "targetObjectMetadata": _object_ref(target, by_name),
+            "sourceFieldMetadata": {"id": str(field.id), "name": field.name},
+            "targetFieldMetadata": {"id": relations.get((target, inverse)), "name": inverse} if inverse else None,
+            "targetFieldName": inverse,
             "joinColumnName": settings.get("joinColumnName"),
         }
     return {
@@ -99,6 +167,12 @@ def describe_field(field: FieldMetadata, obj: ObjectMetadata, by_name: dict[str,
         "settings": settings,
         "subFields": [{"name": s.name, "kind": s.kind} for s in COMPOSITE_TYPES.get(field.type, ())] or None,
         "relation": relation,
+        # Twenty's newer flags, with what holds for every field here.
+        "isUIReadOnly": False,
+        "applicationId": None,
+        "universalIdentifier": None,
+        "morphId": None,
+        "morphRelations": [],
         "createdAt": format_datetime(field.created_at),
         "updatedAt": format_datetime(field.updated_at),
     }

@@ -64,6 +64,12 @@ def _company_criteria(data: dict[str, Any]) -> Q:
 
 # How records of each object are recognised as the same; objects not listed have no duplicates.
 CRITERIA: dict[str, Callable[[dict[str, Any]], Q]] = {"person": _person_criteria, "company": _company_criteria}
+# The same criteria as the metadata API states them, in Twenty's words: each inner list
+# names the (flattened) fields that must all match.
+DUPLICATE_CRITERIA = {
+    "person": [["nameFirstName", "nameLastName"], ["emailsPrimaryEmail"]],
+    "company": [["name"], ["domainNamePrimaryLinkUrl"]],
+}
 
 
 def bare_domain(url: str) -> str:

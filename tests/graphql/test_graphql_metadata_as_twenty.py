@@ -22,6 +22,38 @@ ZAPIER_FIELDS_LIST_QUERY = """query GetObjects {
       edges { node { nameSingular namePlural labelSingular
           fieldsList { type name label description isActive isNullable defaultValue options } } } } }"""
 
+# Twenty's front end loads every object with this fragment (its newer versions) ...
+FRONT_END_FRAGMENT_QUERY = """
+fragment ObjectMetadataFields on Object {
+  id nameSingular namePlural labelSingular labelPlural description icon isCustom isRemote isActive isSystem
+  isUIReadOnly createdAt updatedAt labelIdentifierFieldMetadataId imageIdentifierFieldMetadataId applicationId
+  shortcut isLabelSyncedWithName isSearchable duplicateCriteria
+  indexMetadataList { id createdAt updatedAt name indexWhereClause indexType isUnique isCustom
+    indexFieldMetadataList { id fieldMetadataId createdAt updatedAt order } }
+  fieldsList { id type name label description icon isCustom isActive isSystem isUIReadOnly isNullable isUnique
+    createdAt updatedAt defaultValue options settings isLabelSyncedWithName applicationId
+    relation { type sourceObjectMetadata { id nameSingular namePlural }
+      targetObjectMetadata { id nameSingular namePlural }
+      sourceFieldMetadata { id name } targetFieldMetadata { id name } }
+    morphRelations { type sourceObjectMetadata { id nameSingular namePlural }
+      targetObjectMetadata { id nameSingular namePlural }
+      sourceFieldMetadata { id name } targetFieldMetadata { id name } }
+  }
+}
+query ObjectMetadataItems {
+  objects(paging: { first: 1000 }) { edges { node { ...ObjectMetadataFields } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }"""
+
+# ... and its older versions with connections.
+FRONT_END_CONNECTIONS_QUERY = """query ObjectMetadataItems {
+  objects(paging: { first: 1000 }) { edges { node {
+    id dataSourceId nameSingular namePlural shortcut isLabelSyncedWithName isSearchable duplicateCriteria
+    indexMetadatas(paging: { first: 100 }) { edges { node { id name indexWhereClause indexType isUnique
+      indexFieldMetadatas(paging: { first: 100 }) { edges { node { id order fieldMetadataId } } } } } }
+    fields(paging: { first: 1000 }) { edges { node { id name type isUnique settings
+      relation { type sourceFieldMetadata { id name } targetFieldMetadata { id name } } } } }
+  } } } }"""
+
 FIND_OBJECTS = """query ObjectsMetadata($filter: ObjectFilter!, $paging: CursorPaging!) {
   objects(filter: $filter, paging: $paging) { edges { node { id nameSingular } cursor }
     pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }"""
@@ -175,3 +207,34 @@ def test_flags_that_cannot_hold_here_are_refused_by_name(client, api_token, work
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert set(error["extensions"]["fieldErrors"]) == {"isUnique", "isSystem"}
     assert not FieldMetadata.objects.filter(workspace=workspace, name="code").exists()
+
+
+def test_the_front_end_loads_every_object_with_its_fragment(client, api_token, workspace):
+    objects = data_of(meta(client, api_token, FRONT_END_FRAGMENT_QUERY))["objects"]["edges"]
+
+    by_name = {edge["node"]["nameSingular"]: edge["node"] for edge in objects}
+    person, company = by_name["person"], by_name["company"]
+    fields = {field["name"]: field for field in person["fieldsList"]}
+    company_fields = {field["name"]: field for field in company["fieldsList"]}
+    # A relation names the fields on both of its sides.
+    assert fields["company"]["relation"]["sourceFieldMetadata"] == {"id": fields["company"]["id"], "name": "company"}
+    assert fields["company"]["relation"]["targetFieldMetadata"] == {
+        "id": company_fields["people"]["id"],
+        "name": "people",
+    }
+    assert fields["city"]["relation"] is None and fields["city"]["morphRelations"] == []
+    # The unique index on the primary email, and how duplicates are found.
+    (index,) = person["indexMetadataList"]
+    assert index["isUnique"] is True
+    assert [f["fieldMetadataId"] for f in index["indexFieldMetadataList"]] == [fields["emails"]["id"]]
+    assert person["duplicateCriteria"] == [["nameFirstName", "nameLastName"], ["emailsPrimaryEmail"]]
+
+
+def test_the_front_ends_older_connections_query_is_answered(client, api_token, workspace):
+    objects = data_of(meta(client, api_token, FRONT_END_CONNECTIONS_QUERY))["objects"]["edges"]
+
+    company = next(edge["node"] for edge in objects if edge["node"]["nameSingular"] == "company")
+    (index,) = [edge["node"] for edge in company["indexMetadatas"]["edges"]]
+    domain = next(edge["node"] for edge in company["fields"]["edges"] if edge["node"]["name"] == "domainName")
+    assert [edge["node"]["fieldMetadataId"] for edge in index["indexFieldMetadatas"]["edges"]] == [domain["id"]]
+    assert company["dataSourceId"] is None
