@@ -28,6 +28,7 @@ TOO_MANY_REQUESTS = "TOO_MANY_REQUESTS"
 PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 INTERNAL = "INTERNAL_SERVER_ERROR"
+RECORD_NOT_FOUND = "Record not found"
 
 
 class ForbiddenError(Exception):
@@ -64,7 +65,11 @@ def format_error(error: GraphQLError, default_code: str = INTERNAL) -> dict[str,
         if getattr(original, "errors", None):
             extensions["fieldErrors"] = original.errors
         extensions.update(getattr(original, "graphql_extensions", {}))
-    elif isinstance(original, RecordNotFoundError | UnknownObjectError | FieldNotFoundError):
+    elif isinstance(original, RecordNotFoundError):
+        # Twenty's words, which its clients compare; which record it was stays beside them.
+        message = RECORD_NOT_FOUND
+        extensions.update(code=NOT_FOUND, detail=str(original))
+    elif isinstance(original, UnknownObjectError | FieldNotFoundError):
         extensions["code"] = NOT_FOUND
     elif isinstance(original, ForbiddenError):
         extensions["code"] = FORBIDDEN

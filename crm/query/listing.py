@@ -364,6 +364,9 @@ def parse_limit(value: Any, *, cap: bool = False) -> int:
     if cap and isinstance(value, int) and not isinstance(value, bool):
         value = min(value, MAX_LIMIT)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_LIMIT:
+        if cap:
+            # Twenty's REST words, which its clients may compare.
+            raise QueryValueError(f"limit '{str(value)[:20]}' is invalid. Should be an integer")
         raise QueryValueError(f"limit must be a whole number from 0 to {MAX_LIMIT}, not '{str(value)[:20]}'")
     return value
 

@@ -27,6 +27,7 @@ VALID_FILTERS = [
     ("employees[lt]:10", c("employees", "lt", "10")),
     ("employees[lte]:10", c("employees", "lte", "10")),
     ("name.lastName[startsWith]:Love", c("name.lastName", "startsWith", "Love")),
+    ("name.lastName[endsWith]:lace", c("name.lastName", "endsWith", "lace")),
     ("name.lastName[like]:%lace%", c("name.lastName", "like", "%lace%")),
     ("emails.primaryEmail[ilike]:%@example.com", c("emails.primaryEmail", "ilike", "%@example.com")),
     # values stay strings, colons and brackets inside a bare value are fine

@@ -221,3 +221,11 @@ def test_bad_fields_are_a_400_and_nothing_is_written(api, query, message):
     assert response.status_code == 400
     assert message in response.json()["messages"][0]
     assert not Person.objects.filter(city="Tromsø").exists()
+
+
+@pytest.mark.parametrize("limit", ["aaa", "-1", "1.5"])
+def test_a_bad_limit_is_refused_in_twentys_words(api, limit):
+    response = api.get(f"/rest/people?limit={limit}")
+
+    assert response.status_code == 400
+    assert response.json()["messages"] == [f"limit '{limit}' is invalid. Should be an integer"]
