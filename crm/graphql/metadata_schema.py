@@ -144,6 +144,22 @@ FieldEdge, FieldConnection = _edges("Field", MetaField)
 
 FieldFilter = filter_type("FieldFilter", ["id", "objectMetadataId"], ["isActive", "isCustom", "isSystem"])
 
+
+def _list_and_connection(list_name: str, connection_name: str, node: Any, connection: Any) -> dict[str, Any]:
+    """The same items twice, as Twenty offers them: a plain list (its newer clients) and
+    a paged connection (its older ones)."""
+
+    def resolve_page(root: dict[str, Any], _info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
+        return page(root[list_name], args.get("paging"))
+
+    return {
+        list_name: graphene.Field(graphene.NonNull(graphene.List(graphene.NonNull(node))), resolver=getter(list_name)),
+        connection_name: graphene.Field(
+            graphene.NonNull(connection), paging=graphene.Argument(CursorPaging), resolver=resolve_page
+        ),
+    }
+
+
 IndexField = _typed(
     "IndexFieldMetadata",
     {
@@ -166,14 +182,7 @@ Index = _typed(
         "isCustom": graphene.Boolean,
         "createdAt": DateTime,
         "updatedAt": DateTime,
-        "indexFieldMetadataList": graphene.Field(
-            graphene.NonNull(graphene.List(graphene.NonNull(IndexField))), resolver=getter("indexFieldMetadataList")
-        ),
-        "indexFieldMetadatas": graphene.Field(
-            graphene.NonNull(IndexFieldConnection),
-            paging=graphene.Argument(CursorPaging),
-            resolver=lambda root, _info, **args: page(root["indexFieldMetadataList"], args.get("paging")),
-        ),
+        **_list_and_connection("indexFieldMetadataList", "indexFieldMetadatas", IndexField, IndexFieldConnection),
     },
     "A unique index of an object: the values it keeps to one live record",
 )
@@ -210,14 +219,7 @@ MetaObject = _typed(
         "applicationId": UUID,
         "universalIdentifier": UUID,
         "duplicateCriteria": JSON,
-        "indexMetadataList": graphene.Field(
-            graphene.NonNull(graphene.List(graphene.NonNull(Index))), resolver=getter("indexMetadataList")
-        ),
-        "indexMetadatas": graphene.Field(
-            graphene.NonNull(IndexConnection),
-            paging=graphene.Argument(CursorPaging),
-            resolver=lambda root, _info, **args: page(root["indexMetadataList"], args.get("paging")),
-        ),
+        **_list_and_connection("indexMetadataList", "indexMetadatas", Index, IndexConnection),
         "createdAt": DateTime,
         "updatedAt": DateTime,
         "fields": graphene.Field(
