@@ -59,7 +59,17 @@ def test_fields_are_listed_and_fetched_by_id(api, workspace):
     city = next(f for f in fields if f["name"] == "city")
     one = api.get(f"/rest/metadata/fields/{city['id']}").json()["data"]["field"]
     assert one == city
-    assert api.get("/rest/metadata/fields/not-an-id").status_code == 404
+
+
+def test_a_field_id_that_is_not_a_uuid_or_a_change_to_no_field_is_a_400_as_in_twenty(api, workspace):
+    missing = "00000000-0000-0000-0000-000000000000"
+    for method in ("get", "patch", "put", "delete"):
+        response = getattr(api, method)("/rest/metadata/fields/not-an-id", {}, content_type="application/json")
+        assert response.status_code == 400, method
+        assert response.json()["messages"] == ["'not-an-id' is not a valid UUID"]
+    response = api.patch(f"/rest/metadata/fields/{missing}", {"label": "Whatever"}, content_type="application/json")
+    assert response.status_code == 400
+    assert api.get(f"/rest/metadata/fields/{missing}").status_code == 404
 
 
 def test_metadata_lists_are_paged_by_limit_and_cursors(api, workspace):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -15,6 +16,7 @@ from crm.models import FieldMetadata, Workspace
 from crm.rest import metadata_shapes as shapes
 from crm.rest.base import ApiView
 from crm.rest.metadata_pages import paginate
+from crm.rest.views.records import CANONICAL_UUID
 from crm.services import fields as field_service
 
 
@@ -50,6 +52,15 @@ class FieldListView(ApiView):
 
 
 class FieldDetailView(ApiView):
+    """/rest/metadata/fields/{id}. As Twenty answers: an id that is not a UUID is a bad
+    request on every method, and so is changing a field that does not exist; reading or
+    deleting one is a 404."""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if not CANONICAL_UUID.match(kwargs["field_id"]):
+            raise exceptions.ValidationError(f"'{kwargs['field_id'][:60]}' is not a valid UUID")
+
     def get(self, request: Request, field_id: str) -> Response:
         return Response(
             {"data": {"field": _describe(self.workspace, field_service.get_field(self.workspace, field_id))}}
@@ -57,7 +68,10 @@ class FieldDetailView(ApiView):
 
     def patch(self, request: Request, field_id: str) -> Response:
         data = self.json_body(request)
-        field = field_service.update_custom_field(self.workspace, field_id, data)
+        try:
+            field = field_service.update_custom_field(self.workspace, field_id, data)
+        except field_service.FieldNotFoundError as missing:
+            raise exceptions.ValidationError(str(missing)) from None
         return Response({"data": {"updateOneField": _describe(self.workspace, field)}})
 
     # PUT is PATCH, as for objects and records: only the properties sent change.
