@@ -21,6 +21,7 @@ from crm.graphql.execution import PreparedSchema
 from crm.graphql.group_by_resolvers import group_by_query_fields
 from crm.graphql.merge_resolvers import merge_mutation_fields
 from crm.graphql.scalars import UUID
+from crm.graphql.search_resolvers import search_query_fields
 from crm.metadata.schema import CompiledObject, WorkspaceSchema, get_workspace_schema
 from crm.models import Workspace
 from crm.services.upsert_matching import upsert_keys_note
@@ -61,6 +62,7 @@ def build_core_schema(workspace_schema: WorkspaceSchema) -> PreparedSchema:
     query_fields["currentWorkspace"] = current_workspace_field()
     query_fields.update(group_by_query_fields(types))
     query_fields.update(duplicates_query_fields(types))
+    query_fields.update(search_query_fields(types))
     mutation_fields.update(merge_mutation_fields(types))
     schema = graphene.Schema(
         query=object_type("Query", query_fields),
