@@ -58,4 +58,7 @@ class OrderBy:
 
 
 class QuerySyntaxError(ValueError):
-    """Malformed filter or order; the message says where."""
+    """Malformed filter or order; the message says where. ``twenty_message``, when set,
+    is how Twenty's REST API words the same refusal: it goes first in the answer."""
+
+    twenty_message: str | None = None

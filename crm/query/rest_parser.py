@@ -61,6 +61,7 @@ _OPERATOR_ORDER = (
 )
 _OPERATOR_LIST = ", ".join([op for op in _OPERATOR_ORDER if op in OPERATORS] + sorted(OPERATORS - set(_OPERATOR_ORDER)))
 _DIRECTION_LIST = ", ".join(sorted(ORDER_DIRECTIONS))
+_TWENTY_DIRECTIONS = "', '".join(sorted(ORDER_DIRECTIONS))
 _EXCERPT_RADIUS = 12
 _QUOTES = ('"', "'")
 
@@ -95,7 +96,13 @@ def parse_order_by(text: str) -> list[OrderBy]:
                 parser.fail(open_at, "missing ']' after the direction")
             direction = _CANONICAL_DIRECTIONS.get(word.lower(), "")
             if not direction:
-                parser.fail(word_at, f"unknown direction {word!r}", f"expected one of {_DIRECTION_LIST}")
+                parser.fail(
+                    word_at,
+                    f"unknown direction {word!r}",
+                    f"expected one of {_DIRECTION_LIST}",
+                    twenty=f"'order_by' direction '{word}' invalid. Allowed values are '{_TWENTY_DIRECTIONS}'. "
+                    "eg: ?order_by=field_1[AscNullsFirst],field_2[DescNullsLast],field_3",
+                )
             parser.pos += 1
         if path in seen:
             parser.fail(start, f"field {'.'.join(path)!r} is ordered twice")
@@ -119,11 +126,13 @@ class _Parser:
 
     # -- low-level helpers -------------------------------------------------
 
-    def fail(self, pos: int, what: str, hint: str | None = None) -> NoReturn:
+    def fail(self, pos: int, what: str, hint: str | None = None, *, twenty: str | None = None) -> NoReturn:
         start, end = max(0, pos - _EXCERPT_RADIUS), min(len(self.text), pos + _EXCERPT_RADIUS)
         excerpt = ("…" if start else "") + self.text[start:end] + ("…" if end < len(self.text) else "")
         message = f"{what} at position {pos + 1} (near {excerpt!r})"
-        raise QuerySyntaxError(f"{message} — {hint}" if hint else message)
+        error = QuerySyntaxError(f"{message} — {hint}" if hint else message)
+        error.twenty_message = twenty
+        raise error
 
     def at_end(self) -> bool:
         return self.pos >= len(self.text)

@@ -229,3 +229,15 @@ def test_a_bad_limit_is_refused_in_twentys_words(api, limit):
 
     assert response.status_code == 400
     assert response.json()["messages"] == [f"limit '{limit}' is invalid. Should be an integer"]
+
+
+def test_an_unknown_order_direction_is_refused_in_twentys_words_first(api):
+    response = api.get("/rest/people?order_by=city[invalid]")
+
+    assert response.status_code == 400
+    twentys, ours = response.json()["messages"]
+    assert twentys == (
+        "'order_by' direction 'invalid' invalid. Allowed values are 'AscNullsFirst', 'AscNullsLast', "
+        "'DescNullsFirst', 'DescNullsLast'. eg: ?order_by=field_1[AscNullsFirst],field_2[DescNullsLast],field_3"
+    )
+    assert ours.startswith("Invalid order_by: unknown direction 'invalid' at position 6")

@@ -128,7 +128,8 @@ def list_arguments(params: QueryDict) -> dict[str, Any]:
     try:
         arguments["order_by"] = parse_order_by(order_text)
     except QuerySyntaxError as error:
-        raise exceptions.ValidationError(f"Invalid order_by: {error}") from None
+        ours = f"Invalid order_by: {error}"
+        raise exceptions.ValidationError([error.twenty_message, ours] if error.twenty_message else ours) from None
     after, before = params.get("starting_after") or None, params.get("ending_before") or None
     if after and before:
         raise exceptions.ValidationError("Use either starting_after or ending_before, not both.")
