@@ -99,6 +99,12 @@ RESERVED_OBJECT_NAMES = frozenset(
         "custom",
         "record",
         "records",
+        # GraphQL's search across objects: its root field and types.
+        "search",
+        "searchRecord",
+        "searchResult",
+        "searchResultPageInfo",
+        "objectRecord",
     }
 )
 # GraphQL types every workspace schema has; an object named so would replace them.

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from graphql_client import ask
 
-from crm.services.objects import create_object
+from crm.services.objects import ObjectMetadataError, create_object
 from crm.services.records import create_record, delete_record
 
 # As Twenty's front end and integrations write it.
@@ -112,3 +112,12 @@ def test_a_cursor_that_is_not_one_is_a_bad_user_input(api):
     body = ask(api, SEARCH, {"searchInput": "x", "limit": 5, "after": "nonsense"})
 
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+@pytest.mark.parametrize("name", ["search", "searchResult", "objectRecord"])
+def test_an_object_may_not_take_the_names_search_uses(workspace, name):
+    with pytest.raises(ObjectMetadataError):
+        create_object(
+            workspace,
+            {"nameSingular": name, "namePlural": f"{name}Items", "labelSingular": "Thing", "labelPlural": "Things"},
+        )
