@@ -86,13 +86,13 @@ def test_an_integration_written_for_twenty_syncs_people_end_to_end(live_server, 
     # Subscribe.
     webhook = twenty.graphql(SUBSCRIBE % receiver.url, "metadata")["createWebhook"]
 
-    # Create, update and delete a person over REST.
+    # Create, update and delete a person over REST (a DELETE removes it for good, as in Twenty).
     person = twenty.rest("POST", plural, {"name": {"firstName": "Grace", "lastName": "Hopper"}})["createPerson"]
     updated = twenty.rest("PATCH", f"{plural}/{person['id']}", {"jobTitle": "Rear Admiral"})["updatePerson"]
     twenty.rest("DELETE", f"{plural}/{person['id']}")
 
     # Deliveries may arrive in any order; each says which event it carries.
-    events = ["person.created", "person.updated", "person.deleted"]
+    events = ["person.created", "person.updated", "person.destroyed"]
     delivered = {request.json()["eventName"]: request for request in receiver.wait_for(3, timeout=30)}
     assert sorted(delivered) == sorted(events)
     bodies = [delivered[name].json() for name in events]
@@ -104,10 +104,10 @@ def test_an_integration_written_for_twenty_syncs_people_end_to_end(live_server, 
         assert body["objectMetadata"]["nameSingular"] == "person" and body["objectMetadata"]["id"]
         assert body["eventDate"].endswith("Z") and body["id"]
         assert body["record"]["id"] == person["id"]
-    created, changed, deleted = bodies
+    created, changed, destroyed = bodies
     assert created["record"] == person and "updatedFields" not in created
     assert changed["record"] == updated and changed["updatedFields"] == ["jobTitle"]
-    assert deleted["record"]["deletedAt"] is not None and "updatedFields" not in deleted
+    assert destroyed["record"] == updated and "updatedFields" not in destroyed
 
     # Unsubscribe: nothing more is owed to the receiver.
     assert twenty.graphql(UNSUBSCRIBE % webhook["id"], "metadata") == {"deleteWebhook": {"id": webhook["id"]}}

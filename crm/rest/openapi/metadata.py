@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.plumbing import build_parameter_type
 from drf_spectacular.types import OpenApiTypes
 
@@ -56,6 +58,36 @@ def _object_ref() -> Schema:
     )
 
 
+def _field_ref() -> Schema:
+    return obj({"id": nullable(basic(UUID)), "name": basic(STRING)}, required=["id", "name"])
+
+
+def _index_schema() -> Schema:
+    stamps = {"createdAt": basic(DATETIME), "updatedAt": basic(DATETIME)}
+    index_field = obj(
+        {"id": basic(UUID), "fieldMetadataId": basic(UUID), "order": basic(OpenApiTypes.INT), **stamps},
+        required=["id", "fieldMetadataId", "order"],
+    )
+    return obj(
+        {
+            "id": basic(UUID),
+            "name": basic(STRING),
+            "indexWhereClause": nullable(basic(STRING)),
+            "indexType": basic(STRING),
+            "isUnique": basic(OpenApiTypes.BOOL),
+            "isCustom": basic(OpenApiTypes.BOOL),
+            **stamps,
+            "indexFieldMetadataList": array(index_field),
+        },
+        required=["id", "name", "isUnique", "indexFieldMetadataList"],
+    )
+
+
+def _absent(kind: Any) -> Schema:
+    """A property Twenty's newer clients read that has no counterpart here: always null."""
+    return {**nullable(basic(kind)), "description": "Always null here (Twenty's default)."}
+
+
 def field_schema() -> Schema:
     return obj(
         {
@@ -91,12 +123,19 @@ def field_schema() -> Schema:
                         "type": {**basic(STRING), "enum": ["MANY_TO_ONE", "ONE_TO_MANY"]},
                         "sourceObjectMetadata": _object_ref(),
                         "targetObjectMetadata": _object_ref(),
+                        "sourceFieldMetadata": _field_ref(),
+                        "targetFieldMetadata": nullable(_field_ref()),
                         "targetFieldName": nullable(basic(STRING)),
                         "joinColumnName": nullable(basic(STRING)),
                     },
                     required=["type", "sourceObjectMetadata", "targetObjectMetadata"],
                 )
             ),
+            "isUIReadOnly": basic(OpenApiTypes.BOOL),
+            "applicationId": _absent(UUID),
+            "universalIdentifier": _absent(UUID),
+            "morphId": _absent(UUID),
+            "morphRelations": {**array(obj({})), "description": "Always empty here: there are no morph relations."},
             "createdAt": basic(DATETIME),
             "updatedAt": basic(DATETIME),
         },
@@ -128,6 +167,17 @@ def object_schema() -> Schema:
             },
             "imageIdentifierFieldMetadataId": nullable(basic(UUID)),
             "labelIdentifierFieldName": nullable(basic(STRING)),
+            "dataSourceId": _absent(STRING),
+            "applicationId": _absent(UUID),
+            "universalIdentifier": _absent(UUID),
+            "duplicateCriteria": {
+                **nullable(array(array(basic(STRING)))),
+                "description": "The fields whose values make two records duplicates; each list must all match.",
+            },
+            "indexMetadataList": {
+                **array(_index_schema()),
+                "description": "Unique indexes: the values each keeps to one live record.",
+            },
             "createdAt": basic(DATETIME),
             "updatedAt": basic(DATETIME),
             "fields": array(ref("Field")),
@@ -354,7 +404,7 @@ def build_metadata_document(workspace_schema: WorkspaceSchema, server_url: str, 
                 "tags": ["Fields"],
                 "responses": {
                     "200": json_response("The field.", _envelope("field", ref("Field"))),
-                    **error_responses(401, 404, 429),
+                    **error_responses(400, 401, 404, 429),
                 },
             },
             "patch": {
