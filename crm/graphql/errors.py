@@ -28,7 +28,6 @@ TOO_MANY_REQUESTS = "TOO_MANY_REQUESTS"
 PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 INTERNAL = "INTERNAL_SERVER_ERROR"
-RECORD_NOT_FOUND = "Record not found"
 
 
 class ForbiddenError(Exception):
@@ -67,7 +66,7 @@ def format_error(error: GraphQLError, default_code: str = INTERNAL) -> dict[str,
         extensions.update(getattr(original, "graphql_extensions", {}))
     elif isinstance(original, RecordNotFoundError):
         # Twenty's words, which its clients compare; which record it was stays beside them.
-        message = RECORD_NOT_FOUND
+        message = original.twenty_message
         extensions.update(code=NOT_FOUND, detail=str(original))
     elif isinstance(original, UnknownObjectError | FieldNotFoundError):
         extensions["code"] = NOT_FOUND

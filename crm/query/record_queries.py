@@ -18,7 +18,10 @@ class UnknownObjectError(LookupError):
 
 
 class RecordNotFoundError(LookupError):
-    pass
+    """No such record; ``str(self)`` says which. Both APIs answer with Twenty's words
+    (``twenty_message``) first, which its clients compare."""
+
+    twenty_message = "Record not found"
 
 
 def get_object(workspace: Workspace, name: str) -> CompiledObject:

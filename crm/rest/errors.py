@@ -29,7 +29,6 @@ from crm.services.input_errors import InvalidInput
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
-RECORD_NOT_FOUND = "Record not found"
 
 ERROR_NAMES = {
     400: "BadRequestException",
@@ -87,7 +86,7 @@ def status_and_messages(exc: Exception) -> tuple[int, list[str]] | None:
         return 400, [str(exc)]
     if isinstance(exc, RecordNotFoundError):
         # Twenty's words first, for clients that compare them; then which record.
-        return 404, [RECORD_NOT_FOUND, str(exc)]
+        return 404, [exc.twenty_message, str(exc)]
     if isinstance(exc, UnknownObjectError | FieldNotFoundError):
         return 404, [str(exc)]
     if isinstance(exc, RequestDataTooBig):

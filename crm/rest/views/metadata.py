@@ -16,7 +16,7 @@ from crm.models import FieldMetadata, Workspace
 from crm.rest import metadata_shapes as shapes
 from crm.rest.base import ApiView
 from crm.rest.metadata_pages import paginate
-from crm.rest.views.records import CANONICAL_UUID
+from crm.rest.views.records import parse_record_id
 from crm.services import fields as field_service
 
 
@@ -58,8 +58,7 @@ class FieldDetailView(ApiView):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        if not CANONICAL_UUID.match(kwargs["field_id"]):
-            raise exceptions.ValidationError(f"'{kwargs['field_id'][:60]}' is not a valid UUID")
+        parse_record_id(kwargs["field_id"])
 
     def get(self, request: Request, field_id: str) -> Response:
         return Response(
