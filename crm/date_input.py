@@ -26,9 +26,12 @@ def parse_datetime(text: str) -> datetime:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         parsed = _other_format(text.strip(), TIME_FORMATS)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    return in_utc(parsed)
+
+
+def in_utc(moment: datetime) -> datetime:
+    """``moment`` in UTC; one without a time zone is taken to be in UTC already."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def parse_date(text: str) -> date:

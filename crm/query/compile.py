@@ -11,7 +11,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db import connection
@@ -262,7 +262,7 @@ def coerce(target: Target, value: Any) -> Any:
             return str(parsed_uuid) if target.is_custom or kind == "uuid" else parsed_uuid
         if kind == "DATE_TIME":
             if isinstance(value, datetime):
-                parsed = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+                parsed = date_input.in_utc(value)
             else:
                 parsed = date_input.parse_datetime(str(value))
             return parsed.isoformat() if target.is_custom else parsed

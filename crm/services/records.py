@@ -78,8 +78,7 @@ def _upsert(
 ) -> list[dict[str, Any]]:
     matches = match_existing(workspace, obj, items)
     cleaned_items: list[CleanedInput] = []
-    errors: dict[str, list[str]] = {}
-    worded: TwentyWordedError | None = None
+    errors = _BatchErrors(len(items))
     for index, item in enumerate(items):
         instance = matches.get(index)
         try:
@@ -89,10 +88,8 @@ def _upsert(
                 update = {key: value for key, value in item.items() if key not in CREATE_ONLY_FIELDS}
                 cleaned_items.append(_clean_update(obj, instance, update))
         except RecordValidationError as error:
-            _merge_errors(errors, error, index if len(items) > 1 else None)
-            worded = worded or error.worded
-    if errors:
-        raise RecordValidationError(errors, worded)
+            errors.add(error, index)
+    errors.raise_any()
     _check_references(workspace, obj, cleaned_items, prefix_index=prefix_index)
     created = iter(_insert(workspace, obj, [c for i, c in enumerate(cleaned_items) if i not in matches], actor))
     return [
@@ -243,24 +240,35 @@ def _check_ids_are_free(workspace: Workspace, obj: CompiledObject, ids: list[uui
 
 def _clean_all(obj: CompiledObject, items: list[Any]) -> list[CleanedInput]:
     cleaned_items: list[CleanedInput] = []
-    errors: dict[str, list[str]] = {}
-    worded: TwentyWordedError | None = None
+    errors = _BatchErrors(len(items))
     for index, item in enumerate(items):
         try:
             cleaned_items.append(clean_record_input(obj, item, creating=True))
         except RecordValidationError as error:
-            _merge_errors(errors, error, index if len(items) > 1 else None)
-            worded = worded or error.worded
-    if errors:
-        raise RecordValidationError(errors, worded)
+            errors.add(error, index)
+    errors.raise_any()
     return cleaned_items
 
 
-def _merge_errors(errors: dict[str, list[str]], error: RecordValidationError, index: int | None) -> None:
-    """Add one item's problems, named after its place in the batch when there are several."""
-    for name, messages in error.errors.items():
-        key = f"[{index}].{name}" if index is not None else name
-        errors.setdefault(key, []).extend(messages)
+class _BatchErrors:
+    """The problems of a batch's items, gathered so that one answer names them all."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.errors: dict[str, list[str]] = {}
+        # The first problem Twenty has its own words for, which GraphQL answers with.
+        self.worded: TwentyWordedError | None = None
+
+    def add(self, error: RecordValidationError, index: int) -> None:
+        """One item's problems, named after its place in the batch when there are several."""
+        for name, messages in error.errors.items():
+            key = f"[{index}].{name}" if self.size > 1 else name
+            self.errors.setdefault(key, []).extend(messages)
+        self.worded = self.worded or error.worded
+
+    def raise_any(self) -> None:
+        if self.errors:
+            raise RecordValidationError(self.errors, self.worded)
 
 
 def _check_references(
