@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from crm.metadata import default_spelling
 from crm.metadata.composite_types import COMPOSITE_TYPES
 from crm.models import FieldMetadata, ObjectMetadata, Workspace
 from crm.query.serialize import format_datetime
@@ -172,7 +173,7 @@ def describe_field(
         "isUnique": not field.is_custom and is_unique(obj.name_singular, field.name),
         # Accepted on writes as Twenty's clients send it; labels and names are not synced here.
         "isLabelSyncedWithName": False,
-        "defaultValue": field.default_value,
+        "defaultValue": default_spelling.quoted(field.type, field.default_value),
         "options": field.options,
         "settings": settings,
         "subFields": [{"name": s.name, "kind": s.kind} for s in COMPOSITE_TYPES.get(field.type, ())] or None,
@@ -205,7 +206,7 @@ def describe_picklists(workspace: Workspace) -> list[dict[str, Any]]:
             "fieldLabel": row.label,
             "type": row.type,
             "isCustom": row.is_custom,
-            "defaultValue": row.default_value,
+            "defaultValue": default_spelling.quoted(row.type, row.default_value),
             "options": sorted(row.options or [], key=lambda o: (o.get("position", 0), o.get("value", ""))),
         }
         for row in rows

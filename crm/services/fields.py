@@ -18,12 +18,12 @@ import orjson
 from django.db import transaction
 from django.db.models import Max
 
+from crm.metadata import default_spelling
 from crm.metadata.composite_types import COMPOSITE_TYPES
 from crm.metadata.schema import CompiledObject, _compile_field, model_of
 from crm.models import FieldMetadata, ObjectMetadata, Workspace
-from crm.query.object_scope import metadata_rows
 from crm.query.record_queries import UnknownObjectError
-from crm.services import custom_record_indexes
+from crm.services import custom_record_indexes, option_changes
 from crm.services.input_errors import InvalidInput
 from crm.services.metadata_rules import (
     MAX_DESCRIPTION,
@@ -40,6 +40,7 @@ from crm.services.metadata_rules import (
 )
 from crm.services.record_input import RecordValidationError, clean_record_input
 from crm.services.relation_fields import delete_relation, relation_sides, save_relation
+from crm.services.stored_custom_values import rewrite_custom_values
 
 CUSTOM_FIELD_TYPES = (
     "TEXT",
@@ -214,13 +215,19 @@ def update_custom_field(workspace: Workspace, field_id: Any, data: Any) -> Field
     _check_flags(data, errors, creating=False)
     if "settings" in data and field.is_custom:
         field.settings = _settings(data["settings"], field.type, errors)
+    changes: option_changes.ValueChanges = {}
     if "options" in data:
         if field.type in OPTION_TYPES:
-            field.options = _options(data["options"], errors)
+            old_options, field.options = field.options, _options(data["options"], errors)
+            if field.options is not None:
+                changes = option_changes.value_changes(old_options, field.options)
         else:
             add_error(errors, "options", "only SELECT and MULTI_SELECT fields have options")
     if field.is_custom and not errors and ({"defaultValue", "options", "isNullable"} & data.keys()):
-        wanted = data["defaultValue"] if "defaultValue" in data else field.default_value
+        if "defaultValue" in data:
+            wanted = data["defaultValue"]
+        else:
+            wanted = option_changes.changed_value(field.type, field.default_value, changes)
         field.default_value = _default_value(workspace, field, wanted, errors)
     if errors:
         raise FieldMetadataError(errors)
@@ -230,6 +237,7 @@ def update_custom_field(workspace: Workspace, field_id: Any, data: Any) -> Field
     if field.name != old_name:
         _rename_stored_values(workspace, field.object, old_name, field.name)
         custom_record_indexes.create_field_indexes(field)
+    option_changes.apply_to_records(workspace, field, changes)
     bump_metadata_version(workspace)
     return field
 
@@ -257,19 +265,14 @@ def delete_custom_field(workspace: Workspace, field_id: Any) -> FieldMetadata:
 
 def _rename_stored_values(workspace: Workspace, obj: ObjectMetadata, old: str, new: str | None) -> None:
     """Move (or with ``new=None`` drop) a custom value key in every record of the object."""
-    model = model_of(obj)
-    queryset = metadata_rows(obj).filter(workspace=workspace, custom__has_key=old).only("id", "custom")
-    batch = []
-    for record in queryset.iterator(chunk_size=500):
-        value = record.custom.pop(old)
+
+    def rename(custom: dict[str, Any]) -> bool:
+        value = custom.pop(old)
         if new is not None:
-            record.custom[new] = value
-        batch.append(record)
-        if len(batch) >= 500:
-            model.objects.bulk_update(batch, ["custom"])
-            batch = []
-    if batch:
-        model.objects.bulk_update(batch, ["custom"])
+            custom[new] = value
+        return True
+
+    rewrite_custom_values(workspace, obj, old, rename)
 
 
 def _target_object(workspace: Workspace, data: dict[str, Any], errors: dict[str, list[str]]) -> ObjectMetadata | None:
@@ -369,9 +372,13 @@ def _options(value: Any, errors: dict[str, list[str]]) -> list[dict[str, Any]] |
 
 
 def _default_value(workspace: Workspace, field: FieldMetadata, value: Any, errors: dict[str, list[str]]) -> Any:
-    """Validate a default as if it were written to a record, and store it normalised."""
+    """Validate a default as if it were written to a record, and store it normalised:
+    the value a new record gets, or ``now`` for a date that is the moment of creation."""
     if errors:
         return None
+    value = default_spelling.unquoted(value)
+    if default_spelling.is_function(field.type, value):
+        return value
     if value is None:
         if not field.is_nullable:
             add_error(errors, "defaultValue", "required when isNullable is false (existing records need a value)")

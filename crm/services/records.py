@@ -16,7 +16,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from crm.metadata.schema import CompiledObject
+from crm.metadata import default_spelling
+from crm.metadata.schema import CompiledField, CompiledObject
 from crm.models import Workspace, WorkspaceMember
 from crm.query.object_scope import new_row
 from crm.query.record_queries import get_object, get_record, records
@@ -299,7 +300,14 @@ def _check_references(
 def _apply_defaults(obj: CompiledObject, instance: Any) -> None:
     for field in obj.value_fields:
         if field.is_custom and field.default_value is not None:
-            instance.custom[field.name] = field.default_value
+            instance.custom[field.name] = _default_of_new_record(field)
+
+
+def _default_of_new_record(field: CompiledField) -> Any:
+    if default_spelling.is_function(field.type, field.default_value):  # "now": stored as custom dates are
+        moment = timezone.now()
+        return moment.date().isoformat() if field.type == "DATE" else moment.isoformat()
+    return field.default_value
 
 
 def _apply(instance: Any, cleaned: CleanedInput) -> None:

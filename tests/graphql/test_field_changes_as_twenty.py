@@ -1,0 +1,190 @@
+"""Changing a picklist's options and a field's default as Twenty's metadata integration
+tests do: records follow a renamed or removed option, and defaults are spelled as Twenty
+spells them (text in single quotes, ``now`` bare)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from graphql_client import ask
+from metadata_client import data_of, meta
+
+from crm.models import FieldMetadata
+
+CREATE_OBJECT = """mutation($input: CreateOneObjectInput!) { createOneObject(input: $input) { id } }"""
+CREATE_FIELD = """mutation($input: CreateOneFieldMetadataInput!) {
+  createOneField(input: $input) { id options defaultValue } }"""
+UPDATE_FIELD = """mutation($input: UpdateOneFieldMetadataInput!) {
+  updateOneField(input: $input) { id options defaultValue } }"""
+THREE_OPTIONS = [
+    {"label": "Option 1", "value": "OPTION_1", "color": "green", "position": 0},
+    {"label": "Option 2", "value": "OPTION_2", "color": "blue", "position": 1},
+    {"label": "Option 3", "value": "OPTION_3", "color": "red", "position": 2},
+]
+
+
+@pytest.fixture
+def api(client, api_token, settings):
+    settings.API_RATE_LIMIT_PER_MINUTE = 10_000
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {api_token}"
+    return client
+
+
+@pytest.fixture
+def object_id(api, api_token):
+    labels = {"labelSingular": "Test Select Object", "labelPlural": "Test Select Objects"}
+    names = {"nameSingular": "testSelectObject", "namePlural": "testSelectObjects"}
+    created = meta(api, api_token, CREATE_OBJECT, {"input": {"object": {**names, **labels, "icon": "IconTestPipe"}}})
+    return data_of(created)["createOneObject"]["id"]
+
+
+def create_field(api, token, object_id, **field):
+    payload = {"objectMetadataId": object_id, "isLabelSyncedWithName": False, **field}
+    return data_of(meta(api, token, CREATE_FIELD, {"input": {"field": payload}}))["createOneField"]
+
+
+def update_field(api, token, field_id, **changes):
+    return data_of(meta(api, token, UPDATE_FIELD, {"input": {"id": field_id, "update": changes}}))["updateOneField"]
+
+
+def record(api, document):
+    answer = ask(api, document)
+    assert "errors" not in answer, answer
+    return next(iter(answer["data"].values()))
+
+
+def option_ids(field):
+    return {option["value"]: option["id"] for option in field["options"]}
+
+
+def test_records_follow_a_renamed_option_and_a_new_default_applies_only_to_new_records(api, api_token, object_id):
+    """Twenty's successful-update-default-value-option-value-and-side-effect-on-records."""
+    field = create_field(
+        api, api_token, object_id, type="SELECT", name="statusField", label="Status", options=THREE_OPTIONS,
+        defaultValue="'OPTION_1'",
+    )  # fmt: skip
+    assert field["defaultValue"] == "'OPTION_1'"
+    first = record(api, "mutation { createTestSelectObject(data: {}) { id statusField } }")
+    assert first["statusField"] == "OPTION_1"
+
+    ids = option_ids(field)
+    renamed = [{**THREE_OPTIONS[0], "value": "OPTION_1_MODIFIED"}, *THREE_OPTIONS[1:]]
+    updated = update_field(
+        api, api_token, field["id"], defaultValue="'OPTION_1_MODIFIED'",
+        options=[{**option, "id": ids[old["value"]]} for option, old in zip(renamed, THREE_OPTIONS, strict=True)],
+    )  # fmt: skip
+
+    assert updated["defaultValue"] == "'OPTION_1_MODIFIED'"
+    found = record(api, f'{{ testSelectObject(filter: {{id: {{eq: "{first["id"]}"}}}}) {{ statusField }} }}')
+    assert found["statusField"] == "OPTION_1_MODIFIED"
+
+    assert update_field(api, api_token, field["id"], defaultValue="'OPTION_2'")["defaultValue"] == "'OPTION_2'"
+    second = record(api, "mutation { createTestSelectObject(data: {}) { statusField } }")
+    found = record(api, f'{{ testSelectObject(filter: {{id: {{eq: "{first["id"]}"}}}}) {{ statusField }} }}')
+    assert (second["statusField"], found["statusField"]) == ("OPTION_2", "OPTION_1_MODIFIED")
+
+
+def test_a_removed_multi_select_option_leaves_the_records_that_held_it(api, api_token, object_id):
+    """Twenty's successful-remove-multi-select-option-side-effect-on-records."""
+    field = create_field(api, api_token, object_id, type="MULTI_SELECT", name="tagField", label="Tags",
+                         options=THREE_OPTIONS)  # fmt: skip
+    made = {
+        tags: record(api, f"mutation {{ createTestSelectObject(data: {{tagField: [{tags}]}}) {{ id }} }}")["id"]
+        for tags in ("OPTION_1, OPTION_2", "OPTION_2", "OPTION_1, OPTION_3")
+    }
+    ids = option_ids(field)
+    kept = [{**THREE_OPTIONS[0], "id": ids["OPTION_1"]}, {**THREE_OPTIONS[2], "id": ids["OPTION_3"], "position": 1}]
+
+    assert len(update_field(api, api_token, field["id"], options=kept)["options"]) == 2
+
+    listed = record(api, "{ testSelectObjects { edges { node { id tagField } } } }")["edges"]
+    after = {edge["node"]["id"]: edge["node"]["tagField"] for edge in listed}
+    assert after[made["OPTION_1, OPTION_2"]] == ["OPTION_1"]
+    assert not after[made["OPTION_2"]]
+    assert after[made["OPTION_1, OPTION_3"]] == ["OPTION_1", "OPTION_3"]
+
+
+def test_a_removed_select_option_empties_the_records_and_the_default_that_held_it(api, api_token, object_id):
+    field = create_field(api, api_token, object_id, type="SELECT", name="statusField", label="Status",
+                         options=THREE_OPTIONS, defaultValue="OPTION_2")  # fmt: skip
+    held = record(api, "mutation { createTestSelectObject(data: {}) { id } }")["id"]
+    other = record(api, "mutation { createTestSelectObject(data: {statusField: OPTION_3}) { id } }")["id"]
+    ids = option_ids(field)
+
+    updated = update_field(
+        api, api_token, field["id"], options=[{**o, "id": ids[o["value"]]} for o in THREE_OPTIONS[::2]]
+    )
+
+    assert updated["defaultValue"] is None
+    listed = record(api, "{ testSelectObjects { edges { node { id statusField } } } }")["edges"]
+    assert {edge["node"]["id"]: edge["node"]["statusField"] for edge in listed} == {held: None, other: "OPTION_3"}
+    rest = api.get(f"/rest/testSelectObjects?filter=statusField[eq]:OPTION_3").json()["data"]["testSelectObjects"]
+    assert [r["id"] for r in rest] == [other]
+
+
+def test_options_sent_again_without_their_ids_keep_the_records_values(api, api_token, object_id):
+    field = create_field(api, api_token, object_id, type="SELECT", name="statusField", label="Status",
+                         options=THREE_OPTIONS)  # fmt: skip
+    held = record(api, "mutation { createTestSelectObject(data: {statusField: OPTION_3}) { id } }")["id"]
+
+    update_field(api, api_token, field["id"], options=[{**o, "label": o["label"].upper()} for o in THREE_OPTIONS])
+
+    found = record(api, f'{{ testSelectObject(filter: {{id: {{eq: "{held}"}}}}) {{ statusField }} }}')
+    assert found["statusField"] == "OPTION_3"
+
+
+@pytest.mark.parametrize(
+    ("field", "sent", "read_back", "record_value"),
+    [
+        ({"type": "TEXT"}, "'hello'", "'hello'", "hello"),
+        ({"type": "TEXT"}, "hello", "'hello'", "hello"),
+        ({"type": "NUMBER"}, 7, 7, 7),
+        ({"type": "BOOLEAN"}, True, True, True),
+        ({"type": "SELECT", "options": THREE_OPTIONS}, "'OPTION_1'", "'OPTION_1'", "OPTION_1"),
+        ({"type": "MULTI_SELECT", "options": THREE_OPTIONS}, ["'OPTION_1'", "'OPTION_2'"], ["'OPTION_1'", "'OPTION_2'"],
+         ["OPTION_1", "OPTION_2"]),
+        ({"type": "CURRENCY"}, {"amountMicros": "'1000000'", "currencyCode": "'USD'"},
+         {"amountMicros": "'1000000'", "currencyCode": "'USD'"}, {"amountMicros": 1000000, "currencyCode": "USD"}),
+        ({"type": "CURRENCY"}, {"amountMicros": None, "currencyCode": "'GBP'"},
+         {"amountMicros": None, "currencyCode": "'GBP'"}, {"amountMicros": None, "currencyCode": "GBP"}),
+        ({"type": "FULL_NAME"}, {"firstName": "'Ada'", "lastName": "''"}, {"firstName": "'Ada'", "lastName": "''"},
+         {"firstName": "Ada", "lastName": ""}),
+    ],
+)  # fmt: skip
+def test_defaults_in_twentys_spelling_are_read_back_so_and_given_to_new_records(
+    api, api_token, object_id, field, sent, read_back, record_value
+):
+    created = create_field(api, api_token, object_id, name="probe", label="Probe", defaultValue=sent, **field)
+
+    assert created["defaultValue"] == read_back
+    made = api.post("/rest/testSelectObjects", {}, content_type="application/json")
+    assert made.status_code == 201, made.json()
+    value = made.json()["data"]["createTestSelectObject"]["probe"]
+    if isinstance(record_value, dict):
+        value = {key: value[key] for key in record_value}
+    assert value == record_value
+
+
+@pytest.mark.parametrize("field_type", ["DATE_TIME", "DATE"])
+def test_a_date_defaulting_to_now_is_the_moment_each_record_is_made(api, api_token, object_id, field_type):
+    created = create_field(api, api_token, object_id, name="probe", label="Probe", type=field_type, defaultValue="now")
+    before = datetime.now(UTC)
+
+    made = api.post("/rest/testSelectObjects", {}, content_type="application/json").json()
+
+    assert created["defaultValue"] == "now"
+    value = made["data"]["createTestSelectObject"]["probe"]
+    if field_type == "DATE":
+        assert value == before.date().isoformat()
+    else:
+        assert abs((datetime.fromisoformat(value.replace("Z", "+00:00")) - before).total_seconds()) < 60
+
+
+def test_standard_defaults_read_as_twenty_spells_them(api, api_token, workspace):
+    fields = data_of(meta(api, api_token, "{ fields(paging: {first: 1000}) { edges { node { name defaultValue } } } }"))
+    by_name = {edge["node"]["name"]: edge["node"]["defaultValue"] for edge in fields["fields"]["edges"]}
+    stage = FieldMetadata.objects.get(workspace=workspace, object__name_singular="opportunity", name="stage")
+
+    assert (by_name["id"], by_name["createdAt"]) == ("uuid", "now")
+    assert api.get(f"/rest/metadata/fields/{stage.id}").json()["data"]["field"]["defaultValue"] == "'NEW'"
