@@ -110,7 +110,10 @@ def field_schema() -> Schema:
                 **basic(OpenApiTypes.BOOL),
                 "description": "Always false: labels and names are not synced.",
             },
-            "defaultValue": any_value(description="Value given to new records when the field is not sent."),
+            "defaultValue": any_value(
+                description="Value given to new records when the field is not sent, spelled as Twenty spells "
+                "defaults: text in single quotes (\"'GOLD'\"), numbers and booleans as they are, `now` bare."
+            ),
             "options": nullable(array(ref("FieldOption"))),
             "settings": obj({}),
             "subFields": {
@@ -196,7 +199,10 @@ def _common_write_properties() -> Schema:
             "description": "Required for SELECT and MULTI_SELECT, refused for other types.",
         },
         "isNullable": nullable(basic(OpenApiTypes.BOOL)),
-        "defaultValue": any_value(description="Validated like a record value of the field's type."),
+        "defaultValue": any_value(
+            description="Validated like a record value of the field's type; text may be sent in single quotes "
+            "(\"'GOLD'\"), as Twenty's clients send it, or plain. `now` for a DATE or DATE_TIME."
+        ),
         "settings": {
             **nullable(obj({})),
             "description": "Type-specific: NUMBER `dataType` (int or float), TEXT `maxLength`; display hints kept.",
