@@ -24,7 +24,6 @@ from crm import date_input
 from crm.email_spelling import canonical_email
 from crm.metadata.schema import CompiledField, CompiledObject
 from crm.query.ast import And, Condition, Node, Not, Or, OrderBy
-from crm.query.object_scope import object_rows
 
 TEXT_KINDS = frozenset({"text", "TEXT", "SELECT"})
 NUMBER_KINDS = frozenset({"NUMBER", "POSITION", "float", "bigint"})
@@ -82,23 +81,31 @@ def filter_to_q(obj: CompiledObject, node: Node) -> Q:
     if isinstance(node, Or):
         return _combine(obj, node.children, Q.OR)
     if isinstance(node, Not):
-        child = filter_to_q(obj, node.child)
-        if _uses_custom_fields(obj, node.child):
-            # A missing custom value makes a comparison NULL, and NOT NULL is still NULL:
-            # negate by exclusion instead, so records without the value are kept, as
-            # they are for standard columns.
-            return ~Q(pk__in=object_rows(obj).filter(child).values("pk"))
-        return ~child
+        return _negated(obj, node.child)
     return _condition(obj, node)
 
 
-def _uses_custom_fields(obj: CompiledObject, node: Node) -> bool:
+def _negated(obj: CompiledObject, node: Node) -> Q:
+    """``not(node)`` as SQL reads it, as in Twenty: a record whose value is missing
+    matches neither a comparison nor its negation. Django's own negation would keep such
+    records; so the negation is pushed down to each condition (De Morgan), where a
+    comparison's negation requires the value to be there."""
     if isinstance(node, And | Or):
-        return any(_uses_custom_fields(obj, child) for child in node.children)
+        negated = [_negated(obj, child) for child in node.children]
+        q = Q()
+        for child in negated:
+            q = q | child if isinstance(node, And) else q & child
+        return q
     if isinstance(node, Not):
-        return _uses_custom_fields(obj, node.child)
-    field = obj.fields.get(node.path[0])
-    return field is not None and field.is_custom
+        return filter_to_q(obj, node.child)
+    q = _condition(obj, node)
+    if node.op == "is":
+        return ~q  # IS NULL is never unknown
+    return _present(resolve_path(obj, node.path)) & ~q
+
+
+def _present(target: Target) -> Q:
+    return Q(**{f"{target.orm_path}__isnull": False})
 
 
 def _combine(obj: CompiledObject, children: Sequence[Node], connector: str) -> Q:
@@ -154,10 +161,9 @@ def _condition(obj: CompiledObject, condition: Condition) -> Q:
     if op == "neq":
         if coerced is None:
             return ~_null_q(target)
-        if target.is_custom:
-            # Keep records without the value, as SQL negation of a nullable column does.
-            return ~Q(pk__in=object_rows(obj).filter(**{path: coerced}).values("pk"))
-        return ~Q(**{path: coerced})
+        # As SQL's != reads it, and Twenty with it: a record without a value is not
+        # "not equal" to one.
+        return _present(target) & ~Q(**{path: coerced})
     if op in ("gt", "gte", "lt", "lte"):
         if coerced is None:
             raise QueryValueError(f"{target.label}[{op}] needs a value")

@@ -119,7 +119,7 @@ def test_a_removed_select_option_empties_the_records_and_the_default_that_held_i
     assert updated["defaultValue"] is None
     listed = record(api, "{ testSelectObjects { edges { node { id statusField } } } }")["edges"]
     assert {edge["node"]["id"]: edge["node"]["statusField"] for edge in listed} == {held: None, other: "OPTION_3"}
-    rest = api.get(f"/rest/testSelectObjects?filter=statusField[eq]:OPTION_3").json()["data"]["testSelectObjects"]
+    rest = api.get("/rest/testSelectObjects?filter=statusField[eq]:OPTION_3").json()["data"]["testSelectObjects"]
     assert [r["id"] for r in rest] == [other]
 
 

@@ -354,9 +354,24 @@ def test_a_custom_value_set_to_null_counts_as_null(api, companies, workspace, ac
     assert ordered(api, "score[DescNullsLast]")[0] == "Acme"
 
 
-def test_not_keeps_records_without_the_custom_value_like_standard_fields(api, companies):
-    assert "Initech" in names(api, filter="not(employees[eq]:20)")
-    assert names(api, filter="not(or(tier[eq]:GOLD,tier[eq]:SILVER))") == ["Initech"]
+def test_not_and_neq_leave_out_records_without_the_value_as_twentys_sql_does(api, companies):
+    """Initech has neither employees nor a tier: it is neither equal nor unequal to any."""
+    assert "Initech" not in names(api, filter="not(employees[eq]:20)")
+    assert "Initech" not in names(api, filter="employees[neq]:20")
+    assert names(api, filter="not(or(tier[eq]:GOLD,tier[eq]:SILVER))") == []
+    assert names(api, filter="not(tier[eq]:GOLD)") == names(api, filter="tier[neq]:GOLD") != []
+    assert "Initech" in names(api, filter="or(employees[neq]:20,employees[is]:NULL)")
+    assert "Initech" in names(api, filter="not(employees[is]:NOT_NULL)")
+    assert "Initech" in names(api, filter="not(not(name[eq]:Initech))")
+
+
+def test_neq_on_a_relation_leaves_out_records_without_one(api, workspace, actor):
+    acme, other = create_records(workspace, "company", [{"name": "Acme"}, {"name": "Other"}], actor)
+    create_records(workspace, "person", [{"city": "In", "companyId": other["id"]}, {"city": "Out"}], actor)
+
+    people = api.get(f"/rest/people?filter=companyId[neq]:{acme['id']}").json()["data"]["people"]
+
+    assert [p["city"] for p in people] == ["In"]
 
 
 def test_cursors_over_a_custom_field_holding_nulls(api, workspace, actor):
