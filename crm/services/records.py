@@ -32,7 +32,8 @@ from crm.services.targets import restore_targets_of, soft_delete_targets_of
 from crm.services.unique_values import duplicates_refused
 from crm.services.upsert_matching import match_existing
 
-MAX_BATCH = 60
+# Twenty's QUERY_MAX_RECORDS: the most records one write may create.
+MAX_BATCH = 200
 
 
 def create_record(
@@ -63,7 +64,9 @@ def create_records(
     if not isinstance(items, list):
         raise RecordValidationError({"": ["Expected a JSON array of records."]})
     if batch and not 1 <= len(items) <= max_batch:
-        raise RecordValidationError({"": [f"A batch holds 1 to {max_batch} records, not {len(items)}."]})
+        twenty = f"Maximum number of records to upsert is {max_batch}." if len(items) > max_batch else ""
+        message = f"A batch holds 1 to {max_batch} records, not {len(items)}."
+        raise RecordValidationError({"": [f"{twenty} {message}".strip()]})
     if upsert:
         with transaction.atomic():
             return _upsert(workspace, obj, items, actor, prefix_index=batch)

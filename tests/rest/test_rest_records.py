@@ -139,11 +139,19 @@ def test_batch_is_all_or_nothing(api):
     assert not Event.objects.exists()
 
 
-def test_batch_of_more_than_60_is_refused(api):
-    response = post(api, "/rest/batch/companies", [{"name": "x"}] * 61)
+def test_batch_of_more_than_200_is_refused_in_twentys_words(api):
+    response = post(api, "/rest/batch/companies", [{"name": "x"}] * 201)
     assert response.status_code == 400
-    assert "61" in response.json()["messages"][0]
+    assert response.json()["messages"][0] == (
+        "Maximum number of records to upsert is 200. A batch holds 1 to 200 records, not 201."
+    )
     assert Company.objects.count() == 0
+
+
+def test_batch_of_200_is_created_as_in_twenty(api):
+    response = post(api, "/rest/batch/companies", [{"name": f"Company {i}"} for i in range(200)])
+    assert response.status_code == 201, response.json()
+    assert len(response.json()["data"]["createCompanies"]) == 200 == Company.objects.count()
 
 
 def test_batch_needs_a_list(api):
