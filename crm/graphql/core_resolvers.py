@@ -16,6 +16,7 @@ from graphql import GraphQLObjectType, GraphQLResolveInfo, get_named_type
 from crm.graphql.context import RequestContext
 from crm.graphql.errors import ForbiddenError
 from crm.graphql.filters import filter_node, order_nodes, plain
+from crm.graphql.page_arguments import page_arguments
 from crm.graphql.prefetch import (
     connection_dict,
     prefetch_connection,
@@ -66,10 +67,7 @@ def list_resolver(singular: str) -> Resolver:
             obj,
             filter=node,
             order_by=order_nodes(obj, args.get("orderBy")),
-            first=args.get("first"),
-            after=args.get("after"),
-            last=args.get("last"),
-            before=args.get("before"),
+            **page_arguments(args),
             offset=args.get("offset"),
             count=TOTAL_COUNT in selected,  # counting costs a query
         )

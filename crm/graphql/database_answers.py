@@ -45,8 +45,10 @@ from graphql.execution.collect_fields import collect_fields, collect_sub_fields
 from graphql.execution.values import get_argument_values, get_variable_values
 from graphql.utilities import get_operation_ast
 
+from crm.graphql.errors import UserInputError
 from crm.graphql.execution import PreparedSchema
 from crm.graphql.filters import filter_node, order_nodes
+from crm.graphql.page_arguments import page_arguments
 from crm.metadata.schema import CompiledObject
 from crm.models import Workspace
 from crm.query.ast import Condition, Node
@@ -227,15 +229,16 @@ def _list(
         elif name not in ("pageInfo", "totalCount", "__typename"):
             raise NotAnswerable(key)
     shape = _cached_shape(context, obj, record_type, node_nodes) if node_nodes else Shape(())
+    try:
+        paging = page_arguments(arguments)
+    except UserInputError:
+        raise NotAnswerable("paging") from None  # the general path reports it
     page = list_records(
         workspace,
         obj,
         filter=filter_node(obj, arguments.get("filter")),
         order_by=order_nodes(obj, arguments.get("orderBy")),
-        first=arguments.get("first"),
-        after=arguments.get("after"),
-        last=arguments.get("last"),
-        before=arguments.get("before"),
+        **paging,
         offset=arguments.get("offset"),
         count=any(nodes[0].name.value == "totalCount" for nodes in layout.values()),
         shape=shape,

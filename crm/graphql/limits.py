@@ -158,12 +158,11 @@ class _Analysis:
             value = self.variables.get(argument.value.name.value)
         if not isinstance(value, int) or isinstance(value, bool):
             return MAX_PAGE_SIZE if isinstance(argument.value, VariableNode) and value is None else None
-        if not 0 <= value <= MAX_PAGE_SIZE:
-            self.shape.page_problems.append(
-                PageSizeProblem(argument, f"'{name}' must be between 0 and {MAX_PAGE_SIZE}, not {value}.")
-            )
-            return MAX_PAGE_SIZE
-        return value
+        if value < 0:
+            # Twenty's words. A larger page than MAX_PAGE_SIZE reads MAX_PAGE_SIZE records.
+            problem = f"{name.capitalize()} argument must be non-negative"
+            self.shape.page_problems.append(PageSizeProblem(argument, problem))
+        return min(max(value, 0), MAX_PAGE_SIZE)
 
 
 def page_size_variables(document: DocumentNode) -> tuple[str, ...]:

@@ -19,6 +19,7 @@ from graphql.execution.values import get_argument_values
 
 from crm.graphql.filters import filter_node, order_nodes
 from crm.graphql.nested import load_child_pages
+from crm.graphql.page_arguments import page_arguments
 from crm.metadata.schema import CompiledField, CompiledObject
 from crm.query.listing import RecordPage, load_related
 
@@ -127,10 +128,7 @@ def prefetch_relation(
         parent_ids,
         filter=filter_node(target, args.get("filter")),
         order_by=order_nodes(target, args.get("orderBy")),
-        first=args.get("first"),
-        after=args.get("after"),
-        last=args.get("last"),
-        before=args.get("before"),
+        **page_arguments(args),
         offset=args.get("offset"),
         count=wants_count,
     )
