@@ -14,7 +14,7 @@ from typing import Any
 from graphql import GraphQLObjectType, GraphQLResolveInfo, get_named_type
 
 from crm.graphql.context import RequestContext
-from crm.graphql.errors import ForbiddenError
+from crm.graphql.errors import ForbiddenError, UserInputError
 from crm.graphql.filters import filter_node, order_nodes, plain
 from crm.graphql.page_arguments import page_arguments
 from crm.graphql.prefetch import (
@@ -90,10 +90,11 @@ def one_resolver(singular: str) -> Resolver:
         obj = context.object(singular)
         columns, serialize = compile_serializer(obj)
         node = filter_node(obj, args.get("filter"))
+        if node is None:
+            # Twenty's words: any record would do, which is never what the client meant.
+            raise UserInputError("Missing filter argument")
         queryset = records(context.workspace, obj, include_deleted=reaches_deleted(node))
-        if node is not None:
-            queryset = queryset.filter(filter_to_q(obj, node))
-        row = queryset.values(*columns).first()
+        row = queryset.filter(filter_to_q(obj, node)).values(*columns).first()
         if row is None:
             raise RecordNotFoundError(f"No {obj.name_singular} matches this filter.")
         return _with_relations(info, obj, [serialize(row)])[0]

@@ -68,7 +68,7 @@ SCALAR_TYPES: dict[str, tuple[Any, str, tuple[str, ...]]] = {
     "BOOLEAN": (graphene.Boolean, "BooleanFilter", EQUALITY_OPERATORS),
     "DATE_TIME": (scalars.DateTime, "DateTimeFilter", COMPARISONS),
     "DATE": (scalars.Date, "DateFilter", COMPARISONS),
-    "UUID": (scalars.UUID, "UUIDFilter", EQUALITY_OPERATORS),
+    "UUID": (scalars.UUID, "UUIDFilter", COMPARISONS),  # ranges of ids too, as in Twenty
 }
 
 
@@ -212,7 +212,7 @@ class CoreTypes:
         if spec.kind == "float":
             return graphene.Float, self.scalar_filter("FloatFilter", graphene.Float, COMPARISONS)
         if spec.kind == "uuid":
-            return scalars.UUID, self.scalar_filter("UUIDFilter", scalars.UUID, EQUALITY_OPERATORS)
+            return scalars.UUID, self.scalar_filter("UUIDFilter", scalars.UUID, COMPARISONS)
         return scalars.RawJSONScalar, self.scalar_filter("ArrayFilter", graphene.String, ARRAY_OPERATORS)
 
     def composite(self, field_type: str) -> dict[str, Any]:

@@ -170,13 +170,13 @@ def _one(
 ) -> Any:
     obj = context.objects_by_type[record_type.name]
     node = filter_node(obj, arguments.get("filter"))
+    if node is None:
+        raise NotAnswerable("no filter")  # the general path refuses it
     record_id = _id_looked_up(node)
     if record_id is not None:
         return _one_by_id(context, workspace, record_type, nodes, record_id)
     shape = _cached_shape(context, obj, record_type, nodes)
-    queryset = records(workspace, obj, include_deleted=reaches_deleted(node))
-    if node is not None:
-        queryset = queryset.filter(filter_to_q(obj, node))
+    queryset = records(workspace, obj, include_deleted=reaches_deleted(node)).filter(filter_to_q(obj, node))
     return _found(queryset.annotate(_json=RecordJson(obj, shape)).values_list("_json", flat=True).first())
 
 

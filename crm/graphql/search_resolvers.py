@@ -17,7 +17,7 @@ from typing import Any
 import graphene
 from graphql import GraphQLResolveInfo
 
-from crm.graphql.core_types import COMPARISONS, EQUALITY_OPERATORS, CoreTypes, input_type, object_type
+from crm.graphql.core_types import COMPARISONS, CoreTypes, input_type, object_type
 from crm.graphql.errors import UserInputError
 from crm.graphql.filters import filter_node, plain
 from crm.graphql.scalars import UUID, DateTime
@@ -77,7 +77,7 @@ def _record_filter(types: CoreTypes) -> type[graphene.InputObjectType]:
     fields["and"] = graphene.List(graphene.NonNull(lambda: record_filter))
     fields["or"] = graphene.List(graphene.NonNull(lambda: record_filter))
     fields["not"] = graphene.InputField(lambda: record_filter)
-    fields["id"] = graphene.InputField(types.scalar_filter("UUIDFilter", UUID, EQUALITY_OPERATORS))
+    fields["id"] = graphene.InputField(types.scalar_filter("UUIDFilter", UUID, COMPARISONS))
     for name in ("createdAt", "updatedAt"):
         fields[name] = graphene.InputField(types.scalar_filter("DateTimeFilter", DateTime, COMPARISONS))
     record_filter = input_type("ObjectRecordFilterInput", fields, "Conditions every object can answer")

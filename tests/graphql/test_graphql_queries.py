@@ -512,3 +512,20 @@ def test_typename_and_introspection_work(client, api_token):
         "PageInfo",
     ]:
         assert name in type_names
+
+
+def test_reading_one_record_with_an_empty_filter_is_refused_as_in_twenty(client, api_token, people):
+    body = gql(client, api_token, "{ person(filter: {}) { id } }").json()
+
+    assert body["errors"][0]["message"] == "Missing filter argument"
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_ids_filter_by_range_as_in_twenty(client, api_token, workspace, actor):
+    made = sorted(record["id"] for record in create_records(workspace, "person", [{}] * 4, actor))
+    query = """query($a: UUID, $b: UUID) { people(filter: {and: [{id: {gt: $a}}, {id: {lte: $b}}]}) {
+      edges { node { id } } } }"""
+
+    found = data_of(gql(client, api_token, query, {"a": made[0], "b": made[2]}))["people"]["edges"]
+
+    assert sorted(edge["node"]["id"] for edge in found) == made[1:3]
