@@ -25,6 +25,7 @@ from crm.query.record_queries import records
 from crm.query.serialize import compile_serializer
 from crm.services.record_input import RecordValidationError, clean_record_input
 
+NEITHER_GIVEN = 'You have to provide either "data" or "ids" argument'
 BOTH_GIVEN = 'You cannot provide both "data" and "ids" arguments'
 NOTHING_GIVEN = 'The "data" condition can not be empty when "ids" input not provided'
 MAX_INPUTS = 60
@@ -88,11 +89,14 @@ def has_duplicate_search(obj: CompiledObject) -> bool:
 def find_duplicates(
     workspace: Workspace, obj: CompiledObject, *, ids: Any = None, data: Any = None
 ) -> list[Duplicates]:
-    """One answer per id (or per data item), in the order given."""
+    """One answer per data item, or per id of a live record of the workspace (an id of
+    none is passed over, as Twenty does), in the order given. The refusals are Twenty's."""
     criteria = CRITERIA.get(obj.name_singular)
     if criteria is None:
         message = f"Duplicates are searched among people and companies, not {obj.name_plural}"
         raise RecordValidationError({"": [message]})
+    if ids is None and data is None:
+        raise RecordValidationError({"": [NEITHER_GIVEN]})
     if ids is not None and data is not None:
         raise RecordValidationError({"": [BOTH_GIVEN]})
     if ids is None:
@@ -103,10 +107,11 @@ def find_duplicates(
     columns, serialize = compile_serializer(obj)
     serialized = (serialize(row) for row in records(workspace, obj).filter(id__in=wanted).values(*columns))
     found = {record["id"]: record for record in serialized}
-    missing = [str(record_id) for record_id in wanted if str(record_id) not in found]
-    if missing:
-        raise RecordValidationError({"ids": [f"no {obj.name_singular} with id '{missing[0]}' in this workspace"]})
-    return [_matching(workspace, obj, criteria(found[str(record_id)]), exclude=record_id) for record_id in wanted]
+    return [
+        _matching(workspace, obj, criteria(found[str(record_id)]), exclude=record_id)
+        for record_id in wanted
+        if str(record_id) in found
+    ]
 
 
 def _checked_ids(ids: Any) -> list[uuid.UUID]:

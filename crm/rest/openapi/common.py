@@ -144,6 +144,16 @@ def depth_parameter() -> Schema:
     )
 
 
+def fields_parameter() -> Schema:
+    return build_parameter_type(
+        "fields",
+        {**basic(OpenApiTypes.STR), "pattern": r"\S"},
+        "query",
+        description="Comma-separated field names: the records in the answer hold only these fields (and `id`).",
+        examples={"nameAndEmail": {"value": "id,createdAt"}},
+    )
+
+
 def page_info_schema() -> Schema:
     cursor = {**nullable(basic(OpenApiTypes.STR)), "description": "Opaque cursor; pass it back unchanged."}
     return obj(

@@ -25,6 +25,7 @@ from crm.rest.openapi.common import (
     depth_parameter,
     document,
     error_responses,
+    fields_parameter,
     json_content,
     json_response,
     nullable,
@@ -383,23 +384,13 @@ def list_parameters(obj_meta: CompiledObject) -> list[Schema]:
             description="Cursor: the page before this one (`pageInfo.startCursor`).",
         ),
         _depth_parameter(),
-        _fields_parameter(),
+        fields_parameter(),
     ]
-
-
-def _fields_parameter() -> Schema:
-    return build_parameter_type(
-        "fields",
-        {**basic(OpenApiTypes.STR), "pattern": r"\S"},
-        "query",
-        description="Comma-separated field names: the records in the answer hold only these fields (and `id`).",
-        examples={"nameAndEmail": {"value": "id,createdAt"}},
-    )
 
 
 def _shape_parameters() -> list[Schema]:
     """What every route that answers with records accepts."""
-    return [_depth_parameter(), _fields_parameter()]
+    return [_depth_parameter(), fields_parameter()]
 
 
 def _upsert_parameter(obj_meta: CompiledObject) -> Schema:

@@ -21,6 +21,7 @@ from crm.rest.openapi.common import (
     data_envelope,
     depth_parameter,
     error_responses,
+    fields_parameter,
     json_content,
     json_response,
     nullable,
@@ -149,6 +150,7 @@ def duplicates_path(obj_meta: CompiledObject) -> Schema:
             "pageInfo": obj(
                 {
                     "hasNextPage": basic(OpenApiTypes.BOOL),
+                    "hasPreviousPage": basic(OpenApiTypes.BOOL),
                     "startCursor": nullable(basic(OpenApiTypes.STR)),
                     "endCursor": nullable(basic(OpenApiTypes.STR)),
                 }
@@ -173,7 +175,7 @@ def duplicates_path(obj_meta: CompiledObject) -> Schema:
                 "ignoring case. One answer per input, in order. Read-only keys may search."
             ),
             "tags": [obj_meta.label_plural],
-            "parameters": [depth_parameter()],
+            "parameters": [depth_parameter(), fields_parameter()],
             "requestBody": {
                 "required": True,
                 "content": json_content(body, {"byData": {"data": [DUPLICATE_EXAMPLES[singular]]}}),
@@ -211,7 +213,7 @@ def merge_path(obj_meta: CompiledObject) -> Schema:
                 "webhook event."
             ),
             "tags": [obj_meta.label_plural],
-            "parameters": [depth_parameter()],
+            "parameters": [depth_parameter(), fields_parameter()],
             "requestBody": {
                 "required": True,
                 "content": json_content(body, {"keepTheFirst": MERGE_EXAMPLE}),

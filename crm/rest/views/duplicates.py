@@ -9,9 +9,8 @@ from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from crm.query.listing import embed_relations
 from crm.rest.base import HasApiKey
-from crm.rest.views.records import RecordApiView, parse_depth
+from crm.rest.views.records import RecordApiView, parse_shape
 from crm.services.duplicates import find_duplicates
 
 
@@ -21,22 +20,21 @@ class DuplicatesView(RecordApiView):
 
     def post(self, request: Request, plural: str) -> Response:
         obj = self.get_object_metadata(plural)
-        depth = parse_depth(request.query_params)
+        shape = parse_shape(obj, request.query_params)
         body = self.json_body(request)
         if not isinstance(body, dict):
             raise exceptions.ValidationError('Expected a JSON object: {"ids": [...]} or {"data": [...]}.')
         found = find_duplicates(self.workspace, obj, ids=body.get("ids"), data=body.get("data"))
         answers = []
         for duplicates in found:
-            if depth:
-                embed_relations(self.workspace, obj, duplicates.records)
             ids = [record["id"] for record in duplicates.records]
             answers.append(
                 {
-                    f"{obj.name_singular}Duplicates": duplicates.records,
+                    f"{obj.name_singular}Duplicates": shape.apply(self.workspace, obj, duplicates.records),
                     "totalCount": duplicates.total_count,
                     "pageInfo": {
                         "hasNextPage": duplicates.total_count > len(ids),
+                        "hasPreviousPage": False,
                         "startCursor": ids[0] if ids else None,
                         "endCursor": ids[-1] if ids else None,
                     },

@@ -8,15 +8,14 @@ from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from crm.query.listing import embed_relations
-from crm.rest.views.records import RecordApiView, parse_depth
+from crm.rest.views.records import RecordApiView, parse_shape
 from crm.services.merge import merge_records
 
 
 class MergeView(RecordApiView):
     def patch(self, request: Request, plural: str) -> Response:
         obj = self.get_object_metadata(plural)
-        depth = parse_depth(request.query_params)
+        shape = parse_shape(obj, request.query_params)
         body = self.json_body(request)
         if not isinstance(body, dict):
             raise exceptions.ValidationError('Expected a JSON object: {"ids": [...], "conflictPriorityIndex": 0}.')
@@ -31,6 +30,4 @@ class MergeView(RecordApiView):
             self.actor,
             dry_run=dry_run,
         )
-        if depth:
-            embed_relations(self.workspace, obj, [merged])
-        return Response({"data": {f"merge{obj.capitalized}": merged}})
+        return Response({"data": {f"merge{obj.capitalized}": shape.apply(self.workspace, obj, [merged])[0]}})
