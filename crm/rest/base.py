@@ -184,13 +184,15 @@ class ApiView(APIView):
         return response
 
     def json_body(self, request: Request) -> Any:
-        """The parsed JSON body; 400 when missing, 413 when too big, 415 when not JSON."""
+        """The parsed JSON body (see read_json_body)."""
         return read_json_body(request._request)
 
 
 def read_json_body(request: HttpRequest) -> Any:
-    """The parsed JSON body of a request to the API: 400 when it is missing, 413 when
-    too big, 415 when it is not JSON, as DRF's parsing would answer."""
+    """The parsed JSON body of a request to the API: 413 when too big, 415 when it is not
+    JSON, as DRF's parsing would answer. No body at all reads as ``{}``, as Twenty's
+    server reads it: a create without one makes an empty record, an update changes
+    nothing."""
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -198,7 +200,7 @@ def read_json_body(request: HttpRequest) -> Any:
     if length > MAX_BODY_BYTES:
         raise PayloadTooLarge()
     if length <= 0:
-        raise exceptions.ParseError("The request body is empty: send JSON with 'Content-Type: application/json'.")
+        return {}
     # The header as sent, parameters and all, as DRF reads and names it.
     content_type = request.META.get("CONTENT_TYPE", request.META.get("HTTP_CONTENT_TYPE", ""))
     if not content_type:
