@@ -21,6 +21,8 @@ class RequestContext:
     # that only know the GraphQL type they are on.
     objects_by_type: dict[str, CompiledObject] = field(default_factory=dict)
     request: Any = None
+    # Objects the metadata API has described in this request, by id (a field's ``object``).
+    described_objects: dict[Any, dict[str, Any]] = field(default_factory=dict)
 
     def require_full_access(self) -> RequestContext:
         """This context, if its key may see and change the workspace's settings

@@ -31,7 +31,7 @@ from crm.graphql.metadata_extensions import mutation_extensions, query_extension
 from crm.graphql.metadata_filters import CursorPaging, filter_type, matches, page
 from crm.graphql.object_mutations import object_mutations
 from crm.graphql.scalars import JSON, UUID, ConnectionCursor, DateTime
-from crm.models import ApiKey, FieldType, Workspace
+from crm.models import ApiKey, FieldType, ObjectMetadata, Workspace
 from crm.query.record_queries import RecordNotFoundError
 from crm.query.serialize import format_datetime
 from crm.rest import metadata_shapes as shapes
@@ -106,6 +106,19 @@ Relation = _typed(
     "How a RELATION field links two objects",
 )
 SubField = _typed("SubField", {"name": graphene.String, "kind": graphene.String}, "A sub-field of a composite type")
+
+
+def resolve_field_object(root: dict[str, Any], info: GraphQLResolveInfo) -> dict[str, Any]:
+    """The field's object, described in full, once per request however many fields ask."""
+    context = _context(info)
+    described = context.described_objects
+    object_id = root["objectMetadataId"]
+    if object_id not in described:
+        obj = ObjectMetadata.objects.get(workspace=context.workspace, id=object_id)
+        described[object_id] = shapes.describe_objects(context.workspace, [obj])[0]
+    return described[object_id]
+
+
 MetaField = _typed(
     "Field",
     {
@@ -127,6 +140,9 @@ MetaField = _typed(
         "settings": JSON,
         "subFields": graphene.List(graphene.NonNull(SubField)),
         "relation": Relation,
+        "object": graphene.Field(lambda: MetaObject, required=True, resolver=resolve_field_object),
+        # Twenty's overrides of a standard field's label and icon: none here, labels change in place.
+        "standardOverrides": JSON,
         "isUIReadOnly": graphene.Boolean,
         "applicationId": UUID,
         "universalIdentifier": UUID,

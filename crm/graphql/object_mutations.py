@@ -51,6 +51,10 @@ class UpdateObjectPayload(graphene.InputObjectType):
     description = graphene.String()
     icon = graphene.String()
     isActive = graphene.Boolean(description="false: the object leaves the APIs, its records are kept")  # noqa: N815
+    labelIdentifierFieldMetadataId = graphene.InputField(  # noqa: N815
+        UUID, description="The field that names a record (TEXT, FULL_NAME, NUMBER or UUID); null: name or title"
+    )
+    imageIdentifierFieldMetadataId = graphene.InputField(UUID, description="The field that pictures a record")  # noqa: N815
     shortcut = graphene.String(description="Accepted for Twenty's clients; not used")
     isLabelSyncedWithName = graphene.Boolean(description="Accepted for Twenty's clients; not used")  # noqa: N815
 

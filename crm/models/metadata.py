@@ -39,6 +39,14 @@ class ObjectMetadata(models.Model):
     is_custom = models.BooleanField(default=False)
     # An inactive (custom) object keeps its records but leaves every API until reactivated.
     is_active = models.BooleanField(default=True)
+    # The fields that name a record and picture it, as Twenty's clients set them; without
+    # one, a record is named by its name or title field.
+    label_identifier_field = models.ForeignKey(
+        "FieldMetadata", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    image_identifier_field = models.ForeignKey(
+        "FieldMetadata", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -57,8 +57,11 @@ def describe_object(
     by_name: dict[str, ObjectMetadata],
     relations: RelationIds | None = None,
 ) -> dict[str, Any]:
-    label_field = next((f for f in fields if f.name == "name"), None) or next(
-        (f for f in fields if f.name == "title"), None
+    by_id = {f.id: f for f in fields}
+    label_field = (
+        by_id.get(obj.label_identifier_field_id)
+        or next((f for f in fields if f.name == "name"), None)
+        or next((f for f in fields if f.name == "title"), None)
     )
     return {
         "id": str(obj.id),
@@ -78,7 +81,7 @@ def describe_object(
         "isLabelSyncedWithName": False,
         "shortcut": None,
         "labelIdentifierFieldMetadataId": str(label_field.id) if label_field else None,
-        "imageIdentifierFieldMetadataId": None,
+        "imageIdentifierFieldMetadataId": str(obj.image_identifier_field_id) if obj.image_identifier_field_id else None,
         "labelIdentifierFieldName": label_field.name if label_field else None,
         # What Twenty's newer clients read besides: none of it applies here.
         "dataSourceId": None,

@@ -20,6 +20,7 @@ per-field expression indexes, partial on the object (crm.services.custom_record_
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.db import transaction
@@ -53,9 +54,16 @@ from crm.services.workspaces import field_rows
 IGNORED_KEYS = frozenset({"isLabelSyncedWithName", "shortcut"})
 _LABEL_KEYS = ("labelSingular", "labelPlural")
 CREATE_KEYS = frozenset({"nameSingular", "namePlural", *_LABEL_KEYS, "description", "icon"})
-UPDATE_KEYS = CREATE_KEYS | {"isActive"}
+# The fields that name and picture a record: Twenty's clients set them on an object.
+IDENTIFIER_KEYS = {
+    "labelIdentifierFieldMetadataId": "label_identifier_field",
+    "imageIdentifierFieldMetadataId": "image_identifier_field",
+}
+# The types a record can be named by, as in Twenty.
+LABEL_IDENTIFIER_TYPES = frozenset({"TEXT", "FULL_NAME", "NUMBER", "UUID"})
+UPDATE_KEYS = CREATE_KEYS | {"isActive", *IDENTIFIER_KEYS}
 # What a standard object lets change: how it is presented.
-STANDARD_UPDATABLE = frozenset({"labelSingular", "labelPlural", "description", "icon"})
+STANDARD_UPDATABLE = frozenset({"labelSingular", "labelPlural", "description", "icon", *IDENTIFIER_KEYS})
 
 # The field every custom object starts with besides the system fields, as in Twenty.
 NAME_FIELD = FieldSpec("name", "Name", "TEXT", "Name")
@@ -213,6 +221,9 @@ def update_object(workspace: Workspace, ref: Any, data: Any) -> ObjectMetadata:
     apply_description_and_icon(obj, data, errors)
     if "isActive" in data:
         obj.is_active = clean_boolean(data, "isActive", errors, default=obj.is_active)
+    for key, attr in IDENTIFIER_KEYS.items():
+        if key in data:
+            setattr(obj, attr, _identifier_field(obj, key, data[key], errors))
     if errors:
         raise ObjectMetadataError(errors)
     obj.save()
@@ -220,6 +231,23 @@ def update_object(workspace: Workspace, ref: Any, data: Any) -> ObjectMetadata:
         _follow_rename(workspace, old_singular, obj.name_singular)
     bump_metadata_version(workspace)
     return obj
+
+
+def _identifier_field(obj: ObjectMetadata, key: str, value: Any, errors: Errors) -> FieldMetadata | None:
+    """The field of ``obj`` that ``value`` (a field id, or null for the default) names."""
+    if value is None:
+        return None
+    try:
+        field_id = uuid.UUID(str(value))
+    except ValueError:
+        add_error(errors, key, "must be the id of one of the object's fields, or null")
+        return None
+    field = FieldMetadata.objects.filter(object=obj, id=field_id).first()
+    if field is None:
+        add_error(errors, key, f"{obj.name_singular} has no field with id '{field_id}'")
+    elif key == "labelIdentifierFieldMetadataId" and field.type not in LABEL_IDENTIFIER_TYPES:
+        add_error(errors, key, f"a record is named by a field of type {', '.join(sorted(LABEL_IDENTIFIER_TYPES))}")
+    return field
 
 
 @transaction.atomic

@@ -188,3 +188,61 @@ def test_standard_defaults_read_as_twenty_spells_them(api, api_token, workspace)
 
     assert (by_name["id"], by_name["createdAt"]) == ("uuid", "now")
     assert api.get(f"/rest/metadata/fields/{stage.id}").json()["data"]["field"]["defaultValue"] == "'NEW'"
+
+
+def test_a_field_names_its_object_and_its_standard_overrides(api, api_token, object_id):
+    create_field(api, api_token, object_id, type="TEXT", name="probe", label="Probe")
+    query = """query($id: UUID!) { fields(paging: {first: 100}, filter: {objectMetadataId: {eq: $id}}) {
+      edges { node { name standardOverrides object { id nameSingular labelPlural } } } } }"""
+
+    nodes = [edge["node"] for edge in data_of(meta(api, api_token, query, {"id": object_id}))["fields"]["edges"]]
+
+    assert {node["object"]["nameSingular"] for node in nodes} == {"testSelectObject"}
+    assert nodes[0]["object"] == {
+        "id": object_id,
+        "nameSingular": "testSelectObject",
+        "labelPlural": "Test Select Objects",
+    }
+    assert all(node["standardOverrides"] is None for node in nodes)
+
+
+UPDATE_OBJECT = """mutation($input: UpdateOneObjectInput!) {
+  updateOneObject(input: $input) { labelIdentifierFieldMetadataId imageIdentifierFieldMetadataId } }"""
+
+
+def test_an_object_takes_the_fields_that_name_and_picture_its_records(api, api_token, object_id):
+    named = create_field(api, api_token, object_id, type="TEXT", name="displayName", label="Display name")
+    picture = create_field(api, api_token, object_id, type="LINKS", name="avatar", label="Avatar")
+    ids = {"labelIdentifierFieldMetadataId": named["id"], "imageIdentifierFieldMetadataId": picture["id"]}
+
+    updated = data_of(meta(api, api_token, UPDATE_OBJECT, {"input": {"id": object_id, "update": ids}}))
+
+    assert updated["updateOneObject"] == ids
+    described = api.get(f"/rest/metadata/objects/{object_id}").json()["data"]["object"]
+    assert (described["labelIdentifierFieldMetadataId"], described["labelIdentifierFieldName"]) == (
+        named["id"],
+        "displayName",
+    )
+    reset = {"labelIdentifierFieldMetadataId": None}
+    back = data_of(meta(api, api_token, UPDATE_OBJECT, {"input": {"id": object_id, "update": reset}}))
+    name_field = FieldMetadata.objects.get(object_id=object_id, name="name")
+    assert back["updateOneObject"]["labelIdentifierFieldMetadataId"] == str(name_field.id)
+
+
+@pytest.mark.parametrize(
+    ("key", "field_name", "message"),
+    [
+        ("labelIdentifierFieldMetadataId", "avatar", "a record is named by a field of type"),
+        ("labelIdentifierFieldMetadataId", None, "has no field with id"),
+        ("imageIdentifierFieldMetadataId", None, "has no field with id"),
+    ],
+)
+def test_an_identifier_field_must_be_one_of_the_objects_own(api, api_token, object_id, workspace, key, field_name,
+                                                            message):  # fmt: skip
+    create_field(api, api_token, object_id, type="LINKS", name="avatar", label="Avatar")
+    other = FieldMetadata.objects.get(workspace=workspace, object__name_singular="person", name="city")
+    field_id = str(FieldMetadata.objects.get(object_id=object_id, name=field_name).id) if field_name else str(other.id)
+
+    answer = meta(api, api_token, UPDATE_OBJECT, {"input": {"id": object_id, "update": {key: field_id}}}).json()
+
+    assert message in str(answer["errors"][0]), answer

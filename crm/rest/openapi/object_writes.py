@@ -70,10 +70,18 @@ def object_update_schema() -> Schema:
                 **basic(OpenApiTypes.BOOL),
                 "description": "false takes a custom object out of the APIs; its records are kept.",
             },
+            "labelIdentifierFieldMetadataId": {
+                **nullable(basic(UUID)),
+                "description": "The field that names a record (TEXT, FULL_NAME, NUMBER or UUID); null: name or title.",
+            },
+            "imageIdentifierFieldMetadataId": {
+                **nullable(basic(UUID)),
+                "description": "The field that pictures a record.",
+            },
             **_presentation(),
         },
         additionalProperties=False,
-        description="Standard objects accept labels, description and icon only.",
+        description="Standard objects accept labels, description, icon and identifier fields only.",
     )
 
 
