@@ -2,8 +2,10 @@
 
 ``totalCount`` counts records; every number field has ``sum``, ``avg``, ``min`` and
 ``max`` (``sumEmployees``), every currency field the same over its amount in micros
-(``sumAmountAmountMicros``), and every date-time field its earliest and latest value
-(``minCloseDate``, ``maxCreatedAt``). Every field but a relation also has the counts
+(``sumAmountAmountMicros``), every date-time field its earliest and latest value
+(``minCloseDate``, ``maxCreatedAt``), and every boolean field how many records hold
+true and false (``countTrueIdealCustomerProfile``, ``countFalseIdealCustomerProfile``).
+Every field but a relation also has the counts
 Twenty's tables show under a column: ``countEmptyCity``, ``countNotEmptyCity``,
 ``countUniqueValuesCity`` and the shares ``percentageEmptyCity`` and
 ``percentageNotEmptyCity`` (from 0 to 1). A value is empty when it is missing, an empty
@@ -29,6 +31,7 @@ from django.db.models import (
     JSONField,
     Max,
     Min,
+    Q,
     Sum,
     TextField,
     Value,
@@ -47,6 +50,8 @@ from crm.query.trash import reaches_deleted
 TOTAL_COUNT = "totalCount"
 NUMBER_FUNCTIONS = {"sum": Sum, "avg": Avg, "min": Min, "max": Max}
 DATE_FUNCTIONS = {"min": Min, "max": Max}
+# Records holding true, and false (a missing value is neither).
+BOOLEAN_FUNCTIONS = {"countTrue": True, "countFalse": False}
 # Counts of the values present (not empty) and missing, in the order Twenty lists them.
 PRESENCE_FUNCTIONS = ("countUniqueValues", "countEmpty", "countNotEmpty", "percentageEmpty", "percentageNotEmpty")
 
@@ -54,7 +59,7 @@ PRESENCE_FUNCTIONS = ("countUniqueValues", "countEmpty", "countNotEmpty", "perce
 @dataclass(frozen=True)
 class Aggregate:
     name: str
-    function: str  # count, sum, avg, min, max or one of PRESENCE_FUNCTIONS
+    function: str  # count, sum, avg, min, max, countTrue, countFalse or one of PRESENCE_FUNCTIONS
     # The ORM path of the value aggregated (None for totalCount), and how to read it.
     path: str | None = None
     kind: str = "count"  # count | int | float | datetime
@@ -71,6 +76,8 @@ class Aggregate:
             return self._presence_expression()
         if self.path is None:
             return Count("id")
+        if self.function in BOOLEAN_FUNCTIONS:
+            return Count("id", filter=Q(**{self.path: BOOLEAN_FUNCTIONS[self.function]}))
         value: Any = F(self.path)
         if self.is_custom:
             # Custom values are JSON: read the text and cast it to a number the database can add up.
@@ -118,6 +125,8 @@ def _field_aggregates(field: CompiledField) -> list[Aggregate]:
         return [
             Aggregate(f"{fn}{base}AmountMicros", fn, micros.path, "int", field.is_custom) for fn in NUMBER_FUNCTIONS
         ]
+    if field.type == "BOOLEAN" and field.path:
+        return [Aggregate(f"{fn}{base}", fn, field.path, "count", field.is_custom) for fn in BOOLEAN_FUNCTIONS]
     if field.type == "DATE_TIME" and field.path and not field.is_custom:
         return [Aggregate(f"{fn}{base}", fn, field.path, "datetime") for fn in DATE_FUNCTIONS]
     return []

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from graphql_client import ask
 
+from crm.services.fields import create_custom_field
 from crm.services.records import create_record, create_records, delete_record
 
 
@@ -106,3 +107,39 @@ def test_a_relations_connection_refuses_an_aggregate_rather_than_answer_null(api
     create_record(workspace, "person", {"city": "Oslo", "companyId": company["id"]}, actor)
     body = ask(api, "{ companies { edges { node { people { totalCount countEmptyCity } } } } }")
     assert "root of the query" in body["errors"][0]["message"]
+
+
+def test_boolean_fields_count_their_true_and_false_records(api, workspace, actor):
+    create_custom_field(
+        workspace, {"objectName": "company", "name": "isPartner", "label": "Partner", "type": "BOOLEAN"}
+    )
+    create_records(
+        workspace,
+        "company",
+        [
+            {"name": "A", "idealCustomerProfile": True, "isPartner": True},
+            {"name": "B", "idealCustomerProfile": True, "isPartner": False},
+            {"name": "C", "idealCustomerProfile": False},
+        ],
+        actor,
+    )
+    workspace.refresh_from_db()
+
+    body = ask(
+        api,
+        """{ companies { countTrueIdealCustomerProfile countFalseIdealCustomerProfile
+                         countTrueIsPartner countFalseIsPartner } }""",
+    )
+    grouped = ask(
+        api,
+        "{ companiesGroupBy(groupBy: [{idealCustomerProfile: true}]) { groupByDimensionValues countTrueIsPartner } }",
+    )
+
+    assert body["data"]["companies"] == {
+        "countTrueIdealCustomerProfile": 2,
+        "countFalseIdealCustomerProfile": 1,
+        "countTrueIsPartner": 1,
+        "countFalseIsPartner": 1,
+    }
+    groups = {tuple(g["groupByDimensionValues"]): g["countTrueIsPartner"] for g in grouped["data"]["companiesGroupBy"]}
+    assert groups == {(True,): 1, (False,): 0}
