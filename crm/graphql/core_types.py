@@ -30,6 +30,7 @@ from crm.metadata.schema import CompiledField, CompiledObject, WorkspaceSchema
 from crm.query.ast import IS_VALUES, ORDER_DIRECTIONS
 from crm.services.aggregates import TOTAL_COUNT, Aggregate, object_aggregates
 from crm.services.record_input import CREATE_ONLY_FIELDS, READ_ONLY_FIELDS
+from crm.services.upsert_matching import unique_fields
 
 logger = logging.getLogger(__name__)
 
@@ -162,6 +163,7 @@ class CoreTypes:
         )
         self._scalar_filters: dict[str, type[graphene.InputObjectType]] = {}
         self._composites: dict[str, dict[str, Any]] = {}
+        self._relation_inputs: dict[str, type[graphene.InputObjectType]] = {}
         self._enums: dict[int, type[graphene.Enum] | None] = {}
         self._enum_filters: dict[tuple[int, bool], type[graphene.InputObjectType]] = {}
         self.record_types: dict[str, type[graphene.ObjectType]] = {}
@@ -320,6 +322,12 @@ class CoreTypes:
             if field.relation is not None:
                 if field.relation.target in self.objects or field.relation.target == "workspaceMember":
                     outputs[field.name] = self._relation_field(field, description)
+                if field.relation.kind == "MANY_TO_ONE" and field.relation.target in self.objects:
+                    # Link by what names the other record (crm/services/relation_connect.py).
+                    target = field.relation.target
+                    creates[field.name] = updates[field.name] = graphene.InputField(
+                        lambda target=target: self.relation_input(target)
+                    )
                 continue
             output, create, update, filter_input, order = self.value_types(obj, field)
             outputs[field.name] = graphene.Field(
@@ -372,6 +380,25 @@ class CoreTypes:
         )
         self.create_inputs[singular] = input_type(f"{name}CreateInput", creates)
         self.update_inputs[singular] = input_type(f"{name}UpdateInput", updates)
+
+    def relation_input(self, singular: str) -> type[graphene.InputObjectType]:
+        """``CompanyRelationInput``: connect a record by its id or a value that names one
+        (``where``), or disconnect it, as Twenty's inputs are typed."""
+        if singular not in self._relation_inputs:
+            obj = self.objects[singular]
+            name = obj.capitalized
+            where: dict[str, Any] = {"id": graphene.InputField(scalars.UUID)}
+            for field, sub in unique_fields(singular):
+                sub_input = input_type(f"{name}{field[0].upper()}{field[1:]}WhereInput", {sub: graphene.String()})
+                where[field] = graphene.InputField(sub_input)
+            unique = input_type(f"{name}WhereUniqueInput", where, f"A {singular} named by one of these values")
+            connect = input_type(f"{name}ConnectInput", {"where": graphene.InputField(unique)})
+            self._relation_inputs[singular] = input_type(
+                f"{name}RelationInput",
+                {"connect": graphene.InputField(connect), "disconnect": graphene.Boolean()},
+                f"Link a {singular} by what names it, or unlink it",
+            )
+        return self._relation_inputs[singular]
 
     def _relation_field(self, field: CompiledField, description: str | None) -> graphene.Field:
         relation = field.relation

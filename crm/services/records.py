@@ -28,6 +28,7 @@ from crm.services.json_references import forget_references_to
 from crm.services.positions import place
 from crm.services.record_changes import RecordChange, announce, insert_and_announce
 from crm.services.record_input import CREATE_ONLY_FIELDS, CleanedInput, RecordValidationError, clean_record_input
+from crm.services.relation_connect import resolve_connections
 from crm.services.targets import restore_targets_of, soft_delete_targets_of
 from crm.services.unique_values import duplicates_refused
 from crm.services.upsert_matching import match_existing
@@ -67,6 +68,7 @@ def create_records(
         twenty = f"Maximum number of records to upsert is {max_batch}." if len(items) > max_batch else ""
         message = f"A batch holds 1 to {max_batch} records, not {len(items)}."
         raise RecordValidationError({"": [f"{twenty} {message}".strip()]})
+    items = resolve_connections(workspace, obj, items)
     if upsert:
         with transaction.atomic():
             return _upsert(workspace, obj, items, actor, prefix_index=batch)
@@ -138,6 +140,7 @@ def _insert(
 @duplicates_refused()
 def update_record(workspace: Workspace, object_name: str, record_id: Any, data: Any, actor: Actor) -> dict[str, Any]:
     obj = get_object(workspace, object_name)
+    (data,) = resolve_connections(workspace, obj, [data])
     with transaction.atomic():
         instance = get_record(workspace, obj, record_id, for_update=True)
         return _update_instance(workspace, obj, instance, data, actor)
@@ -149,6 +152,7 @@ def update_records(
 ) -> list[dict[str, Any]]:
     """Apply the same change to several records, all or nothing."""
     obj = get_object(workspace, object_name)
+    (data,) = resolve_connections(workspace, obj, [data])
     with transaction.atomic():
         instances = list(records(workspace, obj).filter(id__in=list(record_ids)).select_for_update())
         return [_update_instance(workspace, obj, instance, data, actor) for instance in instances]

@@ -32,14 +32,13 @@ def match_existing(workspace: Workspace, obj: CompiledObject, items: list[Any]) 
         return {}
     condition = Q(id__in=ids)
     for field, sub, value in keys:
-        path = _path(obj, field, sub)
-        condition |= Q(**{f"{path}__iexact": value}) | Q(**{f"{path}__iexact": f"{value}/"})
+        condition |= same_value(obj, field, sub, value)
     # Oldest first, so that of two existing records sharing a value the older one is updated.
     found = list(records(workspace, obj).filter(condition).order_by("created_at", "id").select_for_update())
     by_id = {instance.id: instance for instance in found}
     by_key: dict[Key, Any] = {}
     for instance in found:
-        for field, sub in _unique_fields(obj):
+        for field, sub in unique_fields(obj.name_singular):
             stored = _normalise(getattr(instance, _path(obj, field, sub)) or "")
             if stored:
                 by_key.setdefault((field, sub, stored), instance)
@@ -55,13 +54,21 @@ def match_existing(workspace: Workspace, obj: CompiledObject, items: list[Any]) 
 
 def upsert_keys_note(obj: CompiledObject) -> str:
     """What else an upsert matches on, worded for the schema's descriptions ("" when nothing)."""
-    names = " or ".join(f"{field}.{sub}" for field, sub in _unique_fields(obj))
+    names = " or ".join(f"{field}.{sub}" for field, sub in unique_fields(obj.name_singular))
     return f", or the same {names}" if names else ""
 
 
-def _unique_fields(obj: CompiledObject) -> tuple[tuple[str, str], ...]:
-    spec = STANDARD_OBJECTS_BY_NAME.get(obj.name_singular)
+def unique_fields(object_name: str) -> tuple[tuple[str, str], ...]:
+    """The (field, sub-field) values that each name one live record of the object."""
+    spec = STANDARD_OBJECTS_BY_NAME.get(object_name)
     return spec.unique_fields if spec is not None else ()
+
+
+def same_value(obj: CompiledObject, field: str, sub: str, value: str) -> Q:
+    """Records holding ``value`` in a unique field, compared as people write it."""
+    value = _normalise(value)
+    path = _path(obj, field, sub)
+    return Q(**{f"{path}__iexact": value}) | Q(**{f"{path}__iexact": f"{value}/"})
 
 
 def _path(obj: CompiledObject, field: str, sub: str) -> str:
@@ -86,7 +93,7 @@ def _identity(obj: CompiledObject, item: Any) -> tuple[uuid.UUID | None, list[Ke
         except ValueError:
             pass
     keys = []
-    for field, sub in _unique_fields(obj):
+    for field, sub in unique_fields(obj.name_singular):
         composite = item.get(field)
         value = composite.get(sub) if isinstance(composite, dict) else None
         if isinstance(value, str) and _normalise(value):

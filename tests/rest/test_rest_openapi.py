@@ -187,7 +187,9 @@ def test_schemas_follow_the_metadata(core):
     assert person["pointOfContactForOpportunities"]["items"] == {"$ref": "#/components/schemas/Opportunity"}
     create = core["components"]["schemas"]["PersonForCreate"]
     assert create["additionalProperties"] is False
-    assert "updatedAt" not in create["properties"] and "company" not in create["properties"]
+    assert "updatedAt" not in create["properties"]
+    where = create["properties"]["company"]["properties"]["connect"]["properties"]["where"]["properties"]
+    assert set(where) == {"id", "domainName"} and set(where["domainName"]["properties"]) == {"primaryLinkUrl"}
     assert create["properties"]["createdAt"]["format"] == "date-time"
     assert "IMPORT" in create["properties"]["createdBy"]["properties"]["source"]["enum"]
     stage = core["components"]["schemas"]["OpportunityForCreate"]["properties"]["stage"]

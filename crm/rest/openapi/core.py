@@ -49,6 +49,7 @@ from crm.services.record_input import (
     sub_text_limit,
 )
 from crm.services.records import MAX_BATCH
+from crm.services.relation_connect import where_keys
 from crm.services.upsert_matching import upsert_keys_note
 
 # Built in common.py, where the paths of the operations on a whole object use them too.
@@ -283,8 +284,28 @@ def write_schema(obj_meta: CompiledObject, *, creating: bool) -> Schema:
         schema = write_field_schema(obj_meta, field, creating=creating)
         if schema is not None:
             properties[field.name] = schema
+    for field in obj_meta.relations:
+        relation = field.relation
+        if relation is not None and relation.kind == "MANY_TO_ONE" and relation.target != "workspaceMember":
+            properties[field.name] = _connect_schema(field.name, relation.target, relation.join_field)
     verb = "create" if creating else "change (only the fields sent are changed)"
     return obj(properties, additionalProperties=False, description=f"Fields to {verb} on a {obj_meta.name_singular}.")
+
+
+def _connect_schema(name: str, target: str, join_field: str | None) -> Schema:
+    """A many-to-one relation written by what names the other record (relation_connect)."""
+    where = {
+        key: basic(UUID) if sub is None else obj({sub: basic(OpenApiTypes.STR)}, additionalProperties=False)
+        for key, sub in where_keys(target).items()
+    }
+    return obj(
+        {
+            "connect": obj({"where": obj(where, additionalProperties=False, minProperties=1, maxProperties=1)}),
+            "disconnect": basic(OpenApiTypes.BOOL),
+        },
+        additionalProperties=False,
+        description=f"Link the {target} named by one of these values, or unlink it (instead of {join_field}).",
+    )
 
 
 def example_record(obj_meta: CompiledObject) -> dict[str, Any]:
