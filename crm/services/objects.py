@@ -253,12 +253,13 @@ def _identifier_field(obj: ObjectMetadata, key: str, value: Any, errors: Errors)
 @transaction.atomic
 def delete_object(workspace: Workspace, ref: Any, *, force: bool = False) -> ObjectMetadata:
     """Delete a custom object with its fields, the relations that point to it, its rows
-    and the webhook operations that name it, all or nothing. An object that still has
-    records (soft-deleted ones included) is deleted only with ``force``."""
+    and the webhook operations that name it, all or nothing. An active object that still
+    has records (soft-deleted ones included) is deleted only with ``force``; an inactive
+    one is deleted as it is, as Twenty deletes an object once it is deactivated."""
     obj = get_object_metadata(workspace, ref)
     if not obj.is_custom:
         raise ObjectMetadataError({"": [f"'{obj.name_singular}' is a standard object: it cannot be deleted."]})
-    count = record_count(workspace, obj)
+    count = record_count(workspace, obj) if obj.is_active else 0
     if count and not force:
         noun = "record" if count == 1 else "records"
         raise ObjectHasRecordsError(

@@ -248,6 +248,18 @@ def test_objects_are_managed_over_graphql_with_twenty_mutations(api, workspace):
     assert not ObjectMetadata.objects.filter(id=created["id"]).exists()
 
 
+def test_twentys_way_deactivate_then_delete_needs_no_force(api, workspace):
+    created = meta(api, CREATE, {"input": {"object": PROJECT}})["data"]["createOneObject"]
+    post(api, "/rest/projects", {"name": "Apollo"})
+
+    meta(api, UPDATE, {"id": created["id"], "update": {"isActive": False}})
+    body = meta(api, DELETE, {"id": created["id"]})
+
+    assert body["data"]["deleteOneObject"] == {"id": created["id"], "nameSingular": "project"}
+    assert not ObjectMetadata.objects.filter(id=created["id"]).exists()
+    assert not CustomRecord.objects.filter(workspace=workspace).exists()
+
+
 def test_invalid_names_over_graphql_are_bad_user_input(api, workspace):
     body = meta(api, CREATE, {"input": {"object": {**PROJECT, "nameSingular": "Not_Camel"}}})
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
