@@ -332,6 +332,9 @@ def _settings(value: Any, field_type: str | None, errors: dict[str, list[str]]) 
 
 
 def _options(value: Any, errors: dict[str, list[str]]) -> list[dict[str, Any]] | None:
+    """A picklist's options, checked as Twenty checks them: values of letters, digits,
+    ``_`` and ``-``, labels without commas (both trimmed), ids that are UUIDs, and no
+    value, id or position twice. A missing label is the value; a missing id a new one."""
     if not isinstance(value, list) or not value:
         add_error(errors, "options", "required: a non-empty list of {value, label, color?}")
         return None
@@ -339,7 +342,7 @@ def _options(value: Any, errors: dict[str, list[str]]) -> list[dict[str, Any]] |
         add_error(errors, "options", f"at most {MAX_OPTIONS} options")
         return None
     cleaned: list[dict[str, Any]] = []
-    seen: set[str] = set()
+    seen: dict[str, set[Any]] = {"value": set(), "id": set(), "position": set()}
     for index, option in enumerate(value):
         where = f"options[{index}]"
         if not isinstance(option, dict):
@@ -349,26 +352,39 @@ def _options(value: Any, errors: dict[str, list[str]]) -> list[dict[str, Any]] |
         if unknown:
             add_error(errors, where, f"unknown property {sorted(unknown)[0]!r}")
         option_value = option.get("value")
+        option_value = option_value.strip() if isinstance(option_value, str) else option_value
         if not isinstance(option_value, str) or not OPTION_VALUE_RE.match(option_value):
             add_error(errors, f"{where}.value", "must be letters, digits, '_' or '-' (max 63), e.g. IN_PROGRESS")
             continue
-        if option_value in seen:
-            add_error(errors, f"{where}.value", f"{option_value!r} appears twice")
-        seen.add(option_value)
         label = option.get("label", option_value)
+        label = " ".join(label.split()) if isinstance(label, str) else label
         color = option.get("color", "gray")
         position = option.get("position", index)
         option_id = option.get("id") or str(uuid.uuid4())
-        if not isinstance(label, str) or not label.strip() or len(label) > MAX_LABEL or "\x00" in label:
-            add_error(errors, f"{where}.label", f"must be a non-blank string of at most {MAX_LABEL} characters, no NUL")
+        if not isinstance(label, str) or not label or len(label) > MAX_LABEL or "\x00" in label or "," in label:
+            add_error(errors, f"{where}.label", f"must be a non-blank text of at most {MAX_LABEL} characters, no comma")
         if not isinstance(color, str) or len(color) > 20 or "\x00" in color:
             add_error(errors, f"{where}.color", "must be a color name such as green")
         if isinstance(position, bool) or not isinstance(position, int | float) or not abs(position) < MAX_POSITION:
             add_error(errors, f"{where}.position", "must be a number")
-        if not isinstance(option_id, str) or len(option_id) > 63 or "\x00" in option_id:
-            add_error(errors, f"{where}.id", "must be a string")
+        if not _is_uuid(option_id):
+            add_error(errors, f"{where}.id", "must be a UUID (or left out for a new option)")
+        for key, given in (("value", option_value), ("id", option_id), ("position", position)):
+            if isinstance(given, str | int | float) and given in seen[key]:
+                add_error(errors, f"{where}.{key}", f"{given!r} is also another option's {key}")
+            seen[key].add(given if isinstance(given, str | int | float) else None)
         cleaned.append({"id": option_id, "value": option_value, "label": label, "color": color, "position": position})
     return cleaned
+
+
+def _is_uuid(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _default_value(workspace: Workspace, field: FieldMetadata, value: Any, errors: dict[str, list[str]]) -> Any:

@@ -63,7 +63,7 @@ def _resolved(
         raise _refused(name, f"{name} and {join} cannot be both provided.")
     if not isinstance(value, dict) or not value.keys() <= {CONNECT, DISCONNECT}:
         shape = '{"connect": {"where": {...}}} or {"disconnect": true}'
-        raise _refused(name, f"{name} takes {shape}; or set {join}.")
+        raise _refused(name, f"{name} takes {shape}, or set {join} instead.")
     if value.get(CONNECT) is not None and value.get(DISCONNECT):
         raise _refused(name, f"{name} cannot be both connected and disconnected.")
     if value.get(DISCONNECT):

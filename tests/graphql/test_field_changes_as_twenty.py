@@ -246,3 +246,42 @@ def test_an_identifier_field_must_be_one_of_the_objects_own(api, api_token, obje
     answer = meta(api, api_token, UPDATE_OBJECT, {"input": {"id": object_id, "update": {key: field_id}}}).json()
 
     assert message in str(answer["errors"][0]), answer
+
+
+def option(**changes):
+    return {"label": "Option 1", "value": "OPTION_1", "color": "green", "position": 1, **changes}
+
+
+# Twenty's select-and-multi-select-operation-agnostic failing cases.
+REFUSED_OPTIONS = {
+    "invalid option id": [option(id="not a uuid")],
+    "blank option id": [option(id="          ")],
+    "empty options": [],
+    "invalid value format": [option(value="Option 1 and some other things, /")],
+    "comma in label": [option(label="Option ,1")],
+    "duplicated values": [option(position=0), option()],
+    "duplicated ids": [option(id="fd1f11fd-3f05-4a33-bddf-800c3412ce98"),
+                       option(value="OPTION_2", position=2, id="fd1f11fd-3f05-4a33-bddf-800c3412ce98")],
+    "duplicated positions": [option(), option(value="OPTION_2", label="Option 2")],
+    "duplicated trimmed values": [option(value="         OPTION_1      "), option(value="   OPTION_1  ", position=2)],
+    "undefined value": [option(value=None)],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("field_type", ["SELECT", "MULTI_SELECT"])
+@pytest.mark.parametrize("options", REFUSED_OPTIONS.values(), ids=REFUSED_OPTIONS.keys())
+def test_options_twenty_refuses_are_refused(api, api_token, object_id, field_type, options):
+    payload = {"objectMetadataId": object_id, "type": field_type, "name": "probe", "label": "Probe", "options": options}
+
+    answer = meta(api, api_token, CREATE_FIELD, {"input": {"field": payload}}).json()
+
+    assert answer["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", answer
+    assert not FieldMetadata.objects.filter(name="probe").exists()
+
+
+def test_option_values_and_labels_are_trimmed_as_in_twenty(api, api_token, object_id):
+    padded = option(label="       Option        1       ", value="        OPTION_1        ")
+
+    created = create_field(api, api_token, object_id, type="SELECT", name="probe", label="Probe", options=[padded])
+
+    assert [(o["label"], o["value"]) for o in created["options"]] == [("Option 1", "OPTION_1")]

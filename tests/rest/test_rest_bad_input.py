@@ -138,7 +138,7 @@ def test_odd_limits_are_400s(api, person, limit):
         ({"companyId": 42}, ["companyId"]),
         ({"updatedAt": "2025-01-01T00:00:00Z"}, ["updatedAt: is read-only"]),
         ({"createdAt": None}, ["createdAt: cannot be null"]),
-        ({"company": {"name": "x"}}, ['company takes {"connect"', "or set companyId"]),
+        ({"company": {"name": "x"}}, ['company takes {"connect"', "or set companyId instead"]),
         ({"unknownField": 1}, ["unknownField: unknown field"]),
         ({"position": "middle"}, ['position: must be a number, "first" or "last"']),
     ],
