@@ -27,6 +27,24 @@ NAME_RULE = "must be a camelCase identifier: a lowercase letter, then letters an
 RESERVED_NAMES = frozenset(
     {"custom", "workspace", "workspaceId", "objectMetadata", "edges", "node", "cursor", "aggregate"}
 )
+# Names Twenty keeps from every object and field (its RESERVED_METADATA_NAME_KEYWORDS):
+# a name it refuses is refused here too, in its words.
+TWENTY_RESERVED_NAMES = frozenset(
+    {
+        *("approvedAccessDomain", "approvedAccessDomains", "appToken", "appTokens"),
+        *("billingCustomer", "billingCustomers", "billingEntitlement", "billingEntitlements"),
+        *("billingMeter", "billingMeters", "billingProduct", "billingProducts"),
+        *("billingSubscription", "billingSubscriptions", "billingSubscriptionItem", "billingSubscriptionItems"),
+        *("featureFlag", "featureFlags", "job", "jobs", "keyValuePair", "keyValuePairs"),
+        *("pageLayout", "pageLayouts", "pageLayoutTab", "pageLayoutTabs", "pageLayoutWidget", "pageLayoutWidgets"),
+        *("postgresCredential", "postgresCredentials", "twoFactorMethod", "twoFactorMethods"),
+        *("user", "users", "userWorkspace", "userWorkspaces", "workspace", "workspaces"),
+        *("role", "roles", "userWorkspaceRole", "userWorkspaceRoles"),
+        *("plan", "plans", "event", "events", "field", "fields", "link", "links", "currency", "currencies"),
+        *("fullNames", "address", "addresses", "type", "types", "object", "objects", "index"),
+        *("relation", "relations", "aggregate"),
+    }
+)
 MAX_LABEL = 63
 MAX_DESCRIPTION = 1000
 
@@ -105,10 +123,18 @@ def check_field_name(
     if not isinstance(name, str) or not NAME_RE.match(name):
         add_error(errors, key, NAME_RULE)
         return
+    if name in TWENTY_RESERVED_NAMES:
+        add_error(errors, key, not_available(name))
+        return
     compiled = get_workspace_schema(workspace).by_singular(obj.name_singular)
     taken = name in RESERVED_NAMES or (compiled is not None and name in compiled.fields)
     if taken or FieldMetadata.objects.filter(object=obj, name=name).exists():
         add_error(errors, key, f"'{name}' is already used on {obj.name_singular}")
+
+
+def not_available(name: str) -> str:
+    """Twenty's refusal of a reserved name."""
+    return f'The name "{name}" is not available'
 
 
 def bump_metadata_version(workspace: Workspace) -> None:

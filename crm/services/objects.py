@@ -37,6 +37,7 @@ from crm.services.metadata_rules import (
     MAX_LABEL,
     NAME_RE,
     NAME_RULE,
+    TWENTY_RESERVED_NAMES,
     Errors,
     add_error,
     apply_description_and_icon,
@@ -44,6 +45,7 @@ from crm.services.metadata_rules import (
     clean_boolean,
     clean_text,
     get_object_metadata,
+    not_available,
     unknown_keys,
 )
 from crm.services.object_changes import ObjectChange, announce
@@ -319,6 +321,8 @@ def _names(
             continue
         if not NAME_RE.match(value):
             add_error(errors, key, NAME_RULE)
+        elif value in TWENTY_RESERVED_NAMES:
+            add_error(errors, key, not_available(value))
         elif _reserved(value):
             add_error(errors, key, f"'{value}' is reserved: the APIs use this name; choose another one")
         names[key] = value if key not in errors else None

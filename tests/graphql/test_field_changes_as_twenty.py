@@ -285,3 +285,12 @@ def test_option_values_and_labels_are_trimmed_as_in_twenty(api, api_token, objec
     created = create_field(api, api_token, object_id, type="SELECT", name="probe", label="Probe", options=[padded])
 
     assert [(o["label"], o["value"]) for o in created["options"]] == [("Option 1", "OPTION_1")]
+
+
+@pytest.mark.parametrize("name", ["type", "address", "event", "index", "user", "links", "aggregate"])
+def test_names_twenty_reserves_are_not_available_for_fields(api, api_token, object_id, name):
+    payload = {"objectMetadataId": object_id, "type": "TEXT", "name": name, "label": "Probe"}
+
+    answer = meta(api, api_token, CREATE_FIELD, {"input": {"field": payload}}).json()
+
+    assert answer["errors"][0]["extensions"]["fieldErrors"] == {"name": [f'The name "{name}" is not available']}

@@ -66,7 +66,8 @@ def test_a_created_object_has_twenty_default_fields(api, workspace):
         ({"nameSingular": "a" * 64}, "nameSingular", "too long"),
         ({"nameSingular": ""}, "nameSingular", "blank"),
         ({"nameSingular": "projects"}, "namePlural", "must differ"),
-        ({"nameSingular": "user", "namePlural": "users"}, "nameSingular", "reserved"),
+        ({"nameSingular": "user", "namePlural": "users"}, "nameSingular", 'The name "user" is not available'),
+        ({"nameSingular": "job", "namePlural": "jobs"}, "namePlural", 'The name "jobs" is not available'),
         ({"nameSingular": "pageInfo"}, "nameSingular", "reserved"),
         ({"nameSingular": "projectEdge"}, "nameSingular", "reserved"),
         ({"namePlural": "metadata"}, "namePlural", "reserved"),
@@ -110,20 +111,22 @@ def test_an_object_is_relabelled_renamed_and_deactivated_over_rest(api, workspac
     path = f"/rest/metadata/objects/{created['id']}"
 
     response = api.patch(
-        path, {"labelPlural": "Jobs", "nameSingular": "job", "namePlural": "jobs"}, content_type="application/json"
+        path,
+        {"labelPlural": "Assignments", "nameSingular": "assignment", "namePlural": "assignments"},
+        content_type="application/json",
     )
     assert response.status_code == 200, response.content
-    assert response.json()["data"]["updateOneObject"]["namePlural"] == "jobs"
-    assert api.get("/rest/jobs").status_code == 200
+    assert response.json()["data"]["updateOneObject"]["namePlural"] == "assignments"
+    assert api.get("/rest/assignments").status_code == 200
     assert api.get("/rest/projects").status_code == 404
 
     response = api.patch(path, {"isActive": False}, content_type="application/json")
     assert response.json()["data"]["updateOneObject"]["isActive"] is False
-    assert api.get("/rest/jobs").status_code == 404
+    assert api.get("/rest/assignments").status_code == 404
     assert api.get(path).json()["data"]["object"]["isActive"] is False
 
     api.patch(path, {"isActive": True}, content_type="application/json")
-    assert api.get("/rest/jobs").status_code == 200
+    assert api.get("/rest/assignments").status_code == 200
 
 
 def test_standard_objects_change_only_how_they_are_presented(api, workspace):
@@ -210,11 +213,11 @@ def test_renaming_an_object_renames_its_webhook_operations(api, workspace):
     endpoint = create_endpoint(workspace, target_url="https://example.com/hook", operations=["project.created"])
     api.patch(
         f"/rest/metadata/objects/{created['id']}",
-        {"nameSingular": "job", "namePlural": "jobs"},
+        {"nameSingular": "assignment", "namePlural": "assignments"},
         content_type="application/json",
     )
     endpoint.refresh_from_db()
-    assert endpoint.operations == ["job.created"]
+    assert endpoint.operations == ["assignment.created"]
 
 
 CREATE = """mutation($input: CreateOneObjectInput!) { createOneObject(input: $input) {

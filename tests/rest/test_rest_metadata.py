@@ -202,7 +202,10 @@ def test_select_fields_take_options_and_a_default(api, workspace, actor):
         ({"name": "x", "label": "  ", "type": "TEXT"}, "label: must not be blank"),
         ({"name": "x", "label": "X", "type": "SELECT"}, "options: required"),
         ({"name": "x", "label": "X", "type": "TEXT", "options": [{"value": "A"}]}, "only SELECT"),
-        ({"name": "x", "label": "X", "type": "SELECT", "options": [{"value": "A"}, {"value": "A"}]}, "also another option's value"),
+        (
+            {"name": "x", "label": "X", "type": "SELECT", "options": [{"value": "A"}, {"value": "A"}]},
+            "also another option's value",
+        ),
         ({"name": "x", "label": "X", "type": "SELECT", "options": [{"value": "a b"}]}, "options[0].value"),
         ({"name": "x", "label": "X", "type": "SELECT", "options": ["A"]}, "options[0]"),
         ({"name": "x", "label": "X", "type": "NUMBER", "defaultValue": "ten"}, "defaultValue: must be a number"),
