@@ -17,7 +17,8 @@ from typing import Any
 from django.db import connection
 from django.db.models import BooleanField, Expression, F, Q, TextField
 from django.db.models.expressions import OrderBy as OrmOrderBy
-from django.db.models.functions import Cast
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Lower
 from django.db.models.lookups import IRegex, Regex
 
 from crm import date_input
@@ -339,14 +340,23 @@ class SortKey:
     orm_path: str
     descending: bool
     nulls_first: bool
+    # Text is sorted without regard to case (LOWER(column)), as Twenty sorts it; the
+    # cursors of such an order compare the same expression (crm.query.listing.after_q).
+    ignore_case: bool = False
+
+    def column(self) -> Any:
+        """What the rows are ordered by."""
+        if not self.ignore_case:
+            return F(self.orm_path)
+        return Lower(KT(self.orm_path) if self.target is not None and self.target.is_custom else F(self.orm_path))
 
     def expression(self) -> OrmOrderBy:
         nulls = {"nulls_first": True} if self.nulls_first else {"nulls_last": True}
-        column = F(self.orm_path)
+        column = self.column()
         return column.desc(**nulls) if self.descending else column.asc(**nulls)
 
     def reversed(self) -> SortKey:
-        return SortKey(self.target, self.orm_path, not self.descending, not self.nulls_first)
+        return SortKey(self.target, self.orm_path, not self.descending, not self.nulls_first, self.ignore_case)
 
 
 def sort_keys(obj: CompiledObject, orders: Sequence[OrderBy]) -> list[SortKey]:
@@ -358,7 +368,7 @@ def sort_keys(obj: CompiledObject, orders: Sequence[OrderBy]) -> list[SortKey]:
             # No NULLs to place: use the database's default placement for the direction,
             # so the ORDER BY matches the (workspace, column, id) indexes.
             nulls_first = descending
-        keys.append(SortKey(target, target.orm_path, descending, nulls_first))
+        keys.append(SortKey(target, target.orm_path, descending, nulls_first, target.kind in TEXT_KINDS))
     if not keys:
         keys.append(SortKey(None, "position", False, False))
     # The id makes every ordering total, so cursors never skip or repeat rows.

@@ -23,7 +23,9 @@ from typing import Any
 import orjson
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Lower
+from django.db.models.lookups import Exact, GreaterThan, LessThan
 
 from crm.metadata.schema import CompiledField, CompiledObject, get_workspace_schema
 from crm.models import Workspace, WorkspaceMember
@@ -395,8 +397,15 @@ def after_q(keys: Sequence[SortKey], values: Sequence[Any]) -> Q:
     equal_so_far = Q()
     for key, value in zip(keys, values, strict=True):
         result |= equal_so_far & _strictly_after(key, value)
-        equal_so_far &= Q(**{f"{key.orm_path}__isnull": True}) if value is None else Q(**{key.orm_path: value})
+        equal_so_far &= Q(**{f"{key.orm_path}__isnull": True}) if value is None else _equal(key, value)
     return result
+
+
+def _equal(key: SortKey, value: Any) -> Q:
+    if key.ignore_case:
+        # The database lowers both sides alike, so the cursor continues the order it sorted.
+        return Q(Exact(key.column(), Lower(Value(value))))
+    return Q(**{key.orm_path: value})
 
 
 def _strictly_after(key: SortKey, value: Any) -> Q:
@@ -404,7 +413,10 @@ def _strictly_after(key: SortKey, value: Any) -> Q:
     if value is None:
         # Among NULLs nothing is strictly after; non-NULLs follow only when NULLs come first.
         return not_null if key.nulls_first else Q(pk__in=[])
-    beyond = Q(**{f"{key.orm_path}__{'lt' if key.descending else 'gt'}": value})
+    if key.ignore_case:
+        beyond = Q((LessThan if key.descending else GreaterThan)(key.column(), Lower(Value(value))))
+    else:
+        beyond = Q(**{f"{key.orm_path}__{'lt' if key.descending else 'gt'}": value})
     return beyond if key.nulls_first else beyond | Q(**{f"{key.orm_path}__isnull": True})
 
 

@@ -387,3 +387,32 @@ def test_depth_1_on_lists_embeds_relations(api, workspace, actor):
     people = api.get("/rest/people?depth=1&order_by=companyId[AscNullsLast]").json()["data"]["people"]
     assert people[0]["company"]["name"] == "Acme"
     assert people[1]["company"] is None
+
+
+@pytest.mark.parametrize("order_by", ["city[AscNullsFirst]", "nickname[AscNullsLast]", "nickname[DescNullsFirst]"])
+def test_text_sorts_without_regard_to_case_as_in_twenty(api, workspace, actor, order_by):
+    create_custom_field(workspace, {"objectName": "person", "name": "nickname", "label": "Nickname", "type": "TEXT"})
+    cities = ["apple", "Banana", "cherry", "Apricot", "banana", None, "CHERRY", "apple"]
+    create_records(workspace, "person", [{"city": c or "", **({"nickname": c} if c else {})} for c in cities], actor)
+    field = order_by.split("[")[0]
+
+    listed = api.get("/rest/people?" + urlencode({"order_by": order_by})).json()["data"]["people"]
+
+    words = [p[field].lower() for p in listed if p.get(field)]
+    assert words == sorted(words, reverse="Desc" in order_by)
+    params = {"limit": "3", "order_by": order_by}
+    assert [p["id"] for p in walk_forward(api, params)] == [p["id"] for p in listed]
+    body = api.get("/rest/people?" + urlencode(dict(params, ending_before=_cursor_of_last(api, params)))).json()
+    backward = body["data"]["people"]
+    while body["pageInfo"]["hasPreviousPage"]:
+        cursor = body["pageInfo"]["startCursor"]
+        body = api.get("/rest/people?" + urlencode(dict(params, ending_before=cursor))).json()
+        backward = body["data"]["people"] + backward
+    assert [p["id"] for p in backward] == [p["id"] for p in listed[:-1]]
+
+
+def _cursor_of_last(api: Client, params: dict[str, str]) -> str:
+    records = walk_forward(api, params)
+    last_page = api.get("/rest/people?" + urlencode(dict(params, limit="200"))).json()
+    assert last_page["data"]["people"][-1]["id"] == records[-1]["id"]
+    return last_page["pageInfo"]["endCursor"]
