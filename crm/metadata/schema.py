@@ -187,7 +187,8 @@ def _compile_field(
         "id": str(row.id),
         "name": row.name,
         "label": row.label,
-        "type": row.type,
+        # A rating is read, written and filtered as the select it is (its options are fixed).
+        "type": "SELECT" if row.type == "RATING" else row.type,
         "description": row.description,
         "is_custom": row.is_custom or (in_custom_object and not row.is_system),
         "is_system": row.is_system,

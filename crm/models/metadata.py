@@ -15,6 +15,8 @@ class FieldType(models.TextChoices):
     DATE = "DATE"
     SELECT = "SELECT"
     MULTI_SELECT = "MULTI_SELECT"
+    # A SELECT of five fixed options, RATING_1 to RATING_5, as in Twenty.
+    RATING = "RATING"
     POSITION = "POSITION"
     CURRENCY = "CURRENCY"
     LINKS = "LINKS"

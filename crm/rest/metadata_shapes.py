@@ -195,7 +195,7 @@ def describe_field(
 def describe_picklists(workspace: Workspace) -> list[dict[str, Any]]:
     """Every SELECT / MULTI_SELECT field with its options."""
     rows = (
-        FieldMetadata.objects.filter(workspace=workspace, type__in=("SELECT", "MULTI_SELECT"), is_active=True)
+        FieldMetadata.objects.filter(workspace=workspace, type__in=("SELECT", "MULTI_SELECT", "RATING"), is_active=True)
         .select_related("object")
         .order_by("object__name_singular", "position", "name")
     )

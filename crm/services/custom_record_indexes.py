@@ -34,7 +34,7 @@ from django.db.backends.utils import CursorWrapper
 from crm.models import CustomRecord, FieldMetadata, ObjectMetadata
 
 # Types whose value is one JSON scalar: equality, ranges and order use a btree.
-SCALAR_TYPES = frozenset({"TEXT", "NUMBER", "BOOLEAN", "DATE_TIME", "DATE", "SELECT", "UUID"})
+SCALAR_TYPES = frozenset({"TEXT", "NUMBER", "BOOLEAN", "DATE_TIME", "DATE", "SELECT", "RATING", "UUID"})
 # The sub-fields of composite types that lists filter and sort by.
 INDEXED_SUBFIELDS = {
     "FULL_NAME": ("firstName", "lastName"),

@@ -50,6 +50,7 @@ CUSTOM_FIELD_TYPES = (
     "DATE",
     "SELECT",
     "MULTI_SELECT",
+    "RATING",
     "CURRENCY",
     "LINKS",
     "EMAILS",
@@ -59,6 +60,8 @@ CUSTOM_FIELD_TYPES = (
     "RELATION",
 )
 OPTION_TYPES = frozenset({"SELECT", "MULTI_SELECT"})
+# A rating's options, as Twenty makes them: values RATING_1 to RATING_5, labels 1 to 5.
+RATING_VALUES = tuple(f"RATING_{stars}" for stars in range(1, 6))
 OPTION_VALUE_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,62}$")
 MAX_OPTIONS = 200
 # Option positions are plain sort keys; beyond this (or NaN, or infinite) they are noise.
@@ -143,6 +146,8 @@ def create_custom_field(workspace: Workspace, data: Any) -> FieldMetadata:
     options = None
     if field_type in OPTION_TYPES:
         options = _options(data.get("options"), errors)
+    elif field_type == "RATING":
+        options = _rating_options(data.get("options"), errors)
     elif data.get("options") is not None:
         add_error(errors, "options", "only SELECT and MULTI_SELECT fields have options")
     if errors:
@@ -375,6 +380,19 @@ def _options(value: Any, errors: dict[str, list[str]]) -> list[dict[str, Any]] |
             seen[key].add(given if isinstance(given, str | int | float) else None)
         cleaned.append({"id": option_id, "value": option_value, "label": label, "color": color, "position": position})
     return cleaned
+
+
+def _rating_options(value: Any, errors: Errors) -> list[dict[str, Any]] | None:
+    """A rating's five options; sent ones (as Twenty's clients may send them) must be those."""
+    if value is None:
+        return [
+            {"id": str(uuid.uuid4()), "value": rating, "label": str(index + 1), "position": index}
+            for index, rating in enumerate(RATING_VALUES)
+        ]
+    options = _options(value, errors)
+    if options is not None and sorted(option["value"] for option in options) != list(RATING_VALUES):
+        add_error(errors, "options", f"a RATING field's options are {', '.join(RATING_VALUES)}")
+    return options
 
 
 def _is_uuid(value: Any) -> bool:

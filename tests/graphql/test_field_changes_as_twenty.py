@@ -294,3 +294,31 @@ def test_names_twenty_reserves_are_not_available_for_fields(api, api_token, obje
     answer = meta(api, api_token, CREATE_FIELD, {"input": {"field": payload}}).json()
 
     assert answer["errors"][0]["extensions"]["fieldErrors"] == {"name": [f'The name "{name}" is not available']}
+
+
+def test_a_rating_field_has_twentys_five_options_and_works_as_a_select(api, api_token, object_id):
+    created = create_field(api, api_token, object_id, type="RATING", name="score", label="Score",
+                           defaultValue="'RATING_3'")  # fmt: skip
+
+    assert [(o["value"], o["label"], o["position"]) for o in created["options"]] == [
+        (f"RATING_{n}", str(n), n - 1) for n in range(1, 6)
+    ]
+    assert created["defaultValue"] == "'RATING_3'"
+    made = record(api, "mutation { createTestSelectObject(data: {}) { id score } }")
+    rated = record(api, "mutation { createTestSelectObject(data: {score: RATING_5}) { id score } }")
+    assert (made["score"], rated["score"]) == ("RATING_3", "RATING_5")
+    found = record(api, "{ testSelectObjects(filter: {score: {in: [RATING_5]}}) { edges { node { id } } } }")
+    assert [edge["node"]["id"] for edge in found["edges"]] == [rated["id"]]
+    refused = api.post("/rest/testSelectObjects", {"score": "RATING_6"}, content_type="application/json")
+    assert refused.status_code == 400
+    described = api.get(f"/rest/metadata/fields/{created['id']}").json()["data"]["field"]
+    assert described["type"] == "RATING"
+
+
+def test_a_rating_takes_only_its_own_options(api, api_token, object_id):
+    payload = {"objectMetadataId": object_id, "type": "RATING", "name": "score", "label": "Score",
+               "options": [option(value="STARS_1")]}  # fmt: skip
+
+    answer = meta(api, api_token, CREATE_FIELD, {"input": {"field": payload}}).json()
+
+    assert "RATING_1, RATING_2" in str(answer["errors"][0]["extensions"]["fieldErrors"]["options"])

@@ -273,7 +273,7 @@ def picklist_schema() -> Schema:
             "fieldMetadataId": basic(UUID),
             "fieldName": basic(STRING),
             "fieldLabel": basic(STRING),
-            "type": {**basic(STRING), "enum": ["SELECT", "MULTI_SELECT"]},
+            "type": {**basic(STRING), "enum": ["SELECT", "MULTI_SELECT", "RATING"]},
             "isCustom": basic(OpenApiTypes.BOOL),
             "defaultValue": any_value(),
             "options": array(ref("FieldOption")),
