@@ -25,6 +25,7 @@ from crm.metadata.standard_objects import STANDARD_OBJECTS_BY_NAME
 from crm.models.metadata import FieldType
 from crm.query.ast import IS_VALUES, OPERATORS, ORDER_DIRECTIONS
 from crm.rest.errors import ERROR_NAMES
+from crm.services.fields import RATING_VALUES
 from crm.services.group_by import GRANULARITIES, WEEK_START_DAYS
 from docs_site import extract
 from webhooks.models.endpoint import ACTIONS
@@ -72,6 +73,7 @@ VOCABULARY = (
     | set(WEEK_START_DAYS)
     | {"BAD_USER_INPUT", "UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "TOO_MANY_REQUESTS", "INTERNAL_SERVER_ERROR"}
     | {"MANY_TO_ONE", "ONE_TO_MANY"}
+    | set(RATING_VALUES)
 )
 # Code that answers HTTP requests or sends webhooks: where headers and parameters live.
 PRODUCT_SOURCES = ["crm", "webhooks", "settings_ui", "config"]
