@@ -31,12 +31,31 @@ class EmptyFilterError(QueryValueError):
         super().__init__(EMPTY_FILTER_MESSAGE)
 
 
+# Twenty's words for a filter matching more records than one write may touch, by action:
+# its sub-code and the sentence its front end shows.
+TOO_MANY = {
+    "update": ("TOO_MANY_RECORDS_TO_UPDATE", "update"),
+    "delete": ("TOO_MANY_RECORDS_TO_DELETE", "delete"),
+    "restore": ("TOO_MANY_RECORDS_TO_RESTORE", "restore"),
+    "destroy": ("TOO_MANY_RECORDS_TO_DESTROY", "permanently delete"),
+}
+
+
 class TooManyTargetsError(QueryValueError):
-    pass
+    def __init__(self, action: str) -> None:
+        sub_code, verb = TOO_MANY[action]
+        super().__init__(f"Cannot {action} more than {MAX_LIMIT} records at once")
+        self.graphql_extensions = {
+            "subCode": sub_code,
+            "userFriendlyMessage": f"You can only {verb} up to {MAX_LIMIT} records at once.",
+        }
 
 
-def bulk_target_ids(workspace: Workspace, obj: CompiledObject, node: Node | None, *, scope: Scope) -> list[Any]:
-    """Ids of the records ``node`` matches among live, deleted or all records; at most a page.
+def bulk_target_ids(
+    workspace: Workspace, obj: CompiledObject, node: Node | None, *, scope: Scope, action: str
+) -> list[Any]:
+    """Ids of the records ``node`` matches among live, deleted or all records, for
+    ``action`` (update, delete, restore or destroy); at most a page.
 
     ``node`` is the parsed filter (None when the client's filter constrains nothing).
     """
@@ -49,8 +68,5 @@ def bulk_target_ids(workspace: Workspace, obj: CompiledObject, node: Node | None
     queryset = queryset.filter(filter_to_q(obj, node))
     ids = list(queryset.order_by("position", "id").values_list("id", flat=True)[: MAX_LIMIT + 1])
     if len(ids) > MAX_LIMIT:
-        raise TooManyTargetsError(
-            f"The filter matches more than {MAX_LIMIT} {obj.name_plural}; narrow it down "
-            f"(at most {MAX_LIMIT} records per request)."
-        )
+        raise TooManyTargetsError(action)
     return ids

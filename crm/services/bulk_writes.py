@@ -40,7 +40,7 @@ def update_matching(
     """Apply ``data`` to every live record ``node`` matches (at most a page); the records after."""
     obj = get_object(workspace, object_name)
     with transaction.atomic():
-        ids = bulk_target_ids(workspace, obj, node, scope="live")
+        ids = bulk_target_ids(workspace, obj, node, scope="live", action="update")
         return record_service.update_records(workspace, obj.name_singular, ids, data, actor)
 
 
@@ -52,5 +52,5 @@ def act_on_matching(
     obj = get_object(workspace, object_name)
     perform = _PERFORM[action]
     with transaction.atomic():
-        ids = bulk_target_ids(workspace, obj, node, scope=ACTION_SCOPES[action])
+        ids = bulk_target_ids(workspace, obj, node, scope=ACTION_SCOPES[action], action=action)
         return [perform(workspace, obj.name_singular, record_id, actor) for record_id in ids]

@@ -25,6 +25,7 @@ from crm.metadata.standard_objects import STANDARD_OBJECTS_BY_NAME
 from crm.models.metadata import FieldType
 from crm.query.ast import IS_VALUES, OPERATORS, ORDER_DIRECTIONS
 from crm.rest.errors import ERROR_NAMES
+from crm.services.bulk_targets import TOO_MANY
 from crm.services.fields import RATING_VALUES
 from crm.services.group_by import GRANULARITIES, WEEK_START_DAYS
 from docs_site import extract
@@ -74,6 +75,7 @@ VOCABULARY = (
     | {"BAD_USER_INPUT", "UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "TOO_MANY_REQUESTS", "INTERNAL_SERVER_ERROR"}
     | {"MANY_TO_ONE", "ONE_TO_MANY"}
     | set(RATING_VALUES)
+    | {sub_code for sub_code, _ in TOO_MANY.values()}
 )
 # Code that answers HTTP requests or sends webhooks: where headers and parameters live.
 PRODUCT_SOURCES = ["crm", "webhooks", "settings_ui", "config"]

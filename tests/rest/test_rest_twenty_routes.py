@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from graphql_client import gql
 from rest_client import send
 
 from crm.models import Person
@@ -132,10 +133,24 @@ def test_a_filter_matching_more_than_a_page_changes_nothing(api, workspace, acto
     events_before = Event.objects.count()
 
     response = api.delete("/rest/people?filter=city[eq]:Oslo")
+    destroyed = api.delete("/rest/people?filter=city[eq]:Oslo&soft_delete=false")
+    updated = api.patch("/rest/people?filter=city[eq]:Oslo", {"city": "Rome"}, content_type="application/json")
 
     assert response.status_code == 400
-    assert "more than 200" in response.json()["messages"][0]
+    assert destroyed.json()["messages"][0] == "Cannot destroy more than 200 records at once"
+    assert updated.json()["messages"][0] == "Cannot update more than 200 records at once"
     assert len(live_ids("Oslo")) == 201 and Event.objects.count() == events_before
+
+
+def test_graphql_says_which_limit_in_twentys_sub_code(client, api_token, workspace, actor):
+    create_records(workspace, "company", [{"name": f"C{i}", "employees": 5} for i in range(201)], actor, max_batch=201)
+    query = "mutation { destroyCompanies(filter: {employees: {eq: 5}}) { id } }"
+
+    error = gql(client, api_token, query).json()["errors"][0]
+
+    assert error["message"] == "Cannot destroy more than 200 records at once"
+    assert error["extensions"]["subCode"] == "TOO_MANY_RECORDS_TO_DESTROY"
+    assert error["extensions"]["userFriendlyMessage"] == "You can only permanently delete up to 200 records at once."
 
 
 def test_bulk_routes_never_reach_another_workspace(other_workspace, other_token, actor, oslo):
