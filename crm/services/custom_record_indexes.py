@@ -46,6 +46,12 @@ INDEXED_SUBFIELDS = {
 }
 
 
+# Values kept as numbers, dates or ids: every other indexed value is text, which lists
+# sort without regard to case (crm.query.compile.SortKey), so it gets a second index
+# on its lowered value.
+NOT_TEXT = frozenset({"NUMBER", "BOOLEAN", "DATE_TIME", "DATE", "UUID", "RELATION", "CURRENCY"})
+
+
 def index_paths(field: FieldMetadata) -> list[tuple[str, ...]]:
     """The JSON paths of ``field``'s values worth an index."""
     if field.is_system:
@@ -81,6 +87,13 @@ def _expression(path: tuple[str, ...]) -> str:
     return f"(\"custom\" #> '{{{','.join(path)}}}')"
 
 
+def _lowered_expression(path: tuple[str, ...]) -> str:
+    """The value as text, lowered: what a case-blind order sorts by (LOWER(custom ->> ...))."""
+    if len(path) == 1:
+        return f"LOWER((\"custom\" ->> '{path[0]}'))"
+    return f"LOWER((\"custom\" #>> '{{{','.join(path)}}}'))"
+
+
 @contextmanager
 def _ddl_cursor() -> Iterator[CursorWrapper]:
     """A cursor for index DDL inside the current transaction. PostgreSQL refuses DDL on a
@@ -99,14 +112,18 @@ def create_field_indexes(field: FieldMetadata) -> None:
     if not _enabled(obj):
         return
     table = connection.ops.quote_name(CustomRecord._meta.db_table)
+    live = f'"object_id" = \'{uuid.UUID(str(obj.id))}\'::uuid AND "deleted_at" IS NULL'
     with _ddl_cursor() as cursor:
         for path in index_paths(field):
             name = _name(obj.id, path)
-            cursor.execute(
-                f"CREATE INDEX IF NOT EXISTS {name} ON {table} "  # noqa: S608 - identifiers only
-                f'({_expression(path)} ASC NULLS FIRST, "id") '
-                f'WHERE "object_id" = \'{uuid.UUID(str(obj.id))}\'::uuid AND "deleted_at" IS NULL'
-            )
+            expressions = {name: _expression(path)}
+            if field.type not in NOT_TEXT:
+                expressions[f"{name}_ci"] = _lowered_expression(path)
+            for index, expression in expressions.items():
+                cursor.execute(
+                    f"CREATE INDEX IF NOT EXISTS {index} ON {table} "  # noqa: S608 - identifiers only
+                    f'({expression} ASC NULLS FIRST, "id") WHERE {live}'
+                )
             # The planner reads no statistics from partial indexes: without these, it would
             # guess that a third of the rows pass any range filter on the value.
             if connection.pg_version >= 140000:  # statistics on an expression came with PostgreSQL 14
@@ -120,6 +137,7 @@ def drop_field_indexes(field: FieldMetadata) -> None:
     with _ddl_cursor() as cursor:
         for path in index_paths(field):
             cursor.execute(f"DROP INDEX IF EXISTS {_name(obj.id, path)}")
+            cursor.execute(f"DROP INDEX IF EXISTS {_name(obj.id, path)}_ci")
             cursor.execute(f"DROP STATISTICS IF EXISTS {_name(obj.id, path)}_st")
 
 
