@@ -25,13 +25,6 @@ THREE_OPTIONS = [
 
 
 @pytest.fixture
-def api(client, api_token, settings):
-    settings.API_RATE_LIMIT_PER_MINUTE = 10_000
-    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {api_token}"
-    return client
-
-
-@pytest.fixture
 def object_id(api, api_token):
     labels = {"labelSingular": "Test Select Object", "labelPlural": "Test Select Objects"}
     names = {"nameSingular": "testSelectObject", "namePlural": "testSelectObjects"}

@@ -16,13 +16,6 @@ PERSON_2 = "20202020-0000-4000-8000-000000000012"
 
 
 @pytest.fixture
-def api(client, api_token, settings):
-    settings.API_RATE_LIMIT_PER_MINUTE = 10_000
-    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {api_token}"
-    return client
-
-
-@pytest.fixture
 def companies(workspace, actor):
     return create_records(
         workspace,
