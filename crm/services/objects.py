@@ -49,7 +49,7 @@ from crm.services.metadata_rules import (
     unknown_keys,
 )
 from crm.services.object_changes import ObjectChange, announce
-from crm.services.relation_fields import drop_stored_ids
+from crm.services.relation_fields import drop_stored_ids, relation_sides, save_relation
 from crm.services.workspaces import field_rows
 
 # Sent by Twenty's clients; accepted and ignored (there is no label syncing or shortcut here).
@@ -66,6 +66,10 @@ LABEL_IDENTIFIER_TYPES = frozenset({"TEXT", "FULL_NAME", "NUMBER", "UUID"})
 UPDATE_KEYS = CREATE_KEYS | {"isActive", *IDENTIFIER_KEYS}
 # What a standard object lets change: how it is presented.
 STANDARD_UPDATABLE = frozenset({"labelSingular", "labelPlural", "description", "icon", *IDENTIFIER_KEYS})
+
+# The targets that link notes and tasks to records, with the name and label of the list
+# of them each custom object record gets.
+NOTE_AND_TASK_TARGETS = {"noteTarget": ("noteTargets", "Notes"), "taskTarget": ("taskTargets", "Tasks")}
 
 # The field every custom object starts with besides the system fields, as in Twenty.
 NAME_FIELD = FieldSpec("name", "Name", "TEXT", "Name")
@@ -194,8 +198,30 @@ def create_object(workspace: Workspace, data: Any) -> ObjectMetadata:
     fields = FieldMetadata.objects.bulk_create(field_rows(workspace, obj, (*SYSTEM_FIELDS, NAME_FIELD)))
     for field in fields:
         custom_record_indexes.create_field_indexes(field)
+    _relate_to_notes_and_tasks(workspace, obj)
     bump_metadata_version(workspace)
     return obj
+
+
+def _relate_to_notes_and_tasks(workspace: Workspace, obj: ObjectMetadata) -> None:
+    """As in Twenty, a note or task may be about a record of any custom object: its
+    target (``noteTarget.project``, ``projectId``) points at the record, and the record
+    lists them (``project.noteTargets``)."""
+    for target_object, (inverse, label) in NOTE_AND_TASK_TARGETS.items():
+        errors: Errors = {}
+        payload = {"targetObjectMetadataId": str(obj.id), "type": "MANY_TO_ONE", "targetFieldName": inverse}
+        sides = relation_sides(
+            workspace,
+            get_object_metadata(workspace, target_object),
+            {"name": obj.name_singular, "label": obj.label_singular, "relationCreationPayload": payload},
+            errors,
+        )
+        if sides is None:
+            message = f"{target_object} already has a field named '{obj.name_singular}': choose another name"
+            raise ObjectMetadataError({"nameSingular": [message]})
+        source, target = sides
+        target.label = label
+        save_relation(source, target)
 
 
 @transaction.atomic

@@ -47,7 +47,11 @@ def test_a_created_object_has_twenty_default_fields(api, workspace):
     )
     assert (created["isCustom"], created["isActive"], created["icon"]) == (True, True, "IconBriefcase")
     fields = {f["name"]: f for f in created["fields"]}
-    assert set(fields) == {"id", "name", "position", "createdAt", "updatedAt", "deletedAt", "createdBy"}
+    assert set(fields) == {
+        *("id", "name", "position", "createdAt", "updatedAt", "deletedAt", "createdBy"),
+        *("noteTargets", "taskTargets"),
+    }
+    assert fields["noteTargets"]["relation"]["type"] == "ONE_TO_MANY"
     assert fields["name"]["type"] == "TEXT" and not fields["name"]["isSystem"]
     assert fields["createdBy"]["type"] == "ACTOR" and fields["createdBy"]["isSystem"]
     assert created["labelIdentifierFieldName"] == "name"
@@ -55,6 +59,30 @@ def test_a_created_object_has_twenty_default_fields(api, workspace):
     listed = api.get("/rest/metadata/objects").json()
     assert "projects" in {o["namePlural"] for o in listed["data"]["objects"]}
     assert api.get("/rest/metadata/objects/project").json()["data"]["object"]["id"] == created["id"]
+
+
+def test_notes_and_tasks_are_about_records_of_a_custom_object_as_in_twenty(api, workspace):
+    create_object(api)
+    project = post(api, "/rest/projects", {"name": "Apollo"}).json()["data"]["createProject"]
+    note = post(api, "/rest/notes", {"title": "Kickoff"}).json()["data"]["createNote"]
+    task = post(api, "/rest/tasks", {"title": "Plan"}).json()["data"]["createTask"]
+
+    linked = post(api, "/rest/noteTargets", {"noteId": note["id"], "projectId": project["id"]})
+    post(api, "/rest/taskTargets", {"taskId": task["id"], "projectId": project["id"]})
+    query = """{ project(filter: {name: {eq: "Apollo"}}) {
+      noteTargets { edges { node { note { title } } } } taskTargets { edges { node { task { title } } } } } }"""
+    found = api.post("/graphql", {"query": query}, content_type="application/json").json()["data"]["project"]
+
+    assert linked.status_code == 201, linked.json()
+    assert [e["node"]["note"]["title"] for e in found["noteTargets"]["edges"]] == ["Kickoff"]
+    assert [e["node"]["task"]["title"] for e in found["taskTargets"]["edges"]] == ["Plan"]
+    assert api.delete("/rest/metadata/objects/project?force=true").status_code == 200
+    assert (
+        "projectId"
+        not in api.get(f"/rest/noteTargets/{linked.json()['data']['createNoteTarget']['id']}").json()["data"][
+            "noteTarget"
+        ]
+    )
 
 
 @pytest.mark.parametrize(

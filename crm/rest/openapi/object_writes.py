@@ -117,7 +117,8 @@ def add_object_writes(paths: dict[str, Schema], schemas: dict[str, Schema]) -> N
         "operationId": "createOneObject",
         "summary": "Create a custom object",
         "description": "It starts with the fields id, name, position, createdAt, updatedAt, deletedAt and "
-        "createdBy, and is usable at once in the core API, GraphQL, OpenAPI and webhooks.",
+        "createdBy, with noteTargets and taskTargets (notes and tasks may be about its records), and is usable "
+        "at once in the core API, GraphQL, OpenAPI and webhooks.",
         "tags": ["Objects"],
         "requestBody": {"required": True, "content": json_content(ref("ObjectForCreate"), {"project": EXAMPLE_OBJECT})},
         "responses": {
