@@ -29,6 +29,17 @@ def parse_datetime(text: str) -> datetime:
     return in_utc(parsed)
 
 
+def twenty_spelling(moment: datetime) -> str:
+    """``moment`` as Twenty writes date-times: UTC, milliseconds, a Z. Custom date-time
+    values are stored so too: of one width, they sort and compare as text."""
+    moment = moment.astimezone(UTC)
+    # Not strftime: it drops the leading zeros of years before 1000.
+    return (
+        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T"
+        f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}.{moment.microsecond // 1000:03d}Z"
+    )
+
+
 def in_utc(moment: datetime) -> datetime:
     """``moment`` in UTC; one without a time zone is taken to be in UTC already."""
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)

@@ -272,7 +272,7 @@ def coerce(target: Target, value: Any) -> Any:
                 parsed = date_input.in_utc(value)
             else:
                 parsed = date_input.parse_datetime(str(value))
-            return parsed.isoformat() if target.is_custom else parsed
+            return date_input.twenty_spelling(parsed) if target.is_custom else parsed
         if kind == "DATE":
             parsed_date = value if isinstance(value, date) else date_input.parse_date(str(value))
             return parsed_date.isoformat() if target.is_custom else parsed_date

@@ -8,10 +8,11 @@ on the read path.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from crm import date_input
 from crm.metadata.schema import CompiledField, CompiledObject
 
 Row = dict[str, Any]
@@ -19,15 +20,7 @@ Getter = Callable[[Row], Any]
 
 
 def format_datetime(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    # Twenty's format: UTC with milliseconds and a Z.
-    value = value.astimezone(UTC)
-    # Not strftime: it drops the leading zeros of years before 1000.
-    return (
-        f"{value.year:04d}-{value.month:02d}-{value.day:02d}T"
-        f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}.{value.microsecond // 1000:03d}Z"
-    )
+    return None if value is None else date_input.twenty_spelling(value)
 
 
 def _scalar_getter(field: CompiledField) -> Getter:

@@ -11,7 +11,7 @@ import math
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from crm import date_input
@@ -241,8 +241,8 @@ def clean_scalar(compiled: CompiledField, value: Any, obj: CompiledObject | None
         return value
     if kind == "DATE_TIME":
         parsed = parse_datetime(value)
-        # Custom values are stored as UTC ISO strings, so they sort and compare as text.
-        return parsed.astimezone(UTC).isoformat() if compiled.is_custom else parsed
+        # Custom values are stored in Twenty's spelling, which sorts and compares as text.
+        return date_input.twenty_spelling(parsed) if compiled.is_custom else parsed
     if kind == "DATE":
         if not isinstance(value, str):
             raise _Invalid("must be a date such as 2025-01-31")

@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from crm import date_input
 from crm.metadata import default_spelling
 from crm.metadata.schema import CompiledField, CompiledObject
 from crm.models import Workspace, WorkspaceMember
@@ -313,7 +314,7 @@ def _apply_defaults(obj: CompiledObject, instance: Any) -> None:
 def _default_of_new_record(field: CompiledField) -> Any:
     if default_spelling.is_function(field.type, field.default_value):  # "now": stored as custom dates are
         moment = timezone.now()
-        return moment.date().isoformat() if field.type == "DATE" else moment.isoformat()
+        return moment.date().isoformat() if field.type == "DATE" else date_input.twenty_spelling(moment)
     return field.default_value
 
 

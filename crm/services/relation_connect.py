@@ -12,6 +12,7 @@ as Twenty words it.
 from __future__ import annotations
 
 import uuid
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Q
@@ -28,7 +29,7 @@ CONNECT, DISCONNECT, WHERE = "connect", "disconnect", "where"
 def resolve_connections(workspace: Workspace, obj: CompiledObject, items: list[Any]) -> list[Any]:
     """``items`` with every relation written as ``connect`` or ``disconnect`` turned into
     its id field; the items themselves are left as sent."""
-    relations = {field.name: field for field in obj.relations if _connectable(field)}
+    relations = _connectable_relations(obj)
     if not relations or not any(isinstance(item, dict) and relations.keys() & item.keys() for item in items):
         return items
     constraints: dict[str, tuple[str, ...]] = {}
@@ -42,6 +43,12 @@ def resolve_connections(workspace: Workspace, obj: CompiledObject, items: list[A
             item.update(_resolved(workspace, relations[name], item.pop(name), item, constraints))
         resolved.append(item)
     return resolved
+
+
+@lru_cache(maxsize=512)
+def _connectable_relations(obj: CompiledObject) -> dict[str, CompiledField]:
+    """The relations of ``obj`` a write may connect, by name (a create asks on every call)."""
+    return {field.name: field for field in obj.relations if _connectable(field)}
 
 
 def _connectable(field: CompiledField) -> bool:

@@ -24,7 +24,7 @@ CASES = [
     ("TEXT", {}, "hello", "hello", 12, "must be a string"),
     ("NUMBER", {}, 4.5, 4.5, "4.5", "must be a number"),
     ("BOOLEAN", {}, True, True, "true", "true or false"),
-    ("DATE_TIME", {}, "2025-03-01T10:00:00+02:00", "2025-03-01T08:00:00+00:00", "soon", "ISO 8601"),
+    ("DATE_TIME", {}, "2025-03-01T10:00:00+02:00", "2025-03-01T08:00:00.000Z", "soon", "ISO 8601"),
     ("DATE", {}, "2025-03-01", "2025-03-01", "03/01", "a date"),
     ("SELECT", {"options": OPTIONS}, "GOLD", "GOLD", "BRONZE", "must be one of"),
     ("MULTI_SELECT", {"options": OPTIONS}, ["GOLD", "SILVER"], ["GOLD", "SILVER"], ["COPPER"], "unknown option"),

@@ -143,7 +143,7 @@ def test_a_custom_field_is_at_once_writable_readable_filterable_sortable_and_doc
         ("TEXT", "hello"),
         ("NUMBER", 3.5),
         ("BOOLEAN", True),
-        ("DATE_TIME", "2025-01-31T09:30:00+00:00"),
+        ("DATE_TIME", "2025-01-31T09:30:00.000Z"),
         ("DATE", "2025-01-31"),
         ("CURRENCY", {"amountMicros": 1000000, "currencyCode": "EUR"}),
         ("LINKS", {"primaryLinkUrl": "https://example.com", "primaryLinkLabel": "", "secondaryLinks": []}),
