@@ -73,6 +73,7 @@ VOCABULARY = (
     | set(GRANULARITIES)
     | set(WEEK_START_DAYS)
     | {"BAD_USER_INPUT", "UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "TOO_MANY_REQUESTS", "INTERNAL_SERVER_ERROR"}
+    | {"METADATA_VALIDATION_FAILED"}  # Twenty's code, named where the docs say how it differs
     | {"MANY_TO_ONE", "ONE_TO_MANY"}
     | set(RATING_VALUES)
     | {sub_code for sub_code, _ in TOO_MANY.values()}
