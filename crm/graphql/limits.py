@@ -65,18 +65,11 @@ current_variables: ContextVar[dict[str, Any] | None] = ContextVar("graphql_varia
 
 
 @dataclass
-class PageSizeProblem:
-    node: Any
-    message: str
-
-
-@dataclass
 class Shape:
     """What a document would cost: deepest nesting and weighted field count, per operation."""
 
     depth: dict[str, tuple[int, OperationDefinitionNode]] = field(default_factory=dict)
     complexity: dict[str, tuple[int, OperationDefinitionNode]] = field(default_factory=dict)
-    page_problems: list[PageSizeProblem] = field(default_factory=list)
 
 
 class _Analysis:
@@ -158,10 +151,8 @@ class _Analysis:
             value = self.variables.get(argument.value.name.value)
         if not isinstance(value, int) or isinstance(value, bool):
             return MAX_PAGE_SIZE if isinstance(argument.value, VariableNode) and value is None else None
-        if value < 0:
-            # Twenty's words. A larger page than MAX_PAGE_SIZE reads MAX_PAGE_SIZE records.
-            problem = f"{name.capitalize()} argument must be non-negative"
-            self.shape.page_problems.append(PageSizeProblem(argument, problem))
+        # A larger page than MAX_PAGE_SIZE reads MAX_PAGE_SIZE records; a negative one is
+        # refused when the list runs (crm.graphql.page_arguments), as Twenty refuses it.
         return min(max(value, 0), MAX_PAGE_SIZE)
 
 
@@ -214,13 +205,6 @@ class MaxComplexityRule(ValidationRule):
                         operation,
                     )
                 )
-        return self.SKIP
-
-
-class PageSizeRule(ValidationRule):
-    def enter_document(self, node: DocumentNode, *_args: Any) -> Any:
-        for problem in _shape(self, node).page_problems:
-            self.report_error(_error(problem.message, problem.node))
         return self.SKIP
 
 
@@ -302,5 +286,5 @@ STATIC_LIMIT_RULES: tuple[type[ValidationRule], ...] = (
     MaxDepthRule,
     MaxInputDepthRule,
 )
-VARIABLE_LIMIT_RULES: tuple[type[ValidationRule], ...] = (PageSizeRule, MaxComplexityRule)
+VARIABLE_LIMIT_RULES: tuple[type[ValidationRule], ...] = (MaxComplexityRule,)
 LIMIT_RULES = STATIC_LIMIT_RULES + VARIABLE_LIMIT_RULES

@@ -20,5 +20,8 @@ def page_arguments(args: dict[str, Any]) -> dict[str, Any]:
     for one, other in CONFLICTS:
         if args.get(one) and args.get(other):
             raise UserInputError(f"Cannot provide both {one} and {other}")
+    for name in ("first", "last"):
+        if args.get(name) is not None and args[name] < 0:
+            raise UserInputError(f"{name.capitalize()} argument must be non-negative")
     sizes = {name: None if args.get(name) is None else min(args[name], MAX_LIMIT) for name in ("first", "last")}
     return {**sizes, "after": args.get("after"), "before": args.get("before")}
