@@ -94,6 +94,8 @@ class CompiledObject:
     # (see crm/query/object_scope.py).
     is_custom: bool = False
     icon: str = ""
+    # The field that names a record, where the object says which (Twenty's label identifier).
+    label_identifier: str | None = None
 
     @property
     def value_fields(self) -> list[CompiledField]:
@@ -169,6 +171,9 @@ def compile_workspace_schema(workspace: Workspace) -> WorkspaceSchema:
             fields=compiled,
             is_custom=obj.is_custom,
             icon=obj.icon,
+            label_identifier=next(
+                (row.name for row in fields_by_object.get(obj.id, []) if row.id == obj.label_identifier_field_id), None
+            ),
         )
     return schema
 

@@ -110,14 +110,29 @@ def search_records(
 
 
 def _searched_paths(obj: CompiledObject) -> tuple[str, ...]:
+    named_by = _identifier_paths(obj)
     if not obj.is_custom:
-        return SEARCHED.get(obj.name_singular, ())
-    name = obj.fields.get("name")
-    return (name.path,) if name is not None and name.type == "TEXT" and name.path else ()
+        return tuple(dict.fromkeys((*SEARCHED.get(obj.name_singular, ()), *named_by)))
+    return named_by or _identifier_paths(obj, "name")
 
 
 def _label_paths(obj: CompiledObject) -> tuple[str, ...]:
-    return LABELS.get(obj.name_singular, ()) if not obj.is_custom else _searched_paths(obj)
+    """What a hit is called: the field the object names its records by (its label
+    identifier) when it says which, else its name."""
+    named_by = _identifier_paths(obj)
+    if named_by:
+        return named_by
+    return LABELS.get(obj.name_singular, ()) if not obj.is_custom else _identifier_paths(obj, "name")
+
+
+def _identifier_paths(obj: CompiledObject, name: str | None = None) -> tuple[str, ...]:
+    """The text paths of the field ``name`` (by default the object's label identifier)."""
+    field = obj.fields.get(name or obj.label_identifier or "")
+    if field is None:
+        return ()
+    if field.type == "FULL_NAME":
+        return tuple(sub.path for sub in field.subfields)
+    return (field.path,) if field.type == "TEXT" and field.path else ()
 
 
 def _any_holds(paths: tuple[str, ...], word: str) -> Q:

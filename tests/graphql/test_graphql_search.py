@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from graphql_client import ask
 
-from crm.services.objects import ObjectMetadataError, create_object
+from crm.services.fields import create_custom_field
+from crm.services.objects import ObjectMetadataError, create_object, update_object
 from crm.services.records import create_record, delete_record
 
 # As Twenty's front end and integrations write it.
@@ -106,6 +107,22 @@ def test_a_custom_object_is_searched_by_its_name(api, workspace, actor):
     (edge,) = search(api, "apol")["edges"]
 
     assert (edge["node"]["recordId"], edge["node"]["label"]) == (project["id"], "Apollo")
+
+
+def test_a_record_is_named_by_the_field_its_object_names_it_by(api, workspace, actor):
+    project = create_object(
+        workspace,
+        {"nameSingular": "project", "namePlural": "projects", "labelSingular": "Project", "labelPlural": "Projects"},
+    )
+    code = create_custom_field(workspace, {"objectName": "project", "name": "code", "label": "Code", "type": "TEXT"})
+    update_object(workspace, "project", {"labelIdentifierFieldMetadataId": str(code.id)})
+    workspace.refresh_from_db()
+    made = create_record(workspace, "project", {"name": "Apollo", "code": "AP-11"}, actor)
+
+    (edge,) = search(api, "ap-11")["edges"]
+
+    assert (edge["node"]["recordId"], edge["node"]["label"]) == (made["id"], "AP-11")
+    assert project.name_singular == edge["node"]["objectNameSingular"]
 
 
 def test_a_cursor_that_is_not_one_is_a_bad_user_input(api):
