@@ -29,6 +29,7 @@ from graphql import (
 )
 from graphql.utilities import get_operation_ast
 
+from crm.graphql.boolean_answers import answer_true, select_where_nothing_is
 from crm.graphql.errors import BAD_USER_INPUT, PARSE_FAILED, VALIDATION_FAILED, format_error
 from crm.graphql.fast_execution import FastExecutionContext
 from crm.graphql.limits import (
@@ -56,6 +57,8 @@ class Prepared:
     page_variables: tuple[str, ...] = ()
     # Outcome of those checks per page-size values seen (usually one entry).
     limit_outcomes: dict[tuple[Any, ...], list[dict[str, Any]]] = field(default_factory=dict)
+    # Response keys answered ``true`` in place of an object (crm.graphql.boolean_answers).
+    true_keys: tuple[str, ...] = ()
 
     def limit_errors(self, schema: PreparedSchema, variables: dict[str, Any] | None) -> list[dict[str, Any]]:
         values = variables or {}
@@ -79,8 +82,11 @@ class PreparedSchema:
         *,
         workspace_schema: WorkspaceSchema | None = None,
         objects_by_type: dict[str, CompiledObject] | None = None,
+        boolean_answers: frozenset[str] = frozenset(),
     ) -> None:
         self.schema = schema
+        # Mutations Twenty's earlier API answered with true (crm.graphql.boolean_answers).
+        self.boolean_answers = boolean_answers
         self.workspace_schema = workspace_schema
         self.objects_by_type = objects_by_type or {}
         self._documents: OrderedDict[str, Prepared] = OrderedDict()
@@ -115,10 +121,17 @@ class PreparedSchema:
         errors = self.check_limits(document, None, LIMIT_RULES if not has_variables else STATIC_LIMIT_RULES)
         if errors:
             return Prepared(None, errors)
+        true_keys = select_where_nothing_is(document, self.boolean_answers) if self.boolean_answers else ()
         errors = [format_error(e, VALIDATION_FAILED) for e in validate(self.schema, document, specified_rules)]
         if errors:
             return Prepared(None, errors)
-        return Prepared(document, [], needs_limit_check=has_variables, page_variables=page_size_variables(document))
+        return Prepared(
+            document,
+            [],
+            needs_limit_check=has_variables,
+            page_variables=page_size_variables(document),
+            true_keys=true_keys,
+        )
 
     def check_limits(
         self, document: DocumentNode, variables: dict[str, Any] | None, rules: tuple[type[ValidationRule], ...]
@@ -139,7 +152,7 @@ class PreparedSchema:
     ) -> ExecutionResult:
         assert prepared.document is not None
         try:
-            return execute(  # type: ignore[return-value]
+            result: ExecutionResult = execute(  # type: ignore[assignment]
                 self.schema,
                 prepared.document,
                 context_value=context,
@@ -151,6 +164,8 @@ class PreparedSchema:
             # Input limits keep real requests far from this; answer clearly rather than fail.
             error = GraphQLError("The request is nested too deeply.", extensions={"code": BAD_USER_INPUT})
             return ExecutionResult(None, [error])
+        answer_true(result.data, prepared.true_keys)
+        return result
 
 
 def operation_type(document: DocumentNode, operation_name: str | None) -> OperationType | None:

@@ -453,7 +453,7 @@ def get_metadata_schema() -> PreparedSchema:
     query = type("Query", (*query_extensions(), Query), {})
     mutation = type("Mutation", (*mutation_extensions(), Mutation), {})
     schema = graphene.Schema(query=query, mutation=mutation, auto_camelcase=False)
-    return PreparedSchema(schema.graphql_schema)
+    return PreparedSchema(schema.graphql_schema, boolean_answers=frozenset({"deleteWebhook"}))
 
 
 def metadata_schema_for(_workspace: Workspace) -> PreparedSchema:

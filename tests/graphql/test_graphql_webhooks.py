@@ -47,6 +47,30 @@ def test_zapier_subscribes_and_unsubscribes_with_its_own_documents(client, api_t
     assert not WebhookEndpoint.objects.filter(id=subscribed["id"]).exists()
 
 
+@pytest.mark.parametrize(
+    "document",
+    [
+        # Twenty's Zapier app, its newest release, and Twenty's front end: nothing selected, true read back.
+        'mutation deleteWebhook {{deleteWebhook(input: {{id: "{id}"}})}}',
+        'mutation {{ gone: deleteWebhook(id: "{id}") }}',
+    ],
+)
+def test_a_delete_that_selects_nothing_is_answered_true_as_twentys_earlier_api_did(
+    client, api_token, workspace, document
+):
+    endpoint = create_endpoint(workspace, target_url="https://example.com/hooks")
+
+    answer = data_of(meta(client, api_token, document.format(id=endpoint.id)))
+
+    assert list(answer.values()) == [True]
+    assert not WebhookEndpoint.objects.exists()
+    variables = {"input": {"id": str(uuid.uuid4())}}
+    missing = meta(
+        client, api_token, "mutation($input: DeleteWebhookInput) { deleteWebhook(input: $input) }", variables
+    )
+    assert missing.json()["data"] is None and error_of(missing)["extensions"]["code"] == "NOT_FOUND"
+
+
 def test_delete_webhook_answers_the_webhook_it_deleted_and_takes_an_input_too(client, api_token, workspace):
     endpoint = create_endpoint(workspace, target_url="https://example.com/hooks", description="Billing")
 
