@@ -22,7 +22,6 @@ from typing import Any
 from django.db.models import Max
 
 from crm.models import FieldMetadata, ObjectMetadata, Workspace
-from crm.query.object_scope import metadata_rows
 from crm.query.record_queries import UnknownObjectError
 from crm.services import custom_record_indexes
 from crm.services.metadata_rules import (
@@ -35,6 +34,7 @@ from crm.services.metadata_rules import (
     get_object_metadata,
     unknown_keys,
 )
+from crm.services.stored_custom_values import rewrite_custom_values
 
 RELATION_TYPES = ("MANY_TO_ONE", "ONE_TO_MANY")
 OPPOSITE = {"MANY_TO_ONE": "ONE_TO_MANY", "ONE_TO_MANY": "MANY_TO_ONE"}
@@ -158,13 +158,12 @@ def drop_stored_ids(workspace: Workspace, field: FieldMetadata) -> None:
     join = settings.get("joinColumnName")
     if settings.get("relationType") != "MANY_TO_ONE" or not join:
         return
-    stored = metadata_rows(field.object).filter(workspace=workspace, custom__has_key=join).only("id", "custom")
-    batch = []
-    for record in stored.iterator(chunk_size=500):
-        record.custom.pop(join, None)
-        batch.append(record)
-    if batch:
-        type(batch[0]).objects.bulk_update(batch, ["custom"], batch_size=500)
+
+    def drop(custom: dict[str, Any]) -> bool:
+        del custom[join]
+        return True
+
+    rewrite_custom_values(workspace, field.object, join, drop)
 
 
 def camel_case(label: str) -> str:
