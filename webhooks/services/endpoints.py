@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from crm.models import Workspace
@@ -84,9 +84,28 @@ def update_endpoint_from_input(endpoint: WebhookEndpoint, data: Any) -> WebhookE
     return endpoint
 
 
+# How often a delete is tried when a worker logs an attempt in the middle of it.
+DELETE_TRIES = 3
+
+
 def delete_endpoint(endpoint: WebhookEndpoint) -> None:
-    """Remove the endpoint with its delivery log."""
-    endpoint.delete()
+    """Remove the endpoint with its delivery log.
+
+    A worker may log an attempt of one of its deliveries (one it was sending as the
+    delete began) after the delete removed the attempts it saw and before it removes
+    the deliveries: that delivery is then still referenced, and the delete is refused
+    when it commits. Tried again, the delete sees that attempt and removes it too."""
+    # By query, not endpoint.delete(): that empties the instance's id even when the
+    # commit then fails, and a second try would have nothing to delete.
+    endpoints = WebhookEndpoint.objects.filter(pk=endpoint.pk)
+    for tries_left in reversed(range(DELETE_TRIES)):
+        try:
+            with transaction.atomic():
+                endpoints.delete()
+            return
+        except IntegrityError:
+            if not tries_left:
+                raise
 
 
 def rotate_secret(endpoint: WebhookEndpoint) -> str:
