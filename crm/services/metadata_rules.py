@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import F
 
+from crm.metadata.camel_case import not_camel_case
 from crm.metadata.schema import get_workspace_schema
 from crm.models import FieldMetadata, ObjectMetadata, Workspace
 from crm.query.record_queries import UnknownObjectError
@@ -122,6 +123,9 @@ def check_field_name(
     """``name`` is a free field name on ``obj``; problems are added under ``key``."""
     if not isinstance(name, str) or not NAME_RE.match(name):
         add_error(errors, key, NAME_RULE)
+        return
+    if refusal := not_camel_case(name):
+        add_error(errors, key, refusal)
         return
     if name in TWENTY_RESERVED_NAMES:
         add_error(errors, key, not_available(name))

@@ -26,6 +26,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
+from crm.metadata.camel_case import not_camel_case
 from crm.metadata.standard_objects import SYSTEM_FIELDS, FieldSpec
 from crm.models import FieldMetadata, ObjectMetadata, Workspace
 from crm.query.live_counts import forget_custom_object
@@ -347,6 +348,8 @@ def _names(
             continue
         if not NAME_RE.match(value):
             add_error(errors, key, NAME_RULE)
+        elif refusal := not_camel_case(value):
+            add_error(errors, key, refusal)
         elif value in TWENTY_RESERVED_NAMES:
             add_error(errors, key, not_available(value))
         elif _reserved(value):

@@ -315,3 +315,19 @@ def test_a_rating_takes_only_its_own_options(api, api_token, object_id):
     answer = meta(api, api_token, CREATE_FIELD, {"input": {"field": payload}}).json()
 
     assert "RATING_1, RATING_2" in str(answer["errors"][0]["extensions"]["fieldErrors"]["options"])
+
+
+@pytest.mark.parametrize("name", ["myURL", "line2b", "vATNumber"])
+def test_names_lodash_would_write_otherwise_are_refused_in_twentys_words(api, api_token, object_id, name):
+    payload = {"objectMetadataId": object_id, "type": "TEXT", "name": name, "label": "Probe"}
+
+    answer = meta(api, api_token, CREATE_FIELD, {"input": {"field": payload}}).json()
+
+    assert answer["errors"][0]["extensions"]["fieldErrors"] == {"name": [f"Name should be in camelCase: {name}"]}
+    assert not FieldMetadata.objects.filter(name=name).exists()
+
+
+def test_camel_case_names_with_digits_and_short_words_are_taken(api, api_token, object_id):
+    create_field(api, api_token, object_id, type="TEXT", name="address2Street", label="Street")
+
+    assert FieldMetadata.objects.filter(name="address2Street").exists()
