@@ -121,11 +121,8 @@ def check_field_name(
     workspace: Workspace, obj: ObjectMetadata, name: Any, errors: Errors, *, key: str = "name"
 ) -> None:
     """``name`` is a free field name on ``obj``; problems are added under ``key``."""
-    if not isinstance(name, str) or not NAME_RE.match(name):
-        add_error(errors, key, NAME_RULE)
-        return
-    if refusal := not_camel_case(name):
-        add_error(errors, key, refusal)
+    if problem := name_problem(name):
+        add_error(errors, key, problem)
         return
     if name in TWENTY_RESERVED_NAMES:
         add_error(errors, key, not_available(name))
@@ -134,6 +131,17 @@ def check_field_name(
     taken = name in RESERVED_NAMES or (compiled is not None and name in compiled.fields)
     if taken or FieldMetadata.objects.filter(object=obj, name=name).exists():
         add_error(errors, key, f"'{name}' is already used on {obj.name_singular}")
+
+
+def name_problem(name: Any) -> str | None:
+    """Why ``name`` cannot be an API name, or None. As in Twenty, a name lodash would
+    spell otherwise (``MyField``, ``my_field``, ``1field``) is told to be camelCase."""
+    if not isinstance(name, str):
+        return NAME_RULE
+    # Only ASCII is spelled as lodash would: other letters are refused by NAME_RE.
+    if name.isascii() and (refusal := not_camel_case(name)):
+        return refusal
+    return None if NAME_RE.match(name) else NAME_RULE
 
 
 def not_available(name: str) -> str:

@@ -26,7 +26,6 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
-from crm.metadata.camel_case import not_camel_case
 from crm.metadata.standard_objects import SYSTEM_FIELDS, FieldSpec
 from crm.models import FieldMetadata, ObjectMetadata, Workspace
 from crm.query.live_counts import forget_custom_object
@@ -36,8 +35,6 @@ from crm.services.input_errors import InvalidInput
 from crm.services.metadata_rules import (
     MAX_DESCRIPTION,
     MAX_LABEL,
-    NAME_RE,
-    NAME_RULE,
     TWENTY_RESERVED_NAMES,
     Errors,
     add_error,
@@ -46,6 +43,7 @@ from crm.services.metadata_rules import (
     clean_boolean,
     clean_text,
     get_object_metadata,
+    name_problem,
     not_available,
     unknown_keys,
 )
@@ -346,10 +344,8 @@ def _names(
         if value is None or key in errors:
             names[key] = None
             continue
-        if not NAME_RE.match(value):
-            add_error(errors, key, NAME_RULE)
-        elif refusal := not_camel_case(value):
-            add_error(errors, key, refusal)
+        if problem := name_problem(value):
+            add_error(errors, key, problem)
         elif value in TWENTY_RESERVED_NAMES:
             add_error(errors, key, not_available(value))
         elif _reserved(value):

@@ -191,8 +191,9 @@ def test_select_fields_take_options_and_a_default(api, workspace, actor):
 @pytest.mark.parametrize(
     ("body", "fragment"),
     [
-        ({"name": "Tier", "label": "Tier", "type": "TEXT"}, "name: must be a camelCase identifier"),
-        ({"name": "my_tier", "label": "Tier", "type": "TEXT"}, "name: must be a camelCase"),
+        ({"name": "Tier", "label": "Tier", "type": "TEXT"}, "name: Name should be in camelCase: Tier"),
+        ({"name": "my_tier", "label": "Tier", "type": "TEXT"}, "name: Name should be in camelCase: my_tier"),
+        ({"name": "tiër", "label": "Tier", "type": "TEXT"}, "name: must be a camelCase identifier"),
         ({"name": "city", "label": "City", "type": "TEXT"}, "name: 'city' is already used"),
         ({"name": "companyId", "label": "C", "type": "TEXT"}, "already used"),
         ({"name": "custom", "label": "C", "type": "TEXT"}, "already used"),
