@@ -35,18 +35,13 @@ PRIMARY = {
 NON_GEOGRAPHIC = "001"
 
 
-# What Twenty's front end shows for each kind of refusal.
-INVALID_NUMBER = "Invalid phone number."
-INVALID_COUNTRY = "Invalid phone country code."
-INVALID_CALLING = "Invalid phone calling code."
-CONFLICTING_COUNTRY = "Conflicting phone country code."
-CONFLICTING_CALLING = "Conflicting phone calling code."
-CONFLICTING_CODES = "Conflicting phone calling code and country code."
-
-
 class PhoneError(TwentyWordedError):
     """A phone that cannot be stored; ``part`` is what is wrong (a part of a phone, or
-    the PHONES sub-field once ``complete_phones`` has said which)."""
+    the PHONES sub-field once ``complete_phones`` has said which). Twenty's server gives
+    the same sentence as its message and as the one its front end shows."""
+
+    def __init__(self, message: str, part: str) -> None:
+        super().__init__(message, part, message)
 
 
 def complete_phones(sent: dict[str, Any]) -> dict[str, Any]:
@@ -56,7 +51,7 @@ def complete_phones(sent: dict[str, Any]) -> dict[str, Any]:
         try:
             primary = complete_phone({part: sent[name] for part, name in PRIMARY.items() if name in sent})
         except PhoneError as error:
-            raise PhoneError(str(error), PRIMARY[error.part], error.user_friendly) from None
+            raise PhoneError(str(error), PRIMARY[error.part]) from None
         completed.update({PRIMARY[part]: value for part, value in primary.items()})
     if isinstance(sent.get("additionalPhones"), list):
         try:
@@ -64,7 +59,7 @@ def complete_phones(sent: dict[str, Any]) -> dict[str, Any]:
                 complete_phone(item) if isinstance(item, dict) else item for item in sent["additionalPhones"]
             ]
         except PhoneError as error:
-            raise PhoneError(str(error), "additionalPhones", error.user_friendly) from None
+            raise PhoneError(str(error), "additionalPhones") from None
     return completed
 
 
@@ -78,9 +73,9 @@ def complete_phone(phone: dict[str, Any]) -> dict[str, Any]:
     found_country = phonenumbers.region_code_for_number(parsed) or ""
     found_calling = str(parsed.country_code)
     if country and found_country and found_country != country:
-        raise PhoneError("Provided and inferred country code are conflicting", "countryCode", CONFLICTING_COUNTRY)
+        raise PhoneError("Provided and inferred country code are conflicting", "countryCode")
     if calling and calling.replace("+", "") != found_calling:
-        raise PhoneError("Provided and inferred calling code are conflicting", "callingCode", CONFLICTING_CALLING)
+        raise PhoneError("Provided and inferred calling code are conflicting", "callingCode")
     completed = {**phone, "number": phonenumbers.national_significant_number(parsed)}
     completed["callingCode"] = calling or f"+{found_calling}"
     if country or found_country:
@@ -90,16 +85,16 @@ def complete_phone(phone: dict[str, Any]) -> dict[str, Any]:
 
 def _check_codes(country: str, calling: str) -> None:
     if country and country not in phonenumbers.SUPPORTED_REGIONS:
-        raise PhoneError(f"Invalid country code {country}", "countryCode", INVALID_COUNTRY)
+        raise PhoneError(f"Invalid country code {country}", "countryCode")
     if not calling:
         return
     digits = calling.replace("+", "")
     countries = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(int(digits), ()) if digits.isdigit() else ()
     countries = [code for code in countries if code != NON_GEOGRAPHIC]
     if not countries:
-        raise PhoneError(f"Invalid calling code {calling}", "callingCode", INVALID_CALLING)
+        raise PhoneError(f"Invalid calling code {calling}", "callingCode")
     if country and country not in countries:
-        raise PhoneError("Provided country code and calling code are conflicting", "callingCode", CONFLICTING_CODES)
+        raise PhoneError("Provided country code and calling code are conflicting", "callingCode")
 
 
 def _parse(number: str, country: str, calling: str) -> phonenumbers.PhoneNumber:
@@ -109,4 +104,4 @@ def _parse(number: str, country: str, calling: str) -> phonenumbers.PhoneNumber:
     try:
         return phonenumbers.parse(number, region)
     except NumberParseException:
-        raise PhoneError(f"Provided phone number is invalid {number}", "number", INVALID_NUMBER) from None
+        raise PhoneError(f"Provided phone number is invalid {number}", "number") from None

@@ -113,7 +113,7 @@ def test_graphql_refuses_a_bad_phone_in_twentys_words(api):
 
     (error,) = answer["errors"]
     assert error["message"] == "Provided and inferred country code are conflicting"
-    assert error["extensions"]["userFriendlyMessage"] == "Conflicting phone country code."
+    assert error["extensions"]["userFriendlyMessage"] == "Provided and inferred country code are conflicting"
     assert error["extensions"]["fieldErrors"] == {
         "phones.primaryPhoneCountryCode": ["Provided and inferred country code are conflicting"]
     }
