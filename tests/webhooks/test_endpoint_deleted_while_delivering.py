@@ -1,4 +1,6 @@
-"""Deleting an endpoint while a worker logs one of its attempts (webhooks.services.endpoints)."""
+"""Deleting an endpoint while a worker sends or logs one of its deliveries: the delete
+goes through (webhooks.services.endpoints) and so does the worker's round
+(webhooks.services.outcomes)."""
 
 from __future__ import annotations
 
@@ -10,15 +12,17 @@ import psycopg
 import pytest
 from django.db import connection
 from django.utils import timezone
+from receiver import Reply
 
 from crm.services.actor import Actor
 from crm.services.records import create_record
 from webhooks.models import Attempt, Delivery, WebhookEndpoint
+from webhooks.services.delivering import send_batches
 from webhooks.services.endpoints import create_endpoint, delete_endpoint
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="on SQLite a worker's write waits for the delete to end"
-)
+ACTOR = Actor(source="API", name="Tests")
+
+pytestmark = pytest.mark.usefixtures("private_networks_allowed")
 
 
 def _log_attempt_from_another_connection(delivery_id: uuid.UUID) -> None:
@@ -54,9 +58,10 @@ def _after_attempts_are_deleted(then: Callable[[], None]) -> Callable[..., Any]:
     return wrapper
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="on SQLite a worker's write waits for the delete to end")
 def test_an_attempt_logged_during_the_delete_is_deleted_with_the_endpoint(transactional_db, workspace):
     endpoint = create_endpoint(workspace, target_url="https://hooks.example.com/crm")
-    create_record(workspace, "person", {"name": {"firstName": "Ada"}}, Actor(source="API", name="Tests"))
+    create_record(workspace, "person", {"name": {"firstName": "Ada"}}, ACTOR)
     delivery = Delivery.objects.get(endpoint=endpoint)
 
     with connection.execute_wrapper(
@@ -66,3 +71,26 @@ def test_an_attempt_logged_during_the_delete_is_deleted_with_the_endpoint(transa
 
     assert not WebhookEndpoint.objects.filter(pk=delivery.endpoint_id).exists()
     assert not Delivery.objects.exists() and not Attempt.objects.exists()
+
+
+def test_a_round_goes_on_when_an_endpoint_is_deleted_while_its_delivery_is_sent(transactional_db, workspace, receiver):
+    leaving = create_endpoint(workspace, target_url=f"{receiver.url}?to=leaving")
+    staying = create_endpoint(workspace, target_url=f"{receiver.url}?to=staying")
+    create_record(workspace, "person", {"name": {"firstName": "Ada"}}, ACTOR)
+
+    def answer(request):
+        if "leaving" in request.path:
+            # Someone deletes the webhook while its receiver is answering.
+            delete_endpoint(WebhookEndpoint.objects.get(pk=leaving.pk))
+            connection.close()  # the receiver thread's own
+        return Reply(200)
+
+    receiver.respond = answer
+
+    send_batches([leaving.id, staying.id])
+
+    assert len(receiver.received()) == 2
+    assert not WebhookEndpoint.objects.filter(pk=leaving.pk).exists()
+    (delivered,) = Delivery.objects.all()
+    assert delivered.endpoint_id == staying.id and delivered.status == "succeeded"
+    assert list(Attempt.objects.values_list("delivery_id", "succeeded")) == [(delivered.id, True)]

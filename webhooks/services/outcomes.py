@@ -144,8 +144,10 @@ def _settle(settlements: list[_Settlement]) -> set[uuid.UUID]:
 
 def _settle_with_orm(settlements: list[_Settlement]) -> set[uuid.UUID]:
     """What ``_settle_postgresql`` does in one statement, a statement per claim."""
+    rows = [(attempt_id, row) for s in settlements for attempt_id, row in s.attempts.items()]
+    existing = set(Delivery.objects.filter(id__in=[row["delivery_id"] for _, row in rows]).values_list("id", flat=True))
     Attempt.objects.bulk_create(
-        [Attempt(id=attempt_id, **row) for s in settlements for attempt_id, row in s.attempts.items()],
+        [Attempt(id=attempt_id, **row) for attempt_id, row in rows if row["delivery_id"] in existing],
         update_conflicts=True,
         unique_fields=["delivery", "number"],
         update_fields=_ATTEMPT_OUTCOME_FIELDS,
@@ -184,14 +186,16 @@ def _settle_postgresql(settlements: list[_Settlement]) -> set[uuid.UUID]:
     # Only table names are interpolated (from the models); the rows are parameters. The
     # deliveries are found through the primary key (= ANY of an array the planner cannot
     # count): joined with the rows alone, it read the whole table instead, at a few
-    # thousand deliveries.
+    # thousand deliveries. An attempt whose delivery is gone (its endpoint was deleted
+    # while it was being sent) is not logged: there is no delivery left to log it on.
     sql = f"""
         WITH logged AS (
             INSERT INTO {quote(Attempt._meta.db_table)} (id, delivery_id, number, started_at, request_headers,
                 finished_at, duration_ms, succeeded, status_code, response_headers, response_body, error)
-            SELECT * FROM json_to_recordset(%s::json) AS v(id uuid, delivery_id uuid, number integer,
+            SELECT v.* FROM json_to_recordset(%s::json) AS v(id uuid, delivery_id uuid, number integer,
                 started_at timestamptz, request_headers jsonb, finished_at timestamptz, duration_ms integer,
                 succeeded boolean, status_code integer, response_headers jsonb, response_body text, error text)
+            WHERE EXISTS (SELECT 1 FROM {quote(Delivery._meta.db_table)} d WHERE d.id = v.delivery_id)
             ON CONFLICT (delivery_id, number) DO UPDATE SET
                 started_at = excluded.started_at, request_headers = excluded.request_headers,
                 finished_at = excluded.finished_at, duration_ms = excluded.duration_ms,
