@@ -16,11 +16,11 @@ relation metadata as the standard relations (crm.metadata.schema).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.db.models import Max
 
+from crm.metadata.camel_case import lodash_camel_case
 from crm.models import FieldMetadata, ObjectMetadata, Workspace
 from crm.query.record_queries import UnknownObjectError
 from crm.services import custom_record_indexes
@@ -167,9 +167,7 @@ def drop_stored_ids(workspace: Workspace, field: FieldMetadata) -> None:
 
 
 def camel_case(label: str) -> str:
-    """A field name from a label: "Main contacts" -> "mainContacts"."""
-    words = re.findall(r"[A-Za-z0-9]+", label)
-    if not words:
-        return ""
-    name = words[0][0].lower() + words[0][1:] + "".join(w[0].upper() + w[1:] for w in words[1:])
-    return name if name[0].isalpha() else ""
+    """A field name from a label, spelled as lodash spells it so that it passes Twenty's
+    name check: "Main contacts" -> "mainContacts", "VIP contacts" -> "vipContacts"."""
+    name = lodash_camel_case(label)
+    return name if name[:1].isalpha() else ""

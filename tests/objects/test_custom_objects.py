@@ -328,3 +328,17 @@ def test_another_workspace_never_sees_a_custom_object(api, workspace, other_work
     assert response.status_code == 201
     assert other.get("/rest/projects").json()["totalCount"] == 0
     assert WebhookEndpoint.objects.count() == 0
+
+
+def test_a_relation_names_its_other_side_from_its_label_as_twenty_spells_names(api, workspace):
+    created = create_object(api)
+    payload = {"targetObjectMetadataId": "company", "type": "MANY_TO_ONE", "targetFieldLabel": "VIP projects"}
+    body = {"objectMetadataId": created["id"], "name": "company", "label": "Company", "type": "RELATION"}
+
+    relation = post(api, "/rest/metadata/fields", {**body, "relationCreationPayload": payload})
+
+    assert relation.status_code == 201, relation.content
+    company_fields = api.get("/rest/metadata/objects/company").json()["data"]["object"]["fields"]
+    assert {"name": "vipProjects", "label": "VIP projects"} in [
+        {"name": f["name"], "label": f["label"]} for f in company_fields
+    ]
