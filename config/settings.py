@@ -109,7 +109,8 @@ else:
         # after that. Turn off behind a pooler that cannot keep prepared statements
         # (PgBouncer before 1.21, or in transaction mode without max_prepared_statements).
         DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 2})
-        # Django's backend, with batches cut to the parameters a bound statement takes.
+        # Django's backend, with a statement of more parameters than the server binds
+        # sent with its values in the SQL instead (config/postgresql/base.py).
         DATABASES["default"]["ENGINE"] = "config.postgresql"
 
 REDIS_URL = env.str("REDIS_URL", default="")

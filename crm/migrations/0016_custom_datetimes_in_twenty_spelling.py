@@ -35,12 +35,14 @@ def respell(apps, schema_editor):
         changed = []
         for row in rows.filter(workspace_id=field.workspace_id, custom__has_key=field.name).iterator(BATCH_SIZE):
             value = row.custom[field.name]
-            if respelled(value) != value:
-                row.custom[field.name] = respelled(value)
+            new_value = respelled(value)
+            if new_value != value:
+                row.custom[field.name] = new_value
                 changed.append(row)
         rows.model.objects.bulk_update(changed, ["custom"], batch_size=BATCH_SIZE)
-        if respelled(field.default_value) != field.default_value:
-            field.default_value = respelled(field.default_value)
+        new_default = respelled(field.default_value)
+        if new_default != field.default_value:
+            field.default_value = new_default
             field.save(update_fields=["default_value"])
 
 
