@@ -129,6 +129,26 @@ def test_a_new_key_goes_to_the_playground_of_every_tab_until_logout(login_page, 
     assert kept_keys(colleague_tab) == []
 
 
+def test_use_in_playground_waits_for_the_script_that_keeps_the_key(login_page, admin_user):
+    # On a slow connection the page shows before its scripts run; a click then would
+    # open the playground without the key.
+    page = login_page(admin_user)
+    page.goto("/settings/apis/keys/new")
+    page.get_by_label("Name").fill("Slow network")
+    release_script = []
+    page.route("**/js/api_key*.js", lambda route: release_script.append(route))
+    page.get_by_role("button", name="Create API key").click()
+    token = page.locator("#api-token").inner_text().strip()
+    use_in_playground = page.get_by_role("link", name="Use in playground")
+    assert not use_in_playground.is_visible()
+
+    page.wait_for_timeout(300)
+    release_script.pop().continue_()
+    use_in_playground.click()
+    page.wait_for_url("**/settings/apis#playground-card")
+    expect(page.get_by_label("API key", exact=True)).to_have_value(token)
+
+
 def test_revoked_and_expired_keys_are_tucked_away_and_can_be_deleted(login_page, admin_user, workspace, screenshot):
     from datetime import timedelta
 
