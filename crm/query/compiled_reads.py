@@ -25,6 +25,8 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
+from crm.query.kept_cursor import fetch_all
+
 MAX_READS = 1024
 
 
@@ -46,9 +48,7 @@ class CompiledRead:
             prepared = _prepared(values[name], database)
             for position in positions:
                 params[position] = prepared
-        with database.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            fetched = cursor.fetchall()
+        fetched = fetch_all(self.sql, params)
         names = self.names
         return [dict(zip(names, row, strict=True)) for row in self.compiler.results_iter(results=[fetched])]
 

@@ -37,14 +37,13 @@ from django.db import connection
 
 from crm.metadata.schema import CompiledObject
 from crm.models import LiveRecordCount, Workspace
+from crm.query.kept_cursor import fetch_all
 
 
 def live_record_count(workspace: Workspace, obj: CompiledObject) -> int:
     """The live records of ``obj`` in ``workspace``: an unfiltered list's totalCount."""
     workspace_id = Workspace._meta.pk.get_db_prep_value(workspace.pk, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(_count_sql(), [workspace_id, object_key(obj)])
-        (live,) = cursor.fetchone()
+    ((live,),) = fetch_all(_count_sql(), [workspace_id, object_key(obj)])
     return int(live or 0)
 
 

@@ -15,6 +15,8 @@ from typing import Any
 from django.db import connection
 from django.db.models import Field, Model
 
+from crm.query.kept_cursor import fetch_all
+
 Converter = Callable[[Any, Any, Any], Any]
 
 
@@ -51,9 +53,7 @@ class PlainSelect:
         return found
 
     def rows(self, params: Sequence[Any]) -> list[list[Any]]:
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            rows = [list(row) for row in cursor.fetchall()]
+        rows = [list(row) for row in fetch_all(self.sql, params)]
         converters = self.converters()
         for row in rows:
             for index, functions, column in converters:

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from crm.query import compiled_insert
+from crm.query.kept_cursor import fetch_all
 from crm.services.record_changes import Statement
 from webhooks.models import Delivery, Event, WebhookEndpoint
 from webhooks.operations import covering_operations_sql
@@ -67,10 +68,8 @@ def _write_in_one_statement(events: Sequence[Event], along: Statement | None = N
         SELECT endpoint_id, COUNT(*) FROM d GROUP BY endpoint_id
     """  # noqa: S608
     queue_lease = now + timedelta(seconds=settings.WEBHOOK_QUEUE_LEASE_SECONDS)
-    with connection.cursor() as cursor:
-        along_params = along.params if along else []
-        cursor.execute(sql, [*along_params, *event_params, Delivery.Status.PENDING, now, queue_lease, now])
-        written = cursor.fetchall()
+    along_params = along.params if along else []
+    written = fetch_all(sql, [*along_params, *event_params, Delivery.Status.PENDING, now, queue_lease, now])
     compiled_insert.mark_saved(events)
     if written:
         endpoint_ids = [endpoint_id for endpoint_id, _count in written]
