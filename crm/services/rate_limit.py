@@ -76,12 +76,12 @@ class PendingCount:
             backend = caches[DEFAULT_CACHE_ALIAS]
             key = backend.make_key(self.cache_key)
             connection = redis_threads.connection_for(client)
-            commands: list[tuple[Any, ...]] = [("INCR", key)]
+            commands: tuple[tuple[Any, ...], ...] = (("INCR", key),)
             if also_read is not None:
                 # INCRBY 0 reads a counter, as 0 when it was never set.
-                commands.append(("INCRBY", backend.make_key(also_read), 0))
+                commands += (("INCRBY", backend.make_key(also_read), 0),)
             try:
-                connection.send_packed_command(connection.pack_commands(commands))  # one write
+                connection.send_packed_command([_packed(connection, commands)])  # one write
             except (redis.RedisError, OSError):
                 _lost(connection)
                 self._count: int | None = 0  # counted as nothing: the request goes through
@@ -136,6 +136,22 @@ class PendingCount:
             if cache.add(self.cache_key, 1, timeout=WINDOW_SECONDS + 5):
                 return 1
             return cache.incr(self.cache_key)
+
+
+# Commands as sent, by the commands: a key sends the same ones for a whole window (its
+# counter is named after the window), and packing them anew cost more than sending them.
+_packed_commands: dict[tuple[tuple[Any, ...], ...], bytes] = {}
+MAX_PACKED = 10_000
+
+
+def _packed(connection: Any, commands: tuple[tuple[Any, ...], ...]) -> bytes:
+    packed = _packed_commands.get(commands)
+    if packed is None:
+        packed = b"".join(connection.pack_commands(commands))
+        if len(_packed_commands) >= MAX_PACKED:
+            _packed_commands.clear()  # the counters of windows gone by
+        _packed_commands[commands] = packed
+    return packed
 
 
 def start(identity: object, *, now: float | None = None, also_read: str | None = None) -> PendingCount:
