@@ -1,5 +1,6 @@
 """The WSGI app as the web process serves it (config/web.py): ``config.wsgi``'s, without
-the process's environment variables in each request.
+the process's environment variables in each request, and with each answer's body handed
+over whole.
 
 granian copies the process's environment into every request's WSGI environ, as CGI
 did. Django would take those for request data: ``request.META`` would carry the
@@ -50,4 +51,28 @@ def without_process_environment(app: Callable[..., Iterable[bytes]]) -> Callable
     return application
 
 
-application = without_process_environment(django_application)
+def with_whole_bodies(app: Callable[..., Any]) -> Callable[..., Iterable[bytes]]:
+    """Hand granian a finished response's body as one bytes object in a list.
+
+    granian sends a list in one step, but walks any other iterable from Rust, taking the
+    GIL back for each chunk and for ``close()``: for a Django ``HttpResponse``, which is
+    such an iterable, that walk cost about 30 µs of CPU per request (a granian worker
+    answering a plain ``HttpResponse``: 135-175 µs against 110-135 at one request at a
+    time, 100-120 against 70-85 at four), some 7% of reading one record. The
+    response is closed here instead (which sends Django's ``request_finished``), as
+    granian would have closed it once sent. A streaming response is left to be walked:
+    its body may not be finished, or fit in memory."""
+
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        response = app(environ, start_response)
+        if getattr(response, "streaming", True):
+            return response
+        try:
+            return [response.content]
+        finally:
+            response.close()
+
+    return application
+
+
+application = with_whole_bodies(without_process_environment(django_application))
