@@ -149,6 +149,22 @@ def test_use_in_playground_waits_for_the_script_that_keeps_the_key(login_page, a
     expect(page.get_by_label("API key", exact=True)).to_have_value(token)
 
 
+def test_a_logout_sent_before_the_page_scripts_ran_still_forgets_the_key(login_page, admin_user, workspace):
+    page = login_page(admin_user)
+    page.goto("/settings/apis")
+    scope = page.locator("meta[name='api-key-scope']").get_attribute("content")
+    page.evaluate("scope => localStorage.setItem(`crm.playground.apiKey:${scope}`, 'a-kept-key')", scope)
+    assert len(kept_keys(page)) == 1
+
+    # The next page's shared script never arrives, so its logout form has no listener.
+    page.route("**/js/app*.js", lambda route: None)
+    page.goto("/settings/apis", wait_until="commit")
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/login/**")
+
+    assert kept_keys(page) == []
+
+
 def test_revoked_and_expired_keys_are_tucked_away_and_can_be_deleted(login_page, admin_user, workspace, screenshot):
     from datetime import timedelta
 
