@@ -3,7 +3,7 @@
 Each ``connection.cursor()`` makes a new driver cursor, and a new psycopg cursor learns
 anew, on its first statement, how to write each parameter type and read each column
 type; Django's cursor wrapper adds its own steps around it. For reading one record that
-was about 40 µs of CPU out of some 400. The statements run here are executed and
+was about 30 µs of CPU out of some 420. The statements run here are executed and
 fetched at once, never interleaved with another statement, so one cursor per
 connection can serve them all and keep what it learned.
 
