@@ -139,7 +139,7 @@ class PendingCount:
 
 
 # Commands as sent, by the commands: a key sends the same ones for a whole window (its
-# counter is named after the window), and packing them anew was a fifth of the CPU of
+# counter is named after the window), and packing them anew was a sixth of the CPU of
 # the round trip.
 _packed_commands: dict[tuple[tuple[Any, ...], ...], bytes] = {}
 MAX_PACKED = 10_000
