@@ -4,10 +4,8 @@
 //   data-dialog-close       closes the enclosing <dialog>
 //   data-copy="TEXT"        copies TEXT; data-copy-target="ID" copies that element's text
 //   data-dismiss            removes the enclosing .message
-//   data-forget-api-keys    on the logout form: submitting it forgets the playground's keys
 // Page modules can import copyText() from here. Keyboard shortcuts live in shortcuts.js.
 
-import { forgetKeys } from "./playground/key_store.js";
 import "./shortcuts.js";
 
 const COPIED_FOR_MS = 1600;
@@ -90,8 +88,4 @@ document.addEventListener("click", async (event) => {
   if (dismisser) {
     dismisser.closest(".message")?.remove();
   }
-});
-
-document.addEventListener("submit", (event) => {
-  if (event.target instanceof HTMLFormElement && event.target.matches("[data-forget-api-keys]")) forgetKeys();
 });

@@ -1,7 +1,7 @@
 // The login page: whoever sees it is logged out, so no playground key kept in this browser
-// outlives that (playground/key_store.js). The logout form forgets them as it is sent
-// (app.js), but only once that script has run; this covers a logout sent before it had,
-// and a session that ended on its own.
+// outlives that (playground/key_store.js). Logging out lands here (LOGOUT_REDIRECT_URL),
+// and so does a session that ended on its own. Done here rather than as the logout form
+// is sent, since a form sent before its page's scripts ran would skip that.
 
 import { forgetKeys } from "./playground/key_store.js";
 

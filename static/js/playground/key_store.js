@@ -5,8 +5,8 @@
 //
 // It is filed under the workspace and the person logged in (the page's
 // <meta name="api-key-scope">), so someone else logging in on this browser never gets it,
-// and logging out forgets it (forgetKeys: app.js as the logout form is sent, login.js on
-// the login page).
+// and logging out forgets it (forgetKeys, called by login.js on the login page, where
+// logging out lands).
 
 const STORAGE_PREFIX = "crm.playground.apiKey";
 
