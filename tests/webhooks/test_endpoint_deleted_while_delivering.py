@@ -4,13 +4,15 @@ goes through (webhooks.services.endpoints) and so does the worker's round
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from receiver import Reply
 
@@ -93,4 +95,62 @@ def test_a_round_goes_on_when_an_endpoint_is_deleted_while_its_delivery_is_sent(
     assert not WebhookEndpoint.objects.filter(pk=leaving.pk).exists()
     (delivered,) = Delivery.objects.all()
     assert delivered.endpoint_id == staying.id and delivered.status == "succeeded"
+    assert list(Attempt.objects.values_list("delivery_id", "succeeded")) == [(delivered.id, True)]
+
+
+def _delete_in_a_transaction_held_open(endpoint_id: uuid.UUID, deleted: threading.Event) -> threading.Thread:
+    """Another connection deletes the endpoint and keeps its transaction open a moment
+    before committing: long enough for the worker's record of its round to run into it."""
+
+    def delete() -> None:
+        try:
+            with transaction.atomic():
+                WebhookEndpoint.objects.filter(pk=endpoint_id).delete()
+                deleted.set()
+                time.sleep(0.5)
+        finally:
+            connection.close()  # this thread's own
+
+    thread = threading.Thread(target=delete)
+    thread.start()
+    return thread
+
+
+def _when_the_round_is_recorded(then: Callable[[], None]) -> Callable[..., Any]:
+    """A query wrapper that runs ``then`` once, right before the statement that logs a
+    round's attempts and settles its deliveries."""
+    done = []
+
+    def wrapper(execute, sql, params, many, context):
+        if not done and 'INSERT INTO "webhooks_attempt"' in sql:
+            done.append(True)
+            then()
+        return execute(sql, params, many, context)
+
+    return wrapper
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="on SQLite a worker's write waits for the delete to end")
+def test_a_round_is_recorded_when_an_endpoint_is_deleted_in_the_middle_of_recording_it(
+    transactional_db, workspace, receiver
+):
+    leaving = create_endpoint(workspace, target_url=f"{receiver.url}?to=leaving")
+    staying = create_endpoint(workspace, target_url=f"{receiver.url}?to=staying")
+    create_record(workspace, "person", {"name": {"firstName": "Ada"}}, ACTOR)
+    deleted = threading.Event()
+    threads: list[threading.Thread] = []
+
+    def delete_while_recording() -> None:
+        threads.append(_delete_in_a_transaction_held_open(leaving.id, deleted))
+        assert deleted.wait(10)
+
+    with connection.execute_wrapper(_when_the_round_is_recorded(delete_while_recording)):
+        send_batches([leaving.id, staying.id])
+    threads[0].join()
+
+    assert len(receiver.received()) == 2
+    assert not WebhookEndpoint.objects.filter(pk=leaving.pk).exists()
+    (delivered,) = Delivery.objects.all()
+    assert delivered.endpoint_id == staying.id and delivered.status == "succeeded"
+    assert delivered.claim_token is None
     assert list(Attempt.objects.values_list("delivery_id", "succeeded")) == [(delivered.id, True)]
