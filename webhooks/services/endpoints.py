@@ -3,8 +3,9 @@ creation and change is validated by webhooks.inputs.WebhookInput."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -14,6 +15,8 @@ from webhooks.inputs import webhook_data, webhook_values
 from webhooks.models import Delivery, WebhookEndpoint
 from webhooks.models.event import TEST_EVENT_NAME
 from webhooks.signing import generate_secret
+
+T = TypeVar("T")
 
 # Long enough for a receiver to deploy the new secret without dropping messages.
 PREVIOUS_SECRET_GRACE = timedelta(hours=24)
@@ -84,8 +87,22 @@ def update_endpoint_from_input(endpoint: WebhookEndpoint, data: Any) -> WebhookE
     return endpoint
 
 
-# How often a delete is tried when a worker logs an attempt in the middle of it.
-DELETE_TRIES = 3
+# How often a write is tried when an endpoint's delete and a worker's log of its
+# attempts overlap and one refuses the other (delete_endpoint, outcomes.record).
+OVERLAP_TRIES = 3
+
+
+def tried_again_on_overlap(write: Callable[[], T], *, tries: int = OVERLAP_TRIES) -> T:
+    """``write()``, tried again when a foreign key refused it, up to ``tries`` times in
+    all. ``write`` must leave nothing behind when refused: a statement or a transaction
+    of its own."""
+    while True:
+        try:
+            return write()
+        except IntegrityError:
+            tries -= 1
+            if not tries:
+                raise
 
 
 def delete_endpoint(endpoint: WebhookEndpoint) -> None:
@@ -98,14 +115,12 @@ def delete_endpoint(endpoint: WebhookEndpoint) -> None:
     # By query, not endpoint.delete(): that empties the instance's id even when the
     # commit then fails, and a second try would have nothing to delete.
     endpoints = WebhookEndpoint.objects.filter(pk=endpoint.pk)
-    for tries_left in reversed(range(DELETE_TRIES)):
-        try:
-            with transaction.atomic():
-                endpoints.delete()
-            return
-        except IntegrityError:
-            if not tries_left:
-                raise
+
+    def delete() -> None:
+        with transaction.atomic():
+            endpoints.delete()
+
+    tried_again_on_overlap(delete)
 
 
 def rotate_secret(endpoint: WebhookEndpoint) -> str:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 import orjson
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Case, DateTimeField, F, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -22,7 +22,7 @@ from django.utils import timezone
 from webhooks import safe_http
 from webhooks.models import Attempt, Delivery, WebhookEndpoint
 from webhooks.services.claims import Claim
-from webhooks.services.endpoints import disable_endpoint
+from webhooks.services.endpoints import OVERLAP_TRIES, disable_endpoint, tried_again_on_overlap
 
 # A receiver asking for a longer pause than this is treated as asking for this.
 MAX_RETRY_AFTER = timedelta(days=1)
@@ -45,8 +45,6 @@ _ATTEMPT_OUTCOME_FIELDS = [
 ]
 
 _PENDING = Delivery.Status.PENDING
-# Tries at recording a round (see _write_retrying).
-RECORD_TRIES = 3
 
 
 def accepted(outcome: safe_http.HttpOutcome) -> bool:
@@ -75,7 +73,14 @@ def record(claims: list[Claim]) -> dict[uuid.UUID, dict[str, object]]:
     unsent = [claim for claim in claims if len(claim.outcomes) < len(claim.sendings)]
     if not settlements and not unsent:
         return {}
-    held = _write_retrying(settlements, unsent)
+    # An endpoint deleted while this is written: the delete's transaction still shows
+    # its deliveries when the attempts are logged, and has removed them when the log's
+    # foreign keys are checked, so the whole record is refused and nothing of it is
+    # written. Tried again, it sees those deliveries gone and leaves their attempts out.
+    # Inside a caller's transaction, which the refusal has broken, it cannot be.
+    held = tried_again_on_overlap(
+        lambda: _write(settlements, unsent), tries=1 if connection.in_atomic_block else OVERLAP_TRIES
+    )
     for settlement in settlements:
         if settlement.claim.token in held and settlement.counted:
             assert settlement.claim.endpoint is not None
@@ -83,28 +88,9 @@ def record(claims: list[Claim]) -> dict[uuid.UUID, dict[str, object]]:
     return {attempt_id: row for settlement in settlements for attempt_id, row in settlement.attempts.items()}
 
 
-def _write_retrying(settlements: list[_Settlement], unsent: list[Claim]) -> set[uuid.UUID]:
-    """``_write``, tried again when an endpoint deleted meanwhile refused it.
-
-    The delete's transaction still shows the endpoint's deliveries when the round's
-    attempts are logged, and has removed them when the log's foreign keys are checked,
-    so the whole record is refused and nothing of it is written. Tried again, it sees
-    those deliveries gone and leaves their attempts out. Inside a caller's transaction,
-    which the refusal has broken, it cannot be tried again."""
-    tries_left = 0 if connection.in_atomic_block else RECORD_TRIES - 1
-    while True:
-        try:
-            return _write(settlements, unsent)
-        except IntegrityError:
-            if not tries_left:
-                raise
-            tries_left -= 1
-
-
 def _write(settlements: list[_Settlement], unsent: list[Claim]) -> set[uuid.UUID]:
-    """Log the attempts, settle the deliveries and put back the unsent ones; on
-    PostgreSQL one statement when everything claimed was sent. Returns the tokens of
-    the claims that still held a delivery."""
+    """What ``record`` writes, as one statement or one transaction; nothing of it when
+    refused. Returns the tokens of the claims that still held a delivery."""
     single_statement = connection.vendor == "postgresql" and not unsent
     with contextlib.nullcontext() if single_statement else transaction.atomic():
         # Only the current claim holder decides; a worker that outlived its lease
