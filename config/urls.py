@@ -9,11 +9,14 @@ from webhooks import urls as webhooks_urls
 
 urlpatterns = [
     # The APIs first, as URLs are matched in order on every request and these are the
-    # busiest: GraphQL's two exact paths, then REST, records first. /rest/{plural}
-    # reserves the names of the other /rest routes (webhooks, metadata, ...), so the
-    # order does not change meaning. Their patterns are listed here rather than
-    # include()d: an include is one more resolver to walk, and one more match to build,
-    # on every request.
+    # busiest. First of all the routes answered past the middleware chain
+    # (config/api_lane.py, which takes the leading patterns whose views it answers):
+    # GraphQL's records endpoint, then REST's records. Their paths take no name of a
+    # route below (crm/rest/urls.py), so the order does not change meaning. The API
+    # patterns are listed here rather than include()d: an include is one more resolver
+    # to walk, and one more match to build, on every request.
+    *graphql_urls.core_patterns,
+    *rest_urls.record_patterns,
     *graphql_urls.urlpatterns,
     *rest_urls.urlpatterns,
     *webhooks_urls.urlpatterns,

@@ -1,16 +1,18 @@
-"""
-WSGI config for config project.
+"""The WSGI app: Django's handler, with the busiest API views answered beside its
+middleware chain (config/api_lane.py says why and how they stay the same).
 
-It exposes the WSGI callable as a module-level variable named ``application``.
-
-For more information on this file, see
-https://docs.djangoproject.com/en/5.2/howto/deployment/wsgi/
+The web process serves it through config/web_app.py; any other WSGI server can serve
+``config.wsgi:application``.
 """
 
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# What django.core.wsgi.get_wsgi_application does before making its handler.
+django.setup(set_prefix=False)
 
-application = get_wsgi_application()
+from config.api_lane import LaneWSGIHandler  # noqa: E402  (needs the apps loaded)
+
+application = LaneWSGIHandler()

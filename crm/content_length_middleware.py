@@ -26,10 +26,15 @@ class MalformedContentLengthMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        length = request.META.get("CONTENT_LENGTH")
-        if length and not (length.isascii() and length.isdigit()):
-            return _bad_request(request.path)
-        return self.get_response(request)
+        return refusal(request) or self.get_response(request)
+
+
+def refusal(request: HttpRequest) -> HttpResponse | None:
+    """The 400 answer to a request whose Content-Length is not a number; None for any other."""
+    length = request.META.get("CONTENT_LENGTH")
+    if length and not (length.isascii() and length.isdigit()):
+        return _bad_request(request.path)
+    return None
 
 
 def _bad_request(path: str) -> HttpResponse:

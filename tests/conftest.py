@@ -10,12 +10,23 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.test import client as django_test_client
 from hypothesis import settings as hypothesis_settings
 
+from config.api_lane import AnswersInLane
 from crm.models import User, Workspace, WorkspaceMember
 from crm.services.actor import Actor
 from crm.services.api_keys import create_api_key
 from crm.services.workspaces import add_member, create_workspace
+
+
+class LaneClientHandler(AnswersInLane, django_test_client.ClientHandler):
+    """The test client's handler, answering the busiest API views as the web process does:
+    past the middleware chain (config/api_lane.py). So the suite tests the path production
+    takes; tests/platform/test_api_lane.py holds it to Django's own handler."""
+
+
+django_test_client.ClientHandler = LaneClientHandler  # what every Client() is made with
 
 # Fixtures for webhook delivery (a broker per module, a local receiver, a real worker).
 pytest_plugins = ["webhook_fixtures"]

@@ -6,19 +6,25 @@ from crm.rest.views import duplicates, group_by, merge, metadata, objects, opena
 # so the generic object routes never shadow them.
 _RESERVED = "webhooks|metadata|batch|restore|open-api"
 _PLURAL = rf"(?P<plural>(?!(?:{_RESERVED})(?:/|$))[A-Za-z][A-Za-z0-9]{{0,62}})"
-# Any segment: the view answers one that is not a UUID with a 400 naming it.
-_ID = r"(?P<record_id>[^/]+)"
+# Any segment but the names of the routes on one record's object (groupBy, ...): the view
+# answers one that is not a UUID with a 400 naming it.
+_ID = r"(?P<record_id>(?!(?:groupBy|duplicates|merge|restore)/?$)[^/]+)"
+
+# Reading, creating and changing records: the busiest routes, which lead the URLconf
+# (config/urls.py) and are answered past the middleware chain (config/api_lane.py).
+# Their paths take no name another route below has: _PLURAL leaves out the reserved
+# segments, _ID the routes on an object.
+record_patterns: list[URLPattern | URLResolver] = [
+    re_path(rf"^rest/{_PLURAL}/?$", records.records_route, name="rest-records"),
+    re_path(rf"^rest/{_PLURAL}/{_ID}/?$", records.record_route, name="rest-record"),
+]
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    # Operations on a whole object, before /rest/{plural}/{id} would take their names for ids.
+    # Operations on a whole object.
     re_path(rf"^rest/{_PLURAL}/groupBy/?$", group_by.GroupByView.as_view(), name="rest-group-by"),
     re_path(rf"^rest/{_PLURAL}/duplicates/?$", duplicates.DuplicatesView.as_view(), name="rest-duplicates"),
     re_path(rf"^rest/{_PLURAL}/merge/?$", merge.MergeView.as_view(), name="rest-merge"),
-    # Records first (the busiest routes); _PLURAL leaves the reserved names to the rest.
-    re_path(rf"^rest/{_PLURAL}/?$", records.records_route, name="rest-records"),
-    # Before the detail route, whose id would otherwise read "restore".
     re_path(rf"^rest/{_PLURAL}/restore/?$", records.RecordBulkRestoreView.as_view(), name="rest-bulk-restore"),
-    re_path(rf"^rest/{_PLURAL}/{_ID}/?$", records.record_route, name="rest-record"),
     re_path(rf"^rest/{_PLURAL}/{_ID}/restore/?$", records.RecordRestoreView.as_view(), name="rest-record-restore"),
     re_path(r"^rest/open-api/core/?$", openapi.CoreOpenApiView.as_view(), name="rest-openapi-core"),
     re_path(r"^rest/open-api/metadata/?$", openapi.MetadataOpenApiView.as_view(), name="rest-openapi-metadata"),
