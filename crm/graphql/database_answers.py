@@ -20,9 +20,9 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+import weakref
 from dataclasses import dataclass
 from typing import Any
-from weakref import WeakKeyDictionary
 
 import orjson
 from graphql import (
@@ -91,8 +91,11 @@ class Context:
     shapes: dict[Any, Shape] | None
 
 
-# Per document: whether a directive reads a variable, and the shapes worked out for it.
-_shapes_by_document: WeakKeyDictionary[DocumentNode, tuple[bool, dict[Any, Shape]]] = WeakKeyDictionary()
+# Per document (by its id, for as long as it lives): whether a directive reads a
+# variable, and the shapes worked out for it. Not a WeakKeyDictionary: that compares the
+# document it is asked for with the one it holds, and a document's == walks both trees,
+# node by node; that walk was an eighth of a GraphQL get-one's time in the web process.
+_shapes_by_document: dict[int, tuple[weakref.ref[DocumentNode], bool, dict[Any, Shape]]] = {}
 _shapes_lock = threading.Lock()
 
 
@@ -297,14 +300,17 @@ def _cached_shape(context: Context, obj: CompiledObject, record_type: Any, nodes
 def _shapes_of(document: DocumentNode) -> dict[Any, Shape] | None:
     """The document's shapes, kept as long as the document (the node ids in their keys
     stay its nodes'); None when a directive reads a variable."""
-    found = _shapes_by_document.get(document)
-    if found is None:
+    key = id(document)
+    found = _shapes_by_document.get(key)
+    if found is None or found[0]() is not document:
         with _shapes_lock:
-            found = _shapes_by_document.get(document)
-            if found is None:
-                found = (_reads_variables_in_directives(document), {})
-                _shapes_by_document[document] = found
-    return None if found[0] else found[1]
+            found = _shapes_by_document.get(key)
+            if found is None or found[0]() is not document:
+                # Dropped as the document goes, before its id can be another document's.
+                kept = weakref.ref(document, lambda _gone: _shapes_by_document.pop(key, None))
+                found = (kept, _reads_variables_in_directives(document), {})
+                _shapes_by_document[key] = found
+    return None if found[1] else found[2]
 
 
 def _reads_variables_in_directives(document: DocumentNode) -> bool:

@@ -5,10 +5,13 @@ pages, cursors, filters and orders. Documents it does not know go the general wa
 
 from __future__ import annotations
 
+import gc
+
 import orjson
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from graphql import parse
 
 from crm.graphql import database_answers
 from crm.graphql.context import RequestContext
@@ -241,3 +244,20 @@ def test_an_id_read_off_the_document_finds_no_deleted_record(data, api_token, ac
 
     # Not found is the general path's to say (NOT_FOUND, with its message).
     assert database_answers.answer(prepared_schema, prepared.document, None, {"id": person_id}, data) is None
+
+
+def test_the_shapes_of_a_document_are_kept_as_long_as_the_document():
+    """Shapes are found by the document's identity (a document's == compares whole trees),
+    so two equal documents each have their own, and a document's go when it goes."""
+    query = "query { people(first: 1) { edges { node { id } } } }"
+    document, equal_document = parse(query), parse(query)
+
+    shapes = database_answers._shapes_of(document)
+    assert shapes is not None
+    assert database_answers._shapes_of(document) is shapes
+    assert database_answers._shapes_of(equal_document) is not shapes
+
+    kept = len(database_answers._shapes_by_document)
+    del document
+    gc.collect()
+    assert len(database_answers._shapes_by_document) == kept - 1
