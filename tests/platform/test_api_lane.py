@@ -130,6 +130,11 @@ def test_the_lane_answers_each_of_its_views_from_the_leading_patterns() -> None:
     assert {pattern.callback for pattern in lane.patterns} == LANE_VIEWS
 
 
+def test_every_lane_view_is_one_the_csrf_check_passes() -> None:
+    # The lane does not ask CsrfViewMiddleware, the one view middleware: it passes these.
+    assert all(getattr(view, "csrf_exempt", False) for view in LANE_VIEWS)
+
+
 def test_the_lane_steps_aside_for_middleware_it_was_not_written_for(workspace: Workspace, person_id: str) -> None:
     gzipped = Case("GET", "/rest/people/{id}", False, headers={"HTTP_ACCEPT_ENCODING": "gzip"})
     with override_settings(MIDDLEWARE=["django.middleware.gzip.GZipMiddleware", *MIRRORED_MIDDLEWARE]):

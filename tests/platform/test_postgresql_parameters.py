@@ -1,11 +1,12 @@
 """A statement with more parameters than PostgreSQL binds (65,535) still runs, its values
 written into the SQL (config/postgresql), while the API's statements stay bound by the
-server."""
+server; a long statement's placeholders are rewritten once, not on every execute."""
 
 from __future__ import annotations
 
 import pytest
 from django.db import connection
+from psycopg import _queries
 
 from crm.models import Person, Workspace
 from crm.services.actor import SYSTEM
@@ -52,3 +53,16 @@ def test_statements_of_usual_size_are_still_bound_by_the_server(workspace):
         assert cursor.fetchone() == (3,)
         # The text PostgreSQL received held placeholders, not the values.
         assert cursor.cursor._query.query == b"SELECT $1::int + $2::int"
+
+
+def test_a_long_statement_is_rewritten_for_postgresql_once(db):
+    # Longer than psycopg's own bound for keeping a rewrite (4 KiB), as a REST page is.
+    statement = "SELECT %s::int" + " + 0" * 2000
+    assert len(statement) > 4096
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [1])
+        kept = _queries._query2pg.cache_info().hits
+        cursor.execute(statement, [2])
+        assert cursor.fetchone() == (2,)
+
+    assert _queries._query2pg.cache_info().hits == kept + 1
