@@ -21,13 +21,16 @@ from psycopg import ClientCursor, _queries
 MAX_PARAMETERS = 2**16 - 1
 
 # psycopg rewrites a statement's %s placeholders as PostgreSQL's $1, $2, ... before each
-# execute, and keeps the rewrite only for statements of up to 4 KiB (and 50 parameters).
-# A REST page of people with their companies reads in one statement of about 7 KiB, so
-# it was rewritten on every request: 180 µs, a tenth of the request. With the server
-# binding the values, a statement's text depends on its structure only and the same few
-# come again and again, so longer ones are kept too (psycopg keeps 128 at most).
-# tests/platform/test_postgresql_parameters.py checks that psycopg still reads this.
+# execute, and keeps the rewrite only for statements of up to 4 KiB and 50 parameters.
+# A REST page of people with their companies reads in one statement of about 7 KiB with
+# 116 parameters, so it was rewritten on every request: 170 µs, a tenth of the request.
+# With the server binding the values, a statement's text depends on its structure only
+# and the same few come again and again, so larger ones are kept too: psycopg keeps 128
+# at most, a few MB at these bounds. Batch inserts (thousands of parameters, a statement
+# per batch size) still are not. tests/platform/test_postgresql_parameters.py checks
+# that psycopg still reads these.
 _queries.MAX_CACHED_STATEMENT_LENGTH = 64 * 1024
+_queries.MAX_CACHED_STATEMENT_PARAMS = 500
 
 
 class ServerBindingCursor(base.ServerBindingCursor):

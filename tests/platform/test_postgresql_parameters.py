@@ -56,13 +56,14 @@ def test_statements_of_usual_size_are_still_bound_by_the_server(workspace):
 
 
 def test_a_long_statement_is_rewritten_for_postgresql_once(db):
-    # Longer than psycopg's own bound for keeping a rewrite (4 KiB), as a REST page is.
-    statement = "SELECT %s::int" + " + 0" * 2000
+    # Over psycopg's own bounds for keeping a rewrite (4 KiB, 50 parameters), as a REST
+    # page of people with their companies is.
+    statement = "SELECT %s::int" + " + %s::int" * 120 + " + 0" * 1000
     assert len(statement) > 4096
     with connection.cursor() as cursor:
-        cursor.execute(statement, [1])
+        cursor.execute(statement, [1] + [0] * 120)
         kept = _queries._query2pg.cache_info().hits
-        cursor.execute(statement, [2])
+        cursor.execute(statement, [2] + [0] * 120)
         assert cursor.fetchone() == (2,)
 
     assert _queries._query2pg.cache_info().hits == kept + 1
