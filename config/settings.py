@@ -234,6 +234,13 @@ GRAPHENE = {"SCHEMA": None}
 
 # --- Celery and webhooks ------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+# kombu's transports with this project's changes, by broker URL scheme (see each module).
+BROKER_TRANSPORTS = {
+    "filesystem": "config.filesystem_broker:Transport",
+    "redis": "config.redis_broker:Transport",
+    "rediss": "config.redis_broker:Transport",
+}
+CELERY_BROKER_TRANSPORT = BROKER_TRANSPORTS.get(CELERY_BROKER_URL.partition("://")[0])
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # A folder of its own per run keeps stale messages out (tests pass a fresh one).
     _broker_dir = Path(env.str("CELERY_BROKER_FOLDER", default=str(VAR_DIR / "broker")))
@@ -250,8 +257,6 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "polling_interval": 0.2,
     }
 elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
-    # kombu's Redis transport, keeping its client between publishes (config/broker.py).
-    CELERY_BROKER_TRANSPORT = "config.broker:Transport"
     # A broker gone without closing the connection (failover, a NAT's timeout) would
     # otherwise hold a publish through kombu (beat's, say) forever; webhook messages go
     # through their own client, which gives up after 2 s (webhooks/services/nudges.py).

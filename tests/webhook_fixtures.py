@@ -60,7 +60,9 @@ class Broker:
     def queued_messages(self) -> int:
         """Messages waiting in this run's queue (what the app published and no worker took)."""
         if self.folder is not None:
-            return sum(1 for name in os.listdir(self.folder / "queue") if name.endswith(f".{self.queue}.msg"))
+            # Hidden files are messages being written or being taken (config/filesystem_broker.py).
+            names = [name for name in os.listdir(self.folder / "queue") if not name.startswith(".")]
+            return sum(1 for name in names if name.endswith(f".{self.queue}.msg"))
         import redis
 
         return redis.Redis.from_url(self.url).llen(self.queue)
@@ -70,6 +72,7 @@ def use_broker(url: str, transport_options: dict) -> None:
     """Point this process's Celery app at another broker, dropping pooled connections."""
     # Celery derives the write/read URLs from the configured one; all three must move.
     celery_app.conf.broker_url = celery_app.conf.broker_write_url = celery_app.conf.broker_read_url = url
+    celery_app.conf.broker_transport = django_settings.BROKER_TRANSPORTS.get(url.partition("://")[0])
     celery_app.conf.broker_transport_options = transport_options
     # kombu keeps pools in a registry keyed by broker: closing ours alone would leave a
     # closed pool there, handed back when this broker is used again.

@@ -11,7 +11,7 @@ from django.conf import settings
 from kombu import Connection, Queue
 from webhook_fixtures import SPARE_REDIS
 
-from config.broker import Transport
+from config.redis_broker import Transport
 
 
 @pytest.fixture

@@ -1,0 +1,121 @@
+"""The embedded setup's filesystem broker hands messages over whole, each to one reader."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from kombu import Connection, Queue
+from kombu.transport.virtual import Empty
+
+from config import filesystem_broker
+from config.filesystem_broker import Transport
+
+QUEUE = "broker-test"
+
+
+def folder_options(folder: Path, **extra) -> dict:
+    for sub in ("queue", "processed", "control"):
+        (folder / sub).mkdir(exist_ok=True)
+    return {
+        "control_folder": str(folder / "control"),
+        "data_folder_in": str(folder / "queue"),
+        "data_folder_out": str(folder / "queue"),
+        "processed_folder": str(folder / "processed"),
+        "store_processed": False,
+        **extra,
+    }
+
+
+@pytest.fixture
+def connect(tmp_path):
+    opened = []
+
+    def connect(**extra) -> Connection:
+        conn = Connection("filesystem://", transport=Transport, transport_options=folder_options(tmp_path, **extra))
+        opened.append(conn)
+        return conn
+
+    yield connect
+    for conn in opened:
+        conn.release()
+
+
+def publish(conn: Connection, *bodies: dict) -> None:
+    queue = Queue(QUEUE, routing_key=QUEUE)
+    producer = conn.Producer(conn.default_channel)
+    for body in bodies:
+        producer.publish(body, routing_key=QUEUE, declare=[queue])
+
+
+def take(conn: Connection) -> dict | None:
+    message = Queue(QUEUE, routing_key=QUEUE)(conn.default_channel).get(no_ack=True)
+    return None if message is None else message.payload
+
+
+def test_every_message_comes_out_whole_once(connect, tmp_path):
+    conn = connect()
+    sent = [{"n": n, "text": "é" * n} for n in range(5)]
+    publish(conn, *sent)
+
+    taken = [take(conn) for _ in range(5)]
+    assert sorted(taken, key=lambda body: body["n"]) == sent
+    assert take(conn) is None
+    assert list((tmp_path / "queue").iterdir()) == []
+
+
+def test_a_reader_looking_while_a_message_is_written_finds_nothing_to_take(connect, monkeypatch):
+    writer, reader = connect(), connect()
+    seen_while_writing = []
+    serialize = filesystem_broker.dumps
+
+    def serialize_and_look(payload):
+        try:
+            seen_while_writing.append(reader.default_channel._get(QUEUE))
+        except Empty:
+            seen_while_writing.append("nothing")
+        return serialize(payload)
+
+    monkeypatch.setattr(filesystem_broker, "dumps", serialize_and_look)
+    publish(writer, {"n": 1})
+    monkeypatch.undo()
+
+    assert seen_while_writing == ["nothing"]
+    assert take(reader) == {"n": 1}
+
+
+def test_two_readers_never_take_the_same_message(connect):
+    publish(connect(), *({"n": n} for n in range(200)))
+    taken: list[list[int]] = [[], []]
+
+    def read_all(conn: Connection, into: list[int]) -> None:
+        while (payload := take(conn)) is not None:
+            into.append(payload["n"])
+
+    readers = [threading.Thread(target=read_all, args=(connect(), into)) for into in taken]
+    for thread in readers:
+        thread.start()
+    for thread in readers:
+        thread.join(timeout=30)
+
+    assert sorted(taken[0] + taken[1]) == list(range(200))
+
+
+def test_processed_messages_are_kept_when_asked(connect, tmp_path):
+    conn = connect(store_processed=True)
+    publish(conn, {"n": 1})
+
+    assert take(conn) == {"n": 1}
+    kept = list((tmp_path / "processed").iterdir())
+    assert [path.name.endswith(f".{QUEUE}.msg") for path in kept] == [True]
+    assert list((tmp_path / "queue").iterdir()) == []
+
+
+def test_a_filesystem_broker_url_selects_this_transport(settings):
+    if not settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        pytest.skip("the suite's broker is not the filesystem one (CELERY_BROKER_URL is set)")
+    from config.celery import app
+
+    with app.connection_for_write() as conn:
+        assert isinstance(conn.transport, Transport)
