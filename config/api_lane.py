@@ -101,9 +101,12 @@ class ApiLane:
         # URLconf under a running handler leaves the patterns found here out of date.
         if not self.on or not is_api_request(request) or settings.ROOT_URLCONF != self.urlconf:
             return None
-        set_urlconf(self.urlconf)  # as Django's get_response does first
         match = self._match(request.path_info)
-        if match is None or self._stopped_before_the_view(request):
+        if match is None:
+            return None
+        # As Django's get_response does first: the request steps may reverse URLs.
+        set_urlconf(self.urlconf)
+        if self._stopped_before_the_view(request):
             return None
         request.resolver_match = match
         response = self._view_response(request, match)
