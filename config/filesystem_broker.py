@@ -8,8 +8,13 @@ another filesystem, so two readers can both take one message. Here a writer fill
 hidden file and renames it into place, and a reader claims a file by renaming it in
 the queue's own folder: a rename in one folder is atomic, so a reader only ever sees
 whole messages, and only one reader gets each. The file names are kombu's, so a
-folder written by either version reads with the other. Selected by
-CELERY_BROKER_TRANSPORT for filesystem:// broker URLs (the embedded setup).
+folder written by either version reads with the other.
+
+An exchange's table of bound queues (in the control folder, read on every publish) had
+the same gap when the first queue was bound: kombu creates the file empty and then locks
+it to write. Here it comes into being already holding an empty table, and kombu's own
+locked update adds the queue. Selected by CELERY_BROKER_TRANSPORT for filesystem://
+broker URLs (the embedded setup).
 """
 
 from __future__ import annotations
@@ -37,6 +42,20 @@ def message_file_name(queue: str) -> str:
 
 
 class Channel(kombu_filesystem.Channel):
+    def _queue_bind(self, exchange: str, routing_key: str, pattern: str, queue: str) -> None:
+        table = self._exchange_file(exchange)
+        if not table.exists():
+            self.control_folder.mkdir(exist_ok=True)
+            unfinished = table.with_name(f"{UNFINISHED_PREFIX}{uuid.uuid4()}")
+            unfinished.write_bytes(str_to_bytes(dumps([])))
+            try:
+                os.link(unfinished, table)
+            except FileExistsError:
+                pass  # another process made it first: the update below adds to theirs
+            finally:
+                unfinished.unlink()
+        super()._queue_bind(exchange, routing_key, pattern, queue)
+
     def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:
         name = message_file_name(queue)
         unfinished = os.path.join(self.data_folder_out, UNFINISHED_PREFIX + name)

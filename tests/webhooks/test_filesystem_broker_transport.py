@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from kombu import Connection, Queue
+from kombu.transport import filesystem as kombu_filesystem
 from kombu.transport.virtual import Empty
 
 from config import filesystem_broker
@@ -119,3 +120,21 @@ def test_a_filesystem_broker_url_selects_this_transport(settings):
 
     with app.connection_for_write() as conn:
         assert isinstance(conn.transport, Transport)
+
+
+def test_a_publisher_looking_while_the_first_queue_is_bound_finds_a_whole_table(connect, monkeypatch):
+    binder, publisher = connect(), connect()
+    seen_while_binding = []
+    lock = kombu_filesystem.lock
+
+    def look_then_lock(file, flags):
+        monkeypatch.setattr(kombu_filesystem, "lock", lock)  # look once, before the binder's lock
+        seen_while_binding.append(publisher.default_channel.get_table("fresh-exchange"))
+        lock(file, flags)
+
+    monkeypatch.setattr(kombu_filesystem, "lock", look_then_lock)
+    binder.default_channel._queue_bind("fresh-exchange", QUEUE, "", QUEUE)
+    monkeypatch.undo()
+
+    assert seen_while_binding == [[]]
+    assert [bound.queue for bound in publisher.default_channel.get_table("fresh-exchange")] == [QUEUE]
