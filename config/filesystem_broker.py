@@ -22,6 +22,8 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from collections.abc import Callable
+from pathlib import Path
 from time import monotonic
 from typing import Any
 
@@ -41,28 +43,33 @@ def message_file_name(queue: str) -> str:
     return f"{int(round(monotonic() * 1000))}_{uuid.uuid4()}.{queue}.msg"
 
 
+def write_whole(path: Path, text: str, *, place: Callable[[Path, Path], None]) -> None:
+    """Write ``text`` to a hidden file beside ``path``, then ``place`` it under ``path``'s
+    name (rename or link), so that whoever reads ``path`` finds it whole or not at all."""
+    unfinished = path.with_name(f"{UNFINISHED_PREFIX}{uuid.uuid4()}")
+    unfinished.write_bytes(str_to_bytes(text))
+    try:
+        place(unfinished, path)
+    finally:
+        unfinished.unlink(missing_ok=True)  # still there after a link, or a failed place
+
+
 class Channel(kombu_filesystem.Channel):
     def _queue_bind(self, exchange: str, routing_key: str, pattern: str, queue: str) -> None:
         table = self._exchange_file(exchange)
         if not table.exists():
             self.control_folder.mkdir(exist_ok=True)
-            unfinished = table.with_name(f"{UNFINISHED_PREFIX}{uuid.uuid4()}")
-            unfinished.write_bytes(str_to_bytes(dumps([])))
             try:
-                os.link(unfinished, table)
+                # A link, unlike a rename, never replaces a table another process made.
+                write_whole(table, dumps([]), place=os.link)
             except FileExistsError:
                 pass  # another process made it first: the update below adds to theirs
-            finally:
-                unfinished.unlink()
         super()._queue_bind(exchange, routing_key, pattern, queue)
 
     def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:
         name = message_file_name(queue)
-        unfinished = os.path.join(self.data_folder_out, UNFINISHED_PREFIX + name)
         try:
-            with open(unfinished, "wb") as file:
-                file.write(str_to_bytes(dumps(payload)))
-            os.rename(unfinished, os.path.join(self.data_folder_out, name))
+            write_whole(Path(self.data_folder_out, name), dumps(payload), place=os.rename)
         except OSError as exc:
             raise ChannelError(f"Cannot add file {name!r} to directory") from exc
 

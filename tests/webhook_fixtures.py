@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from child_processes import database_url, kill_group, start_in_own_group, stop_group
@@ -81,6 +82,21 @@ def use_broker(url: str, transport_options: dict) -> None:
     celery_app.amqp._producer_pool = None
 
 
+def filesystem_broker_options(folder: Path, **extra: Any) -> dict[str, Any]:
+    """Transport options of a filesystem broker kept in ``folder`` (made here), laid out as
+    config/settings.py lays out the embedded one."""
+    for sub in ("queue", "processed", "control"):
+        (folder / sub).mkdir(exist_ok=True)
+    return {
+        "control_folder": str(folder / "control"),
+        "data_folder_in": str(folder / "queue"),
+        "data_folder_out": str(folder / "queue"),
+        "processed_folder": str(folder / "processed"),
+        "store_processed": False,
+        **extra,
+    }
+
+
 @pytest.fixture(scope="module")
 def webhook_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
     """The configured broker (filesystem, or Redis when CELERY_BROKER_URL says so), with a
@@ -91,17 +107,7 @@ def webhook_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]
     url = django_settings.CELERY_BROKER_URL
     if url.startswith("filesystem://"):
         folder = tmp_path_factory.mktemp("broker")
-        for sub in ("queue", "processed", "control"):
-            (folder / sub).mkdir()
-        options = {
-            "control_folder": str(folder / "control"),
-            "data_folder_in": str(folder / "queue"),
-            "data_folder_out": str(folder / "queue"),
-            "processed_folder": str(folder / "processed"),
-            "store_processed": False,
-            "polling_interval": 0.1,
-        }
-        broker = Broker(url, queue, folder, options)
+        broker = Broker(url, queue, folder, filesystem_broker_options(folder, polling_interval=0.1))
     else:
         broker = Broker(url, queue, None, original[1])
     django_settings.CELERY_TASK_DEFAULT_QUEUE = queue

@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import threading
-from pathlib import Path
 
 import pytest
 from kombu import Connection, Queue
 from kombu.transport import filesystem as kombu_filesystem
 from kombu.transport.virtual import Empty
+from webhook_fixtures import filesystem_broker_options
 
-from config import filesystem_broker
 from config.filesystem_broker import Transport
 
 QUEUE = "broker-test"
-
-
-def folder_options(folder: Path, **extra) -> dict:
-    for sub in ("queue", "processed", "control"):
-        (folder / sub).mkdir(exist_ok=True)
-    return {
-        "control_folder": str(folder / "control"),
-        "data_folder_in": str(folder / "queue"),
-        "data_folder_out": str(folder / "queue"),
-        "processed_folder": str(folder / "processed"),
-        "store_processed": False,
-        **extra,
-    }
 
 
 @pytest.fixture
@@ -34,7 +21,8 @@ def connect(tmp_path):
     opened = []
 
     def connect(**extra) -> Connection:
-        conn = Connection("filesystem://", transport=Transport, transport_options=folder_options(tmp_path, **extra))
+        options = filesystem_broker_options(tmp_path, **extra)
+        conn = Connection("filesystem://", transport=Transport, transport_options=options)
         opened.append(conn)
         return conn
 
@@ -69,16 +57,18 @@ def test_every_message_comes_out_whole_once(connect, tmp_path):
 def test_a_reader_looking_while_a_message_is_written_finds_nothing_to_take(connect, monkeypatch):
     writer, reader = connect(), connect()
     seen_while_writing = []
-    serialize = filesystem_broker.dumps
+    rename = os.rename
 
-    def serialize_and_look(payload):
+    def look_then_rename(source, destination):
+        monkeypatch.setattr(os, "rename", rename)  # look once: the reader renames too
         try:
             seen_while_writing.append(reader.default_channel._get(QUEUE))
         except Empty:
             seen_while_writing.append("nothing")
-        return serialize(payload)
+        rename(source, destination)
 
-    monkeypatch.setattr(filesystem_broker, "dumps", serialize_and_look)
+    # The message's bytes are all on disk, and it is about to get its name.
+    monkeypatch.setattr(os, "rename", look_then_rename)
     publish(writer, {"n": 1})
     monkeypatch.undo()
 
